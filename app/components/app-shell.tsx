@@ -1,0 +1,61 @@
+import { NavLink } from "@remix-run/react";
+import { Boxes, Braces, FlaskConical, LayoutDashboard, Rocket, TrainFront, type LucideIcon } from "lucide-react";
+import type { ReactNode } from "react";
+import { cn } from "~/lib/cn";
+
+interface NavItem {
+  to: string;
+  label: string;
+  icon: LucideIcon;
+  end?: boolean;
+  /** Leaves the Remix app (the playground is served by yoga). */
+  external?: boolean;
+}
+
+const NAV: NavItem[] = [
+  { to: "/", label: "Dashboard", icon: LayoutDashboard, end: true },
+  { to: "/models", label: "Models", icon: Boxes },
+  { to: "/training/jobs", label: "Training", icon: FlaskConical },
+  { to: "/deployments", label: "Deployments", icon: Rocket },
+  { to: "/graphql", label: "API playground", icon: Braces, external: true },
+];
+
+export function AppShell({ children }: { children: ReactNode }) {
+  return (
+    <div className="flex min-h-screen">
+      <aside className="fixed inset-y-0 left-0 z-20 flex w-60 flex-col bg-slate-900 text-slate-300">
+        <div className="flex h-16 items-center gap-2.5 px-5">
+          <span className="flex h-8 w-8 items-center justify-center rounded-lg bg-indigo-500 text-white">
+            <TrainFront className="h-5 w-5" aria-hidden />
+          </span>
+          <span className="text-base font-semibold tracking-tight text-white">Trainyard</span>
+        </div>
+        <nav aria-label="Main" className="flex-1 space-y-1 px-3 py-4">
+          {NAV.map((item) => (
+            <NavLink
+              key={item.to}
+              to={item.to}
+              end={item.end}
+              reloadDocument={item.external}
+              className={({ isActive }) =>
+                cn(
+                  "flex items-center gap-3 rounded-lg px-3 py-2 text-sm font-medium transition-colors",
+                  isActive && !item.external ? "bg-slate-800 text-white" : "hover:bg-slate-800/60 hover:text-white",
+                )
+              }
+            >
+              <item.icon className="h-4 w-4 shrink-0" aria-hidden />
+              {item.label}
+            </NavLink>
+          ))}
+        </nav>
+        <div className="border-t border-slate-800 px-5 py-4 text-xs text-slate-500">
+          Signed in as <span className="font-medium text-slate-300">console</span>
+        </div>
+      </aside>
+      <main className="ml-60 flex-1 px-8 py-8">
+        <div className="mx-auto max-w-7xl">{children}</div>
+      </main>
+    </div>
+  );
+}

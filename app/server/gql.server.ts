@@ -1,0 +1,37 @@
+import type { AppLoadContext } from "@remix-run/node";
+import type { TadaDocumentNode } from "gql.tada";
+import type { TrainyardRuntime } from "../../graphql/runtime.ts";
+
+declare module "@remix-run/node" {
+  interface AppLoadContext {
+    trainyard: TrainyardRuntime;
+  }
+}
+
+/**
+ * Executes a typed GraphQL document in-process, with the same schema and
+ * context factory as /graphql. GraphQL errors are unexpected here (the UI's
+ * documents are checked against the schema at build time), so they become a
+ * 500 Response; expected failures arrive as data (result unions).
+ */
+export async function gql<Result, Variables>(
+  context: AppLoadContext,
+  request: Request,
+  document: TadaDocumentNode<Result, Variables>,
+  ...[variables]: Variables extends Record<string, never> ? [] | [Variables] : [Variables]
+): Promise<Result> {
+  const result = await context.trainyard.execute<Result, Variables>(document, variables as Variables, request);
+  if (result.errors?.length || !result.data) {
+    for (const e of result.errors ?? []) console.error(`[gql] ${e.message}`, e.originalError ?? "");
+    throw new Response("The console could not load this page's data.", { status: 500 });
+  }
+  return result.data;
+}
+
+/** `invariantResponse`-style 404 for loaders: `notFound(data.deployment, "Deployment")`. */
+export function notFound<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined) {
+    throw new Response(`${what} not found`, { status: 404, statusText: "Not Found" });
+  }
+  return value;
+}

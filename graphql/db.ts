@@ -1,0 +1,154 @@
+import { mkdir, access, constants } from "node:fs/promises";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaClient } from "./generated/prisma/client.ts";
+import { ConfigError } from "./config.ts";
+
+export type { PrismaClient };
+
+/** One connection, held for the duration of a callback: session-level locks hold across its statements. */
+export interface SqlConnection {
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
+  /** Runs a whole script with the simple query protocol: one implicit transaction. */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Database {
+  prisma: PrismaClient;
+  kind: "pglite" | "postgres";
+  /** Where the data lives, for log lines (never includes a password). */
+  label: string;
+  withConnection<T>(fn: (conn: SqlConnection) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres:// or postgresql:// URL; unset means the embedded PGlite database. */
+  databaseUrl?: string | undefined;
+  /** PGlite keeps its files in `<dataDir>/pglite`; "memory://" keeps them in memory. */
+  dataDir?: string;
+  poolSize?: number;
+  /** An existing PGlite instance (tests load one from a migrated snapshot). */
+  pglite?: PGlite;
+}
+
+/**
+ * The only place that knows which database Trainyard talks to. Everything else
+ * receives a Database and uses Prisma (or, for migrations, a SqlConnection).
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  if (options.pglite) return wrapPglite(options.pglite, "PGlite (in memory)");
+  return openPglite(options.dataDir ?? ".data");
+}
+
+function describeUrl(raw: string): { url: URL; label: string } {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(
+      "DATABASE_URL is not a valid URL. Expected postgresql://USER:PASSWORD@HOST:PORT/DATABASE, or unset it to use the embedded database.",
+    );
+  }
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+    throw new ConfigError(
+      `DATABASE_URL must start with postgresql:// (got ${url.protocol}//). Trainyard supports PostgreSQL 15 or newer, including Neon.`,
+    );
+  }
+  const database = url.pathname.replace(/^\//, "") || "(default database)";
+  return { url, label: `PostgreSQL ${url.hostname}:${url.port || 5432}/${database}` };
+}
+
+async function openPostgres(databaseUrl: string, poolSize: number): Promise<Database> {
+  const { label } = describeUrl(databaseUrl);
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: 10_000 });
+  // An idle client that loses its server must not crash the process.
+  pool.on("error", (err) => console.warn(`[db] idle connection error: ${err.message}`));
+  try {
+    await pool.query("SELECT 1");
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw new ConfigError(`Cannot connect to ${label}: ${describePgError(err)}. Check DATABASE_URL and that the server is running.`);
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    prisma,
+    kind: "postgres",
+    label,
+    async withConnection(fn) {
+      const client = await pool.connect();
+      try {
+        return await fn({
+          async query(sql, params) {
+            return (await client.query(sql, params as unknown[] | undefined)).rows;
+          },
+          async exec(sql) {
+            await client.query(sql);
+          },
+        });
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+function describePgError(err: unknown): string {
+  const e = err as { code?: string; message?: string; errors?: Array<{ message?: string }> };
+  const detail = e.message || e.errors?.[0]?.message || String(err);
+  return e.code ? `${detail} (${e.code})` : detail;
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  if (dataDir === "memory://") return wrapPglite(await PGlite.create(), "PGlite (in memory)");
+  const dir = path.resolve(dataDir, "pglite");
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "error";
+    throw new ConfigError(
+      `Cannot write the data directory ${dir} (${code}). Set TRAINYARD_DATA_DIR to a folder this user can write.`,
+    );
+  }
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(dir);
+  } catch (err) {
+    throw new ConfigError(
+      `Cannot open the embedded database in ${dir}: ${(err as Error).message}. Is another Trainyard process using it? Only one process may open a PGlite directory; use DATABASE_URL to run several.`,
+    );
+  }
+  return wrapPglite(pglite, `PGlite ${dir}`);
+}
+
+function wrapPglite(pglite: PGlite, label: string): Database {
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  const conn: SqlConnection = {
+    async query(sql, params) {
+      return (await pglite.query(sql, params as unknown[] | undefined)).rows as never[];
+    },
+    async exec(sql) {
+      await pglite.exec(sql);
+    },
+  };
+  return {
+    prisma,
+    kind: "pglite",
+    label,
+    // In-process PGlite is a single session: every caller shares it.
+    withConnection: (fn) => fn(conn),
+    async close() {
+      await prisma.$disconnect();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}

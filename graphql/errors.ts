@@ -1,0 +1,93 @@
+import { builder } from "./builder.ts";
+
+/**
+ * Expected failures are data: each mutation returns a union of its success
+ * type and these errors. Their `code` is stable; CI scripts match on it.
+ */
+export class BaseError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export class NotFoundError extends BaseError {
+  constructor(what: string, id: string) {
+    super("NOT_FOUND", `${what} ${id} was not found`);
+  }
+}
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export class ValidationError extends BaseError {
+  readonly fieldErrors: FieldError[];
+  constructor(message: string, fieldErrors: FieldError[] = []) {
+    super("VALIDATION", message);
+    this.fieldErrors = fieldErrors;
+  }
+}
+
+/** A request that is well-formed but not allowed in the current state (e.g. cancelling a finished job). */
+export class InvalidStateError extends BaseError {
+  constructor(message: string) {
+    super("INVALID_STATE", message);
+  }
+}
+
+export class ForbiddenError extends BaseError {
+  constructor(message: string) {
+    super("FORBIDDEN", message);
+  }
+}
+
+export const ErrorInterface = builder.interfaceRef<BaseError>("Error").implement({
+  description: "An expected failure. `code` is stable and safe to match on.",
+  fields: (t) => ({
+    message: t.exposeString("message"),
+    code: t.exposeString("code"),
+  }),
+});
+
+const FieldErrorRef = builder.objectRef<FieldError>("FieldError").implement({
+  fields: (t) => ({
+    path: t.exposeString("path", { description: "The input field, e.g. `input.learningRate`." }),
+    message: t.exposeString("message"),
+  }),
+});
+
+builder.objectType(BaseError, {
+  name: "BaseError",
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof BaseError && value.constructor === BaseError,
+});
+
+builder.objectType(NotFoundError, {
+  name: "NotFoundError",
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof NotFoundError,
+});
+
+builder.objectType(ValidationError, {
+  name: "ValidationError",
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof ValidationError,
+  fields: (t) => ({
+    fieldErrors: t.field({ type: [FieldErrorRef], resolve: (e) => e.fieldErrors }),
+  }),
+});
+
+builder.objectType(InvalidStateError, {
+  name: "InvalidStateError",
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof InvalidStateError,
+});
+
+builder.objectType(ForbiddenError, {
+  name: "ForbiddenError",
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof ForbiddenError,
+});

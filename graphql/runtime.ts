@@ -1,0 +1,37 @@
+import { execute, type DocumentNode, type ExecutionResult } from "graphql";
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { createContext } from "./context.ts";
+import type { Database } from "./db.ts";
+import { schema } from "./schema.ts";
+import { createTrainyardYoga, type TrainyardYoga } from "./yoga.ts";
+
+export type { TypedDocumentNode };
+
+/**
+ * Runs a GraphQL operation in-process against the same schema and context
+ * factory that yoga uses: the UI cannot drift from the API.
+ */
+export type OperationExecutor = <Result, Variables>(
+  document: TypedDocumentNode<Result, Variables> | DocumentNode,
+  variables: Variables,
+  request?: Request,
+) => Promise<ExecutionResult<Result>>;
+
+export interface TrainyardRuntime {
+  db: Database;
+  yoga: TrainyardYoga;
+  execute: OperationExecutor;
+}
+
+export function createRuntime(db: Database): TrainyardRuntime {
+  const executeOperation: OperationExecutor = async (document, variables, request) => {
+    const contextValue = await createContext({ db, request, via: "console" });
+    return (await execute({
+      schema,
+      document,
+      variableValues: (variables ?? undefined) as Record<string, unknown> | undefined,
+      contextValue,
+    })) as ExecutionResult<never>;
+  };
+  return { db, yoga: createTrainyardYoga(db), execute: executeOperation };
+}

@@ -1,0 +1,15 @@
+import { lexicographicSortSchema, printSchema } from "graphql";
+import { builder } from "./builder.ts";
+import "./errors.ts";
+import "./types/common.ts";
+import "./types/BaseModel.ts";
+import "./types/Dataset.ts";
+import "./types/TrainingJob.ts";
+import "./types/Deployment.ts";
+import "./types/Dashboard.ts";
+
+export const schema = builder.toSchema({ sortSchema: true });
+
+export function printSdl(): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

@@ -1,0 +1,57 @@
+import { builder } from "../builder.ts";
+import { getDashboardSummary, type DashboardSummary } from "../services/dashboard.ts";
+
+const ActorKind = builder.enumType("ActorKind", { values: ["CONSOLE", "TOKEN", "SYSTEM"] as const });
+const AuditOutcome = builder.enumType("AuditOutcome", { values: ["SUCCESS", "REFUSED", "ERROR"] as const });
+
+builder.prismaObject("AuditEvent", {
+  description: "One recorded mutation: who did what to which target, and how it ended.",
+  fields: (t) => ({
+    id: t.id({ resolve: (e) => e.id.toString() }),
+    actor: t.exposeString("actor"),
+    actorKind: t.expose("actorKind", { type: ActorKind }),
+    action: t.exposeString("action"),
+    targetType: t.exposeString("targetType", { nullable: true }),
+    targetId: t.exposeString("targetId", { nullable: true }),
+    outcome: t.expose("outcome", { type: AuditOutcome }),
+    errorCode: t.exposeString("errorCode", { nullable: true }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+  }),
+});
+
+const Dashboard = builder.objectRef<DashboardSummary>("Dashboard").implement({
+  description: "Fleet-wide figures for the console's home page.",
+  fields: (t) => ({
+    activeDeployments: t.exposeInt("activeDeployments", { description: "Deployments that are ACTIVE (\"Deployed Models\")." }),
+    runningJobs: t.exposeInt("runningJobs"),
+    queuedJobs: t.exposeInt("queuedJobs"),
+    completedJobs: t.exposeInt("completedJobs"),
+    failedJobs24h: t.exposeInt("failedJobs24h"),
+    requests24h: t.exposeInt("requests24h", { description: "Inference requests recorded in the last 24 hours, all deployments." }),
+    errorRate24h: t.exposeFloat("errorRate24h", {
+      nullable: true,
+      description: "Server or model errors ÷ requests over the last 24 hours; null without traffic.",
+    }),
+    alertsFiring: t.exposeInt("alertsFiring", {
+      description: "Active deployments whose error rate over the last 15 minutes exceeds 1 %.",
+    }),
+    computedAt: t.expose("computedAt", { type: "DateTime" }),
+    recentActivity: t.prismaField({
+      type: ["AuditEvent"],
+      args: { first: t.arg.int({ required: false }) },
+      resolve: (query, _summary, args, ctx) =>
+        ctx.prisma.auditEvent.findMany({
+          ...query,
+          orderBy: { id: "desc" },
+          take: Math.min(Math.max(args.first ?? 10, 1), 50),
+        }),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  dashboard: t.field({
+    type: Dashboard,
+    resolve: (_root, _args, ctx) => getDashboardSummary(ctx.prisma),
+  }),
+}));
