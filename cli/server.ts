@@ -7,6 +7,7 @@ import { loadConfig, type Config } from "../graphql/config.ts";
 import { openDatabase, type Database } from "../graphql/db.ts";
 import { getGraphiqlAssets, GRAPHIQL_ASSET_PREFIX } from "../graphql/graphiql.ts";
 import { createRuntime } from "../graphql/runtime.ts";
+import { startWorkers } from "../graphql/workers/index.ts";
 import { applyMigrations } from "../prisma/migrate.ts";
 import { seedDemoData } from "../prisma/seed.ts";
 import { exitWithOneLine } from "./fail.ts";
@@ -46,6 +47,8 @@ export async function serve(config: Config): Promise<RunningServer> {
   }
 
   const runtime = createRuntime(db);
+  const workers = startWorkers(db, config);
+  if (workers.length) log(`background workers: ${workers.map((w) => w.name).join(", ")}`);
   const graphiql = await getGraphiqlAssets();
   const app = express();
   app.disable("x-powered-by");
@@ -83,6 +86,8 @@ export async function serve(config: Config): Promise<RunningServer> {
     url,
     db,
     async close() {
+      await Promise.all(workers.map((w) => w.stop()));
+      server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await db.close();
     },

@@ -25,6 +25,10 @@ const anonymousActor: Actor = { kind: "ANONYMOUS", name: "anonymous", scopes: ne
  * (in-process). `via: "console"` is the browser UI, which acts as the console user.
  */
 export async function createContext(args: { db: Database; request?: Request; via: "http" | "console" }): Promise<Context> {
-  const actor = args.via === "console" ? consoleActor : anonymousActor;
-  return { db: args.db, prisma: args.db.prisma, actor };
+  return contextFor(args.db, args.via === "console" ? consoleActor : anonymousActor);
+}
+
+/** A context for a known actor: background workers and tests act through the same schema. */
+export function contextFor(db: Database, actor: Actor): Context {
+  return { db, prisma: db.prisma, actor };
 }

@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { inject } from "vitest";
+import { createTestDatabase, type TestDatabase } from "./database.ts";
+
+export interface TestServer {
+  url: string;
+  /** Everything the server printed, for assertions and for failure messages. */
+  output(): string;
+  /** Stops the process; `keepData` leaves the data directory for a restart. */
+  stop(options?: { keepData?: boolean }): Promise<void>;
+}
+
+const ROOT = path.resolve(import.meta.dirname, "..", "..");
+
+/**
+ * Starts the built server (`node --import tsx cli/server.ts`, what `npm start`
+ * runs) on a free port, against a fresh database: a new PGlite data directory,
+ * or a new PostgreSQL database when the tests run against a server.
+ */
+export async function startServer(options: { env?: Record<string, string>; dataDir?: string } = {}): Promise<TestServer & { dataDir: string }> {
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), "trainyard-e2e-")));
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    PORT: "0",
+    HOST: "127.0.0.1",
+    TRAINYARD_DATA_DIR: dataDir,
+    TRAINYARD_SEED: "on",
+    ...options.env,
+  };
+  delete env.DATABASE_URL;
+  let database: TestDatabase | undefined;
+  if (inject("testDatabase").kind === "postgres") {
+    database = await createTestDatabase({ poolSize: 1 });
+    await database.db.close();
+    env.DATABASE_URL = database.url!;
+  }
+  const child = spawn(process.execPath, ["--import", "tsx", "cli/server.ts"], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const url = await waitForReady(child, () => output);
+  return {
+    url,
+    dataDir,
+    output: () => output,
+    async stop(stopOptions) {
+      await stopChild(child);
+      if (stopOptions?.keepData) return;
+      if (database) await database.drop().catch(() => {});
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function waitForReady(child: ChildProcess, output: () => string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start within 60 s:\n${output()}`)), 60_000);
+    const check = () => {
+      const match = output().match(/ready in [\d.]+ s: (http:\/\/\S+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!.replace("localhost", "127.0.0.1"));
+      }
+    };
+    child.stdout!.on("data", check);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with code ${code} before it was ready:\n${output()}`));
+    });
+  });
+}
+
+async function stopChild(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
+}

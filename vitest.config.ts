@@ -1,0 +1,20 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: {
+    // Pothos and yoga load graphql's CommonJS build; make our imports use the same
+    // instance, or graphql-js rejects types "from another module or realm".
+    alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }],
+  },
+  test: {
+    include: ["tests/**/*.test.ts"],
+    globalSetup: ["tests/setup/global-setup.ts"],
+    setupFiles: ["tests/setup/fail-on-console-error.ts"],
+    pool: "forks",
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    // Each file gets its own database (see tests/setup/database.ts), so files run in parallel safely.
+    fileParallelism: true,
+  },
+});
