@@ -30,3 +30,4 @@ export const builder = new SchemaBuilder<{
 
 builder.queryType({});
 
+builder.mutationType({});

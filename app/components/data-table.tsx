@@ -1,0 +1,156 @@
+import { useNavigation, useSearchParams } from "@remix-run/react";
+import {
+  flexRender,
+  getCoreRowModel,
+  useReactTable,
+  type ColumnDef,
+  type SortingState,
+  type Updater,
+} from "@tanstack/react-table";
+import { ArrowDown, ArrowUp, ArrowUpDown, ChevronLeft, ChevronRight } from "lucide-react";
+import type { ReactNode } from "react";
+import { cn } from "~/lib/cn";
+import { parsePage, parseSort, serializeSort, withParams } from "~/lib/table-state";
+
+/**
+ * A server-side table: sorting and paging live in the URL and are done by the
+ * server (manualSorting / manualPagination with the server's totalCount).
+ * Columns opt into sorting with `enableSorting: true`; their `id` is the URL's sort key.
+ */
+export function DataTable<Row>(props: {
+  columns: ColumnDef<Row, any>[];
+  rows: Row[];
+  totalCount: number;
+  /** Sort keys the server accepts. */
+  sortKeys: readonly string[];
+  defaultSort?: SortingState;
+  getRowId: (row: Row) => string;
+  empty: ReactNode;
+  label: string;
+  defaultPageSize?: number;
+}) {
+  const [params, setParams] = useSearchParams();
+  const navigation = useNavigation();
+  const loading = navigation.state === "loading" && navigation.location?.pathname === (typeof window === "undefined" ? "" : window.location.pathname);
+  const sorting = parseSort(params.get("sort"), props.sortKeys, props.defaultSort);
+  const { page, pageSize } = parsePage(params, props.defaultPageSize);
+  const pageCount = Math.max(1, Math.ceil(props.totalCount / pageSize));
+
+  const table = useReactTable({
+    data: props.rows,
+    columns: props.columns,
+    getRowId: props.getRowId,
+    getCoreRowModel: getCoreRowModel(),
+    manualSorting: true,
+    manualPagination: true,
+    enableSortingRemoval: false,
+    enableMultiSort: false,
+    rowCount: props.totalCount,
+    state: { sorting, pagination: { pageIndex: page - 1, pageSize } },
+    onSortingChange: (updater: Updater<SortingState>) => {
+      const next = typeof updater === "function" ? updater(sorting) : updater;
+      setParams(withParams(params, { sort: serializeSort(next) }), { preventScrollReset: true });
+    },
+  });
+
+  const from = props.totalCount === 0 ? 0 : (page - 1) * pageSize + 1;
+  const to = Math.min(page * pageSize, props.totalCount);
+
+  return (
+    <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
+      <div className={cn("overflow-x-auto transition-opacity", loading && "opacity-60")} aria-busy={loading}>
+        <table className="min-w-full divide-y divide-slate-200 text-sm" aria-label={props.label}>
+          <thead className="bg-slate-50">
+            {table.getHeaderGroups().map((group) => (
+              <tr key={group.id}>
+                {group.headers.map((header) => {
+                  const sorted = header.column.getIsSorted();
+                  const canSort = header.column.getCanSort();
+                  const ariaSort = sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : canSort ? "none" : undefined;
+                  const content = flexRender(header.column.columnDef.header, header.getContext());
+                  return (
+                    <th
+                      key={header.id}
+                      scope="col"
+                      aria-sort={ariaSort}
+                      className="whitespace-nowrap px-4 py-3 text-left text-xs font-semibold uppercase tracking-wide text-slate-500"
+                    >
+                      {canSort ? (
+                        <button
+                          type="button"
+                          onClick={header.column.getToggleSortingHandler()}
+                          className="group inline-flex items-center gap-1 uppercase hover:text-slate-900"
+                        >
+                          {content}
+                          {sorted === "asc" ? (
+                            <ArrowUp className="h-3.5 w-3.5 text-slate-900" aria-hidden />
+                          ) : sorted === "desc" ? (
+                            <ArrowDown className="h-3.5 w-3.5 text-slate-900" aria-hidden />
+                          ) : (
+                            <ArrowUpDown className="h-3.5 w-3.5 text-slate-300 group-hover:text-slate-500" aria-hidden />
+                          )}
+                          <span className="sr-only">
+                            {sorted === "asc" ? "(sorted ascending)" : sorted === "desc" ? "(sorted descending)" : "(click to sort)"}
+                          </span>
+                        </button>
+                      ) : (
+                        content
+                      )}
+                    </th>
+                  );
+                })}
+              </tr>
+            ))}
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {table.getRowModel().rows.length === 0 ? (
+              <tr>
+                <td colSpan={props.columns.length} className="px-4 py-12">
+                  {props.empty}
+                </td>
+              </tr>
+            ) : (
+              table.getRowModel().rows.map((row) => (
+                <tr key={row.id} className="hover:bg-slate-50/70">
+                  {row.getVisibleCells().map((cell) => (
+                    <td key={cell.id} className="whitespace-nowrap px-4 py-3 text-slate-700">
+                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    </td>
+                  ))}
+                </tr>
+              ))
+            )}
+          </tbody>
+        </table>
+      </div>
+      <div className="flex items-center justify-between border-t border-slate-200 bg-slate-50/50 px-4 py-3 text-sm text-slate-600">
+        <span>
+          {props.totalCount === 0 ? "No results" : `Showing ${from}–${to} of ${props.totalCount.toLocaleString("en-US")}`}
+        </span>
+        <div className="flex items-center gap-2">
+          <span className="tabular-nums">
+            Page {page} of {pageCount}
+          </span>
+          <button
+            type="button"
+            className="rounded-md border border-slate-200 bg-white p-1.5 hover:bg-slate-50 disabled:opacity-40"
+            disabled={page <= 1}
+            onClick={() => setParams(withParams(params, { page: page - 1 }), { preventScrollReset: true })}
+            aria-label="Previous page"
+          >
+            <ChevronLeft className="h-4 w-4" aria-hidden />
+          </button>
+          <button
+            type="button"
+            className="rounded-md border border-slate-200 bg-white p-1.5 hover:bg-slate-50 disabled:opacity-40"
+            disabled={page >= pageCount}
+            onClick={() => setParams(withParams(params, { page: page + 1 }), { preventScrollReset: true })}
+            aria-label="Next page"
+          >
+            <ChevronRight className="h-4 w-4" aria-hidden />
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
