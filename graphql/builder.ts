@@ -25,8 +25,18 @@ export const builder = new SchemaBuilder<{
     filterConnectionTotalCount: true,
     onUnusedQuery: null,
   },
-  errors: { defaultTypes: [] },
+  errors: {
+    defaultTypes: [],
+    // Mutation results read as `DeployJobResult = DeployJobSuccess | NotFoundError | …`.
+    defaultUnionOptions: { name: ({ parentTypeName, fieldName }) => resultName(parentTypeName, fieldName, "Result") },
+    defaultResultOptions: { name: ({ parentTypeName, fieldName }) => resultName(parentTypeName, fieldName, "Success") },
+  },
 });
+
+function resultName(parentTypeName: string, fieldName: string, suffix: string) {
+  const field = fieldName.charAt(0).toUpperCase() + fieldName.slice(1);
+  return parentTypeName === "Mutation" ? `${field}${suffix}` : `${parentTypeName}${field}${suffix}`;
+}
 
 builder.queryType({});
 

@@ -6,7 +6,7 @@ export const ModelTask = builder.enumType("ModelTask", {
   values: ["TEXT_GENERATION", "CODE_GENERATION", "EMBEDDING", "SPEECH_RECOGNITION", "IMAGE_TEXT"] as const,
 });
 
-builder.prismaObject("BaseModel", {
+export const BaseModelRef = builder.prismaObject("BaseModel", {
   description: "An open-weight model that fine-tuning jobs start from.",
   fields: (t) => ({
     id: t.exposeID("id"),

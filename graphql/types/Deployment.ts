@@ -20,7 +20,7 @@ builder.prismaObject("DeploymentEvent", {
   }),
 });
 
-builder.prismaObject("Deployment", {
+export const DeploymentRef = builder.prismaObject("Deployment", {
   description: "A versioned model serving inference traffic.",
   fields: (t) => ({
     id: t.exposeID("id"),

@@ -1,5 +1,8 @@
 import { builder } from "../builder.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
+import { runMutation } from "../audit.ts";
+import { ForbiddenError, InvalidStateError, NotFoundError } from "../errors.ts";
+import { cancelTrainingJob } from "../services/training.ts";
 import { direction, pageArgs, pageWindow, SortDirection } from "./common.ts";
 
 export const TrainingJobStatus = builder.enumType("TrainingJobStatus", {
@@ -28,7 +31,7 @@ builder.prismaObject("TrainingEvent", {
   }),
 });
 
-builder.prismaObject("TrainingJob", {
+export const TrainingJobRef = builder.prismaObject("TrainingJob", {
   description: "A fine-tuning run of a base model on a dataset.",
   fields: (t) => ({
     id: t.exposeID("id"),
@@ -149,3 +152,16 @@ builder.queryFields((t) => ({
 export function isUuid(value: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
+
+builder.mutationField("cancelTrainingJob", (t) =>
+  t.field({
+    type: TrainingJobRef,
+    description: "Cancels a QUEUED or RUNNING job (scope: train).",
+    errors: { types: [NotFoundError, InvalidStateError, ForbiddenError], dataField: { name: "job" } },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) =>
+      runMutation(ctx, { action: "cancelTrainingJob", scope: "train", targetType: "TrainingJob", targetId: String(args.id) }, () =>
+        cancelTrainingJob(ctx.prisma, String(args.id), ctx.actor.name),
+      ),
+  }),
+);
