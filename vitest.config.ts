@@ -16,5 +16,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Each file gets its own database (see tests/setup/database.ts), so files run in parallel safely.
     fileParallelism: true,
+    // .ci/run sets VITEST_REPORT to sum up both runs (PGlite and PostgreSQL) in one closing line.
+    reporters: process.env.VITEST_REPORT ? ["default", ["json", { outputFile: process.env.VITEST_REPORT }]] : ["default"],
   },
 });
