@@ -10,6 +10,7 @@ import { createRuntime } from "../graphql/runtime.ts";
 import { startWorkers } from "../graphql/workers/index.ts";
 import { applyMigrations } from "../prisma/migrate.ts";
 import { seedDemoData } from "../prisma/seed.ts";
+import { consoleGuard } from "../app/server/session.server.ts";
 import { exitWithOneLine } from "./fail.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -67,6 +68,7 @@ export async function serve(config: Config): Promise<RunningServer> {
       res.status(503).json({ ok: false });
     }
   });
+  app.use(consoleGuard());
   app.all("*", createRequestHandler({ build, mode: "production", getLoadContext: () => ({ trainyard: runtime }) }));
 
   const server = await new Promise<import("node:http").Server>((resolve, reject) => {

@@ -1,6 +1,6 @@
 import type { Prisma } from "./generated/prisma/client.ts";
-import type { Context, Scope } from "./context.ts";
-import { BaseError, ForbiddenError } from "./errors.ts";
+import type { Actor, Context, Scope } from "./context.ts";
+import { BaseError, ForbiddenError, UnauthenticatedError } from "./errors.ts";
 
 export interface MutationSpec {
   /** The mutation's name, recorded in the audit trail (e.g. "deployJob"). */
@@ -25,20 +25,38 @@ export async function runMutation<T>(
   describe?: (result: T) => { targetId?: string; detail?: Prisma.InputJsonValue },
 ): Promise<T> {
   try {
-    if (!ctx.actor.scopes.has(spec.scope)) {
-      throw new ForbiddenError(`This action needs the "${spec.scope}" scope`);
-    }
+    authorize(ctx.actor, spec.scope);
     const result = await work();
     const extra = describe?.(result) ?? {};
     await recordAudit(ctx, spec, "SUCCESS", null, extra.targetId ?? spec.targetId, extra.detail ?? spec.detail);
     return result;
   } catch (err) {
     const expected = err instanceof BaseError;
-    await recordAudit(ctx, spec, expected ? "REFUSED" : "ERROR", expected ? err.code : "INTERNAL", spec.targetId, spec.detail).catch(
+    // Refusals for credentials keep the reason (e.g. "revoked") next to the attempt.
+    const detail = err instanceof ForbiddenError ? withReason(spec.detail, err.message) : spec.detail;
+    await recordAudit(ctx, spec, expected ? "REFUSED" : "ERROR", expected ? err.code : "INTERNAL", spec.targetId, detail).catch(
       (auditErr) => console.warn(`[audit] could not record ${spec.action}: ${(auditErr as Error).message}`),
     );
     throw err;
   }
+}
+
+function withReason(detail: Prisma.InputJsonValue | undefined, reason: string): Prisma.InputJsonValue {
+  const base = detail && typeof detail === "object" && !Array.isArray(detail) ? detail : {};
+  return { ...base, reason };
+}
+
+/**
+ * The authorization rule, in one place: unusable credentials or none at all
+ * are UNAUTHENTICATED; a valid identity without the scope is FORBIDDEN.
+ */
+export function authorize(actor: Actor, scope: Scope): void {
+  if (actor.credentialProblem) throw new UnauthenticatedError(actor.credentialProblem);
+  if (actor.scopes.has(scope)) return;
+  if (actor.kind === "ANONYMOUS") {
+    throw new UnauthenticatedError(`This needs an API token with the "${scope}" scope: send "Authorization: Bearer <token>"`);
+  }
+  throw new ForbiddenError(`${actor.kind === "TOKEN" ? `API token "${actor.name}"` : actor.name} lacks the "${scope}" scope this needs`);
 }
 
 async function recordAudit(

@@ -19,7 +19,17 @@ const envSchema = z.object({
   TRAINYARD_SEED: flag.optional(),
   TRAINYARD_EXECUTOR: flag.optional(),
   TRAINYARD_SIMULATOR: flag.optional(),
+  TRAINYARD_EXECUTOR_STEP_MS: z.coerce.number().min(0.1).max(60_000).default(20),
+  TRAINYARD_EXECUTOR_TICK_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  TRAINYARD_EXECUTOR_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.1),
+  TRAINYARD_EXECUTOR_SLOTS: z.coerce.number().int().min(1).max(64).default(2),
+  TRAINYARD_EXECUTOR_STALE_SECONDS: z.coerce.number().min(1).max(86_400).default(30),
+  TRAINYARD_TRAINER_TIMEOUT_SECONDS: z.coerce.number().min(1).max(7 * 86_400).default(600),
   TRAINYARD_PUBLIC_URL: z.string().url().optional(),
+  TRAINYARD_REQUIRE_READ_TOKEN: flag.optional(),
+  TRAINYARD_ROLLOUT: flag.optional(),
+  TRAINYARD_ROLLOUT_SECONDS: z.coerce.number().min(0).max(3600).default(5),
+  TRAINYARD_ROLLOUT_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.02),
 });
 
 export interface Config {
@@ -32,7 +42,27 @@ export interface Config {
   /** Seed demo data at start (default: on with the embedded database only). */
   seedDemoData: boolean;
   executorEnabled: boolean;
+  /** The built-in executor's time scale and behaviour (see docs/decisions/0007-training-executor.md). */
+  executor: ExecutorConfig;
   simulatorEnabled: boolean;
+  /** Queries over HTTP need a token with the `read` scope (default off: reads are open on a trusted network). */
+  requireReadToken: boolean;
+  /** The simulated rollout (DEPLOYING → ACTIVE or FAILED) of new deployments. */
+  rollout: { enabled: boolean; seconds: number; failureRate: number };
+}
+
+export interface ExecutorConfig {
+  /** Wall-clock milliseconds per simulated optimiser step. */
+  stepMs: number;
+  tickMs: number;
+  /** Fraction of jobs the simulation fails with a realistic error, 0 to 1. */
+  failureRate: number;
+  /** Jobs one process runs at once. */
+  slots: number;
+  /** A built-in job whose heartbeat is older than this was left by a dead process: resume it. */
+  staleAfterMs: number;
+  /** An external trainer silent for this long is presumed dead: its job is marked FAILED. */
+  trainerTimeoutMs: number;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -54,6 +84,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     poolSize: e.DATABASE_POOL_SIZE,
     seedDemoData: e.TRAINYARD_SEED ?? embedded,
     executorEnabled: e.TRAINYARD_EXECUTOR ?? true,
+    executor: {
+      stepMs: e.TRAINYARD_EXECUTOR_STEP_MS,
+      tickMs: e.TRAINYARD_EXECUTOR_TICK_MS,
+      failureRate: e.TRAINYARD_EXECUTOR_FAILURE_RATE,
+      slots: e.TRAINYARD_EXECUTOR_SLOTS,
+      staleAfterMs: e.TRAINYARD_EXECUTOR_STALE_SECONDS * 1000,
+      trainerTimeoutMs: e.TRAINYARD_TRAINER_TIMEOUT_SECONDS * 1000,
+    },
     simulatorEnabled: e.TRAINYARD_SIMULATOR ?? embedded,
+    requireReadToken: e.TRAINYARD_REQUIRE_READ_TOKEN ?? false,
+    rollout: { enabled: e.TRAINYARD_ROLLOUT ?? true, seconds: e.TRAINYARD_ROLLOUT_SECONDS, failureRate: e.TRAINYARD_ROLLOUT_FAILURE_RATE },
   };
 }

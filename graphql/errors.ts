@@ -91,3 +91,38 @@ builder.objectType(ForbiddenError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof ForbiddenError,
 });
+
+/** Only a COMPLETE training job can be deployed. */
+export class JobNotCompleteError extends BaseError {
+  constructor(message: string) {
+    super("JOB_NOT_COMPLETE", message);
+  }
+}
+
+/** The job already has a live (DEPLOYING, ACTIVE or PAUSED) deployment; settled by a unique index. */
+export class DuplicateDeploymentError extends BaseError {
+  constructor() {
+    super("DUPLICATE_DEPLOYMENT", "This job already has an active deployment");
+  }
+}
+
+builder.objectType(JobNotCompleteError, {
+  name: "JobNotCompleteError",
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof JobNotCompleteError,
+});
+
+builder.objectType(DuplicateDeploymentError, {
+  name: "DuplicateDeploymentError",
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof DuplicateDeploymentError,
+});
+
+/**
+ * No usable credentials: no token, or a malformed, unknown, expired or revoked
+ * one. It extends ForbiddenError so every mutation union that lists
+ * ForbiddenError carries it as data; clients tell the two apart by `code`.
+ */
+export class UnauthenticatedError extends ForbiddenError {
+  override readonly code = "UNAUTHENTICATED";
+}

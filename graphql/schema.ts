@@ -6,7 +6,10 @@ import "./types/BaseModel.ts";
 import "./types/Dataset.ts";
 import "./types/TrainingJob.ts";
 import "./types/Deployment.ts";
+import "./types/Metrics.ts";
 import "./types/Dashboard.ts";
+import "./types/ApiToken.ts";
+import "./types/Audit.ts";
 
 export const schema = builder.toSchema({ sortSchema: true });
 

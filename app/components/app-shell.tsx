@@ -1,5 +1,5 @@
 import { NavLink } from "@remix-run/react";
-import { Boxes, Braces, FlaskConical, LayoutDashboard, Rocket, TrainFront, type LucideIcon } from "lucide-react";
+import { Boxes, Braces, FlaskConical, History, KeyRound, LayoutDashboard, Rocket, TrainFront, type LucideIcon } from "lucide-react";
 import type { ReactNode } from "react";
 import { cn } from "~/lib/cn";
 
@@ -17,13 +17,15 @@ const NAV: NavItem[] = [
   { to: "/models", label: "Models", icon: Boxes },
   { to: "/training/jobs", label: "Training", icon: FlaskConical },
   { to: "/deployments", label: "Deployments", icon: Rocket },
+  { to: "/activity", label: "Activity", icon: History },
+  { to: "/settings/tokens", label: "API tokens", icon: KeyRound },
   { to: "/graphql", label: "API playground", icon: Braces, external: true },
 ];
 
 export function AppShell({ children }: { children: ReactNode }) {
   return (
     <div className="flex min-h-screen">
-      <aside className="fixed inset-y-0 left-0 z-20 flex w-60 flex-col bg-slate-900 text-slate-300">
+      <aside className="sticky top-0 z-20 flex h-screen w-60 shrink-0 flex-col bg-slate-900 text-slate-300">
         <div className="flex h-16 items-center gap-2.5 px-5">
           <span className="flex h-8 w-8 items-center justify-center rounded-lg bg-indigo-500 text-white">
             <TrainFront className="h-5 w-5" aria-hidden />
@@ -53,7 +55,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           Signed in as <span className="font-medium text-slate-300">console</span>
         </div>
       </aside>
-      <main className="ml-60 flex-1 px-8 py-8">
+      <main className="min-w-0 flex-1 px-8 py-8">
         <div className="mx-auto max-w-7xl">{children}</div>
       </main>
     </div>

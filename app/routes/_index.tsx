@@ -30,6 +30,7 @@ const DashboardQuery = graphql(`
         action
         targetType
         targetId
+        targetLabel
         outcome
         createdAt
       }
@@ -66,6 +67,10 @@ const ACTION_LABELS: Record<string, string> = {
   createTrainingJob: "created training job",
   cancelTrainingJob: "cancelled training job",
   retryTrainingJob: "retried training job",
+  claimTrainingJob: "claimed training job",
+  reportTrainingProgress: "reported progress on",
+  completeTrainingJob: "completed training job",
+  recordInferenceEvents: "recorded inference events for",
   deployJob: "deployed",
   pauseDeployment: "paused deployment",
   resumeDeployment: "resumed deployment",
@@ -74,6 +79,12 @@ const ACTION_LABELS: Record<string, string> = {
   createApiToken: "created API token",
   revokeApiToken: "revoked API token",
 };
+
+function targetHref(type: string | null, id: string) {
+  if (type === "Deployment") return `/deployments/${id}`;
+  if (type === "TrainingJob") return `/training/jobs/${id}`;
+  return "/activity";
+}
 
 export default function Dashboard() {
   const { dashboard: d, deployments, trainingJobs } = useLoaderData<typeof loader>();
@@ -178,7 +189,11 @@ export default function Dashboard() {
       </div>
 
       <Card className="mt-6">
-        <CardHeader title="Recent activity" description="Every change made through the console or the API." />
+        <CardHeader
+          title="Recent activity"
+          description="Every change made through the console or the API."
+          action={<Link to="/activity" className="text-sm font-medium text-indigo-600 hover:text-indigo-500">All activity</Link>}
+        />
         {d.recentActivity.length === 0 ? (
           <p className="px-5 py-8 text-center text-sm text-slate-500">Nothing has happened yet.</p>
         ) : (
@@ -188,7 +203,16 @@ export default function Dashboard() {
                 <span>
                   <span className="font-medium text-slate-900">{a.actor}</span>{" "}
                   <span className="text-slate-600">{ACTION_LABELS[a.action] ?? a.action}</span>{" "}
-                  {a.targetType ? <span className="font-mono text-xs text-slate-500">{a.targetType}</span> : null}
+                  {a.targetLabel && a.targetId ? (
+                    <Link
+                      to={targetHref(a.targetType, a.targetId)}
+                      className="font-medium text-indigo-600 hover:text-indigo-500"
+                    >
+                      {a.targetLabel}
+                    </Link>
+                  ) : a.targetType ? (
+                    <span className="font-mono text-xs text-slate-500">{a.targetType}</span>
+                  ) : null}
                   {a.outcome !== "SUCCESS" ? <span className="ml-2 text-xs font-semibold text-red-700">{a.outcome.toLowerCase()}</span> : null}
                 </span>
                 <time dateTime={a.createdAt} className="text-xs text-slate-500">

@@ -1,6 +1,57 @@
 import type { PrismaClient } from "../db.ts";
-import { InvalidStateError, NotFoundError } from "../errors.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
+import { InvalidStateError, NotFoundError, ValidationError, type FieldError } from "../errors.ts";
 import { isUuid } from "../types/TrainingJob.ts";
+import { fieldMessages, progressReportSchema, tasksCompatible, trainingJobInputSchema, workerNameSchema } from "../validation/training.ts";
+import { totalStepsFor } from "./training-curve.ts";
+
+type Tx = Prisma.TransactionClient;
+type JobStatus = "QUEUED" | "RUNNING" | "COMPLETE" | "FAILED" | "CANCELLED";
+
+/**
+ * The training job state machine. Every status change in this file goes
+ * through `assertTransition` while the job's row is locked, so two actors
+ * racing (a cancel and the executor's completion) cannot both win.
+ */
+export const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
+  QUEUED: ["RUNNING", "CANCELLED"],
+  RUNNING: ["COMPLETE", "FAILED", "CANCELLED"],
+  COMPLETE: [],
+  FAILED: [],
+  CANCELLED: [],
+};
+
+export function canTransition(from: JobStatus, to: JobStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** Claims by the built-in executor carry this prefix; anything else is an external trainer. */
+export const BUILTIN_PREFIX = "builtin:";
+export const isBuiltinClaim = (claimedBy: string | null) => claimedBy === null || claimedBy.startsWith(BUILTIN_PREFIX);
+
+interface LockedJob {
+  id: string;
+  status: JobStatus;
+  claimedBy: string | null;
+  currentStep: number;
+  totalSteps: number;
+}
+
+async function lockJob(tx: Tx, jobId: string): Promise<LockedJob> {
+  if (!isUuid(jobId)) throw new NotFoundError("Training job", jobId);
+  const rows = await tx.$queryRaw<LockedJob[]>`
+    SELECT id::text AS id, status::text AS status, "claimedBy", "currentStep", "totalSteps"
+    FROM "TrainingJob" WHERE id = ${jobId}::uuid FOR UPDATE`;
+  const job = rows[0];
+  if (!job) throw new NotFoundError("Training job", jobId);
+  return job;
+}
+
+function assertTransition(job: LockedJob, to: JobStatus, what: string) {
+  if (!canTransition(job.status, to)) {
+    throw new InvalidStateError(`Cannot ${what}: this job is ${job.status.toLowerCase()}`);
+  }
+}
 
 /**
  * Cancels a QUEUED or RUNNING job. The row is locked for the check and the
@@ -23,4 +74,297 @@ export async function cancelTrainingJob(prisma: PrismaClient, jobId: string, act
       data: { status: "CANCELLED", finishedAt: new Date(), errorMessage: `Cancelled by ${actorName}` },
     });
   });
+}
+
+/** Validates a configuration (the same zod schema as the form) and queues a job. Nothing is written on bad input. */
+export async function createTrainingJob(prisma: PrismaClient, input: unknown, actorName: string, retryOfId?: string) {
+  const parsed = trainingJobInputSchema.safeParse(input);
+  if (!parsed.success) {
+    // One message per field (the first), as the form shows them.
+    const fieldErrors: FieldError[] = Object.entries(fieldMessages(parsed.error)).map(([field, message]) => ({ path: `input.${field}`, message: message! }));
+    throw new ValidationError(`The training configuration is invalid: ${fieldErrors.map((f) => f.path.slice(6)).join(", ")}`, fieldErrors);
+  }
+  const c = parsed.data;
+  const [baseModel, dataset] = await Promise.all([
+    prisma.baseModel.findUnique({ where: { id: c.baseModelId }, select: { id: true, name: true, task: true } }),
+    prisma.dataset.findUnique({ where: { id: c.datasetId }, select: { id: true, name: true, task: true, rowCount: true } }),
+  ]);
+  const problems: FieldError[] = [];
+  if (!baseModel) problems.push({ path: "input.baseModelId", message: `Unknown base model "${c.baseModelId}"` });
+  if (!dataset) problems.push({ path: "input.datasetId", message: `Unknown dataset "${c.datasetId}"` });
+  if (baseModel && dataset && !tasksCompatible(baseModel.task, dataset.task)) {
+    problems.push({
+      path: "input.datasetId",
+      message: `${dataset.name} is ${taskLabel(dataset.task)} data; ${baseModel.name} is a ${taskLabel(baseModel.task)} model`,
+    });
+  }
+  const totalSteps = dataset ? totalStepsFor(dataset.rowCount, c.batchSize, c.epochs) : 0;
+  if (dataset && c.warmupSteps >= totalSteps) {
+    problems.push({ path: "input.warmupSteps", message: `Warm-up steps must be fewer than the job's ${totalSteps} total steps` });
+  }
+  if (problems.length) {
+    throw new ValidationError(`The training configuration is invalid: ${problems.map((f) => f.path.slice(6)).join(", ")}`, problems);
+  }
+  return prisma.$transaction(async (tx) => {
+    const job = await tx.trainingJob.create({
+      data: { ...c, totalSteps, createdBy: actorName, ...(retryOfId ? { retryOfId } : {}) },
+    });
+    await tx.trainingEvent.create({
+      data: {
+        jobId: job.id,
+        level: "INFO",
+        message: `Job queued by ${actorName}: ${c.epochs} epochs, ${totalSteps.toLocaleString("en-US")} steps, batch size ${c.batchSize}, LoRA rank ${c.loraRank}`,
+      },
+    });
+    return job;
+  });
+}
+
+const taskLabel = (task: string) => task.toLowerCase().replace(/_/g, " ");
+
+/** A new QUEUED job with the configuration of a FAILED or CANCELLED one, linked to it through `retryOf`. */
+export async function retryTrainingJob(prisma: PrismaClient, jobId: string, actorName: string) {
+  if (!isUuid(jobId)) throw new NotFoundError("Training job", jobId);
+  const original = await prisma.trainingJob.findUnique({ where: { id: jobId } });
+  if (!original) throw new NotFoundError("Training job", jobId);
+  if (original.status !== "FAILED" && original.status !== "CANCELLED") {
+    throw new InvalidStateError(`Only failed or cancelled jobs can be retried; this job is ${original.status.toLowerCase()}`);
+  }
+  const { baseModelId, datasetId, modelName, epochs, learningRate, batchSize, loraRank, warmupSteps, seed } = original;
+  const job = await createTrainingJob(
+    prisma,
+    { baseModelId, datasetId, modelName, epochs, learningRate, batchSize, loraRank, warmupSteps, seed },
+    actorName,
+    original.id,
+  );
+  await prisma.trainingEvent.create({
+    data: { jobId: job.id, level: "INFO", message: `Retry of job ${original.id.slice(0, 8)} (${original.status.toLowerCase()})` },
+  });
+  return job;
+}
+
+/**
+ * Hands the oldest QUEUED job to a trainer, or returns null. `SKIP LOCKED`
+ * lets any number of executors and external trainers claim at once: each
+ * queued row goes to exactly one of them.
+ */
+export async function claimTrainingJob(prisma: PrismaClient, workerName: string, now = new Date()) {
+  return prisma.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<Array<{ id: string; resumed: boolean }>>`
+      UPDATE "TrainingJob"
+      SET status = 'RUNNING'::"TrainingJobStatus", "claimedBy" = ${workerName}, "heartbeatAt" = ${now},
+          "startedAt" = COALESCE("startedAt", ${now})
+      WHERE id = (
+        SELECT id FROM "TrainingJob" WHERE status = 'QUEUED'::"TrainingJobStatus"
+        ORDER BY "createdAt", id LIMIT 1 FOR UPDATE SKIP LOCKED
+      )
+      RETURNING id::text AS id, "currentStep" > 0 AS resumed`;
+    const claimed = rows[0];
+    if (!claimed) return null;
+    await tx.trainingEvent.create({
+      data: { jobId: claimed.id, level: "INFO", message: `Claimed by ${describeWorker(workerName)}; loading base model weights` },
+    });
+    return tx.trainingJob.findUniqueOrThrow({ where: { id: claimed.id } });
+  });
+}
+
+/** The claim API for external trainers: validates the name first. */
+export async function claimTrainingJobForTrainer(prisma: PrismaClient, workerName: string) {
+  const name = workerNameSchema.safeParse(workerName);
+  if (!name.success) {
+    throw new ValidationError(name.error.issues[0]!.message, [{ path: "workerName", message: name.error.issues[0]!.message }]);
+  }
+  return claimTrainingJob(prisma, name.data);
+}
+
+export function describeWorker(workerName: string): string {
+  return workerName.startsWith(BUILTIN_PREFIX) ? `built-in executor ${workerName.slice(BUILTIN_PREFIX.length)}` : `trainer ${workerName}`;
+}
+
+export interface ProgressPoint {
+  step: number;
+  epoch: number;
+  trainLoss: number;
+  evalLoss: number | null;
+  learningRate: number;
+}
+
+export interface ProgressUpdate {
+  points: ProgressPoint[];
+  /** Events to log with this update (epoch boundaries, checkpoints). */
+  events?: Array<{ level: "DEBUG" | "INFO" | "WARN" | "ERROR"; message: string }>;
+  /** Only this worker may report (the built-in executor passes its own name). */
+  expectClaimedBy?: string;
+  /** The step the trainer has reached, when it is past the last logged point. */
+  headStep?: number;
+  headEpoch?: number;
+  now?: Date;
+}
+
+/**
+ * Records progress for a RUNNING job in one transaction with the row locked.
+ * Idempotent by (job, step): a repeated step overwrites its point; a late
+ * step fills in the curve without moving the job's head backwards. A job that
+ * is no longer RUNNING (cancelled, finished) refuses with INVALID_STATE,
+ * which is how a trainer learns it must stop.
+ */
+export async function recordTrainingProgress(prisma: PrismaClient, jobId: string, update: ProgressUpdate) {
+  const now = update.now ?? new Date();
+  return prisma.$transaction(async (tx) => {
+    const job = await lockJob(tx, jobId);
+    if (job.status !== "RUNNING") {
+      throw new InvalidStateError(`This job is ${job.status.toLowerCase()}; progress is accepted only while it is running`);
+    }
+    if (update.expectClaimedBy !== undefined && job.claimedBy !== update.expectClaimedBy) {
+      throw new InvalidStateError(`This job is now run by ${job.claimedBy ? describeWorker(job.claimedBy) : "nobody"}`);
+    }
+    for (const p of update.points) {
+      if (p.step > job.totalSteps) {
+        throw new ValidationError(`step ${p.step} is past the job's last step (${job.totalSteps})`, [
+          { path: "step", message: `step must be at most ${job.totalSteps}` },
+        ]);
+      }
+    }
+    for (const p of update.points) {
+      await tx.$executeRaw`
+        INSERT INTO "TrainingMetricPoint" ("jobId", step, epoch, "trainLoss", "evalLoss", "learningRate", "recordedAt")
+        VALUES (${jobId}::uuid, ${p.step}, ${p.epoch}, ${p.trainLoss}, ${p.evalLoss}, ${p.learningRate}, ${now})
+        ON CONFLICT ("jobId", step) DO UPDATE SET epoch = EXCLUDED.epoch, "trainLoss" = EXCLUDED."trainLoss",
+          "evalLoss" = EXCLUDED."evalLoss", "learningRate" = EXCLUDED."learningRate", "recordedAt" = EXCLUDED."recordedAt"`;
+    }
+    const latest = update.points.reduce<ProgressPoint | null>((a, p) => (a === null || p.step > a.step ? p : a), null);
+    const head = Math.max(update.headStep ?? 0, latest?.step ?? 0);
+    const data: Prisma.TrainingJobUpdateInput = { heartbeatAt: now };
+    if (head >= job.currentStep) {
+      data.currentStep = head;
+      if (update.headEpoch !== undefined && head === update.headStep) data.currentEpoch = update.headEpoch;
+      else if (latest && latest.step === head) data.currentEpoch = latest.epoch;
+      if (latest && latest.step === head) data.trainLoss = latest.trainLoss;
+    }
+    const latestEval = update.points.filter((p) => p.evalLoss !== null && p.step >= job.currentStep).sort((a, b) => b.step - a.step)[0];
+    if (latestEval) data.evalLoss = latestEval.evalLoss;
+    if (update.events?.length) {
+      await tx.trainingEvent.createMany({ data: update.events.map((e) => ({ jobId, ...e, createdAt: now })) });
+    }
+    return tx.trainingJob.update({ where: { id: jobId }, data });
+  });
+}
+
+/** The external trainer's report: one step. */
+export async function reportTrainingProgress(prisma: PrismaClient, jobId: string, report: unknown) {
+  const parsed = progressReportSchema.safeParse(report);
+  if (!parsed.success) {
+    const fieldErrors = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+    throw new ValidationError(`Invalid progress report: ${fieldErrors.map((f) => f.message).join("; ")}`, fieldErrors);
+  }
+  return recordTrainingProgress(prisma, jobId, { points: [parsed.data] });
+}
+
+/** Ends a RUNNING job as COMPLETE or FAILED; FAILED needs a message the user can act on. */
+export async function completeTrainingJob(
+  prisma: PrismaClient,
+  jobId: string,
+  outcome: "COMPLETE" | "FAILED",
+  message: string | null | undefined,
+  options: { expectClaimedBy?: string; now?: Date } = {},
+) {
+  const text = message?.trim() ?? "";
+  if (outcome === "FAILED" && !text) {
+    throw new ValidationError("A failed job needs a message saying what went wrong", [{ path: "message", message: "Describe the failure" }]);
+  }
+  const now = options.now ?? new Date();
+  return prisma.$transaction(async (tx) => {
+    const job = await lockJob(tx, jobId);
+    assertTransition(job, outcome, outcome === "COMPLETE" ? "complete the job" : "fail the job");
+    if (options.expectClaimedBy !== undefined && job.claimedBy !== options.expectClaimedBy) {
+      throw new InvalidStateError(`This job is now run by ${job.claimedBy ? describeWorker(job.claimedBy) : "nobody"}`);
+    }
+    await tx.trainingEvent.create({
+      data: {
+        jobId,
+        level: outcome === "COMPLETE" ? "INFO" : "ERROR",
+        message: text || "Training complete",
+        createdAt: now,
+      },
+    });
+    return tx.trainingJob.update({
+      where: { id: jobId },
+      data: {
+        status: outcome,
+        finishedAt: now,
+        heartbeatAt: now,
+        errorMessage: outcome === "FAILED" ? text : null,
+      },
+    });
+  });
+}
+
+export interface RecoveryOptions {
+  /** The executor taking over orphaned built-in jobs; absent when this process runs no executor. */
+  resumeAs?: string;
+  /** How many orphaned jobs this executor may take over now. */
+  resumeSlots?: number;
+  staleAfterMs: number;
+  trainerTimeoutMs: number;
+  now?: Date;
+}
+
+/**
+ * Jobs left RUNNING by a process that died: a built-in job whose heartbeat is
+ * older than `staleAfterMs` is resumed from its last step by `resumeAs`; a job
+ * silent for longer than `trainerTimeoutMs` (an external trainer, or a
+ * built-in job no executor took over) is marked FAILED with the reason. Rows
+ * are taken with SKIP LOCKED, so concurrent executors split the work.
+ */
+export async function recoverStaleTrainingJobs(prisma: PrismaClient, options: RecoveryOptions) {
+  const now = options.now ?? new Date();
+  const resumed: string[] = [];
+  const failed: string[] = [];
+  const slots = options.resumeSlots ?? 0;
+  if (options.resumeAs && slots > 0) {
+    const staleBefore = new Date(now.getTime() - options.staleAfterMs);
+    await prisma.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<Array<{ id: string; claimedBy: string | null; heartbeatAt: Date | null; currentStep: number }>>`
+        SELECT id::text AS id, "claimedBy", "heartbeatAt", "currentStep" FROM "TrainingJob"
+        WHERE status = 'RUNNING'::"TrainingJobStatus"
+          AND ("claimedBy" IS NULL OR "claimedBy" LIKE ${`${BUILTIN_PREFIX}%`})
+          AND COALESCE("heartbeatAt", "startedAt", "createdAt") < ${staleBefore}
+        ORDER BY "createdAt", id LIMIT ${slots} FOR UPDATE SKIP LOCKED`;
+      for (const r of rows) {
+        const previous = r.claimedBy ? describeWorker(r.claimedBy) : "its previous executor";
+        const silence = r.heartbeatAt ? ` for ${formatSeconds((now.getTime() - new Date(r.heartbeatAt).getTime()) / 1000)}` : "";
+        await tx.trainingEvent.create({
+          data: {
+            jobId: r.id,
+            level: "WARN",
+            message: `No heartbeat from ${previous}${silence}; resumed from step ${r.currentStep} by ${describeWorker(options.resumeAs!)}`,
+            createdAt: now,
+          },
+        });
+        await tx.trainingJob.update({ where: { id: r.id }, data: { claimedBy: options.resumeAs, heartbeatAt: now } });
+        resumed.push(r.id);
+      }
+    });
+  }
+  const deadBefore = new Date(now.getTime() - options.trainerTimeoutMs);
+  await prisma.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<Array<{ id: string; claimedBy: string | null; heartbeatAt: Date | null; currentStep: number }>>`
+      SELECT id::text AS id, "claimedBy", "heartbeatAt", "currentStep" FROM "TrainingJob"
+      WHERE status = 'RUNNING'::"TrainingJobStatus" AND COALESCE("heartbeatAt", "startedAt", "createdAt") < ${deadBefore}
+      ORDER BY "createdAt", id LIMIT 50 FOR UPDATE SKIP LOCKED`;
+    for (const r of rows) {
+      const who = r.claimedBy ? describeWorker(r.claimedBy) : "its executor";
+      const reason = `Lost contact with ${who}: no progress for ${formatSeconds(options.trainerTimeoutMs / 1000)} (last step ${r.currentStep}). The process running it probably stopped; retry the job to run it again.`;
+      await tx.trainingEvent.create({ data: { jobId: r.id, level: "ERROR", message: reason, createdAt: now } });
+      await tx.trainingJob.update({ where: { id: r.id }, data: { status: "FAILED", finishedAt: now, errorMessage: reason } });
+      failed.push(r.id);
+    }
+  });
+  return { resumed, failed };
+}
+
+function formatSeconds(s: number): string {
+  if (s < 90) return `${Math.round(s)} s`;
+  if (s < 5400) return `${Math.round(s / 60)} min`;
+  return `${Math.round(s / 3600)} h`;
 }

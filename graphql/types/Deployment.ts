@@ -2,6 +2,11 @@ import { builder } from "../builder.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { direction, pageArgs, pageWindow, SortDirection } from "./common.ts";
 import { isUuid } from "./TrainingJob.ts";
+import { MetricsWindow } from "./Metrics.ts";
+import { statsColumn, type MetricsWindowName } from "../services/metrics.ts";
+import { runMutation } from "../audit.ts";
+import { DuplicateDeploymentError, ForbiddenError, InvalidStateError, JobNotCompleteError, NotFoundError } from "../errors.ts";
+import { deployJob, pauseDeployment, resumeDeployment, retireDeployment, rollbackDeployment } from "../services/deployments.ts";
 
 export const DeploymentStatus = builder.enumType("DeploymentStatus", {
   values: ["DEPLOYING", "ACTIVE", "PAUSED", "FAILED", "RETIRED"] as const,
@@ -36,11 +41,21 @@ export const DeploymentRef = builder.prismaObject("Deployment", {
     retiredAt: t.expose("retiredAt", { type: "DateTime", nullable: true }),
     job: t.relation("job"),
     events: t.relation("events", { query: { orderBy: { id: "asc" } } }),
+    history: t.prismaField({
+      type: ["Deployment"],
+      description: "Every version of this deployment's model (including this one), newest first.",
+      resolve: (query, deployment, _args, ctx) =>
+        ctx.prisma.deployment.findMany({
+          ...query,
+          where: { modelName: deployment.modelName },
+          orderBy: [{ versionMajor: "desc" }, { versionMinor: "desc" }, { versionPatch: "desc" }],
+        }),
+    }),
   }),
 });
 
 const DeploymentSortField = builder.enumType("DeploymentSortField", {
-  values: ["MODEL_NAME", "DEPLOYED", "STATUS"] as const,
+  values: ["MODEL_NAME", "DEPLOYED", "STATUS", "REQUESTS_PER_SECOND", "P95_LATENCY", "ERROR_RATE"] as const,
 });
 
 const DeploymentFilter = builder.inputType("DeploymentFilter", {
@@ -54,6 +69,11 @@ const DeploymentSort = builder.inputType("DeploymentSort", {
   fields: (t) => ({
     field: t.field({ type: DeploymentSortField, required: true }),
     direction: t.field({ type: SortDirection, required: false }),
+    window: t.field({
+      type: MetricsWindow,
+      required: false,
+      description: "The window the metric sort fields (REQUESTS_PER_SECOND, P95_LATENCY, ERROR_RATE) use; default LAST_HOUR.",
+    }),
   }),
 });
 
@@ -76,6 +96,20 @@ const DeploymentPage = builder.objectRef<DeploymentPageShape>("DeploymentPage").
 });
 
 const sortColumns = { MODEL_NAME: "modelName", DEPLOYED: "createdAt", STATUS: "status" } as const;
+const metricSorts = { REQUESTS_PER_SECOND: "requestsPerSecond", P95_LATENCY: "p95LatencyMs", ERROR_RATE: "errorRate" } as const;
+
+/** Metric sorts read DeploymentStats (kept current by ingestion and the metrics worker), so the database sorts and pages. */
+function deploymentOrder(sort: { field: string; direction?: "ASC" | "DESC" | null; window?: MetricsWindowName | null } | null | undefined) {
+  const field = (sort?.field ?? "DEPLOYED") as keyof typeof sortColumns | keyof typeof metricSorts;
+  if (field in metricSorts) {
+    const column = statsColumn(metricSorts[field as keyof typeof metricSorts], sort?.window ?? "LAST_HOUR");
+    const dir = direction(sort?.direction, "desc");
+    // Deployments without traffic have no figures: they go last either way.
+    return { stats: { [column]: { sort: dir, nulls: "last" } } } as Prisma.DeploymentOrderByWithRelationInput;
+  }
+  const column = sortColumns[field as keyof typeof sortColumns];
+  return { [column]: direction(sort?.direction, field === "DEPLOYED" ? "desc" : "asc") } as Prisma.DeploymentOrderByWithRelationInput;
+}
 
 builder.queryFields((t) => ({
   deployments: t.field({
@@ -91,9 +125,7 @@ builder.queryFields((t) => ({
         ...(f.status?.length ? { status: { in: f.status } } : {}),
         ...(f.modelName?.trim() ? { modelName: { contains: f.modelName.trim(), mode: "insensitive" as const } } : {}),
       };
-      const field = args.sort?.field ?? "DEPLOYED";
-      const dir = direction(args.sort?.direction, field === "DEPLOYED" ? "desc" : "asc");
-      return { where, orderBy: [{ [sortColumns[field]]: dir } as Prisma.DeploymentOrderByWithRelationInput, { id: "asc" as const }], ...pageWindow(args) };
+      return { where, orderBy: [deploymentOrder(args.sort), { id: "asc" as const }], ...pageWindow(args) };
     },
   }),
   deployment: t.prismaField({
@@ -107,3 +139,59 @@ builder.queryFields((t) => ({
     },
   }),
 }));
+
+builder.mutationField("deployJob", (t) =>
+  t.field({
+    type: DeploymentRef,
+    description:
+      "Deploys a COMPLETE training job as the next version of its model name (v1.0.0, v1.1.0, …). The deployment starts DEPLOYING and becomes ACTIVE when its rollout finishes (scope: deploy).",
+    errors: { types: [NotFoundError, JobNotCompleteError, DuplicateDeploymentError, ForbiddenError], dataField: { name: "deployment" } },
+    args: { jobId: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) =>
+      runMutation(
+        ctx,
+        // The deployment's id is known only on success; a refusal records the job it was about.
+        { action: "deployJob", scope: "deploy", targetType: "Deployment", detail: { jobId: String(args.jobId) } },
+        () => deployJob(ctx.prisma, String(args.jobId), ctx.actor.name),
+        (d) => ({ targetId: d.id, detail: { jobId: d.jobId, modelName: d.modelName, version: d.version } }),
+      ),
+  }),
+);
+
+const LIFECYCLE = {
+  pauseDeployment: { service: pauseDeployment, description: "Stops serving an ACTIVE deployment; its endpoint URL is kept for resume (scope: deploy)." },
+  resumeDeployment: { service: resumeDeployment, description: "Serves a PAUSED deployment again, at the same endpoint URL (scope: deploy)." },
+  retireDeployment: { service: retireDeployment, description: "Retires a deployment for good, from any state but RETIRED (scope: deploy)." },
+} as const;
+
+for (const [name, { service, description }] of Object.entries(LIFECYCLE)) {
+  builder.mutationField(name, (t) =>
+    t.field({
+      type: DeploymentRef,
+      description,
+      errors: { types: [NotFoundError, InvalidStateError, ForbiddenError], dataField: { name: "deployment" } },
+      args: { id: t.arg.id({ required: true }) },
+      resolve: (_root, args, ctx) =>
+        runMutation(ctx, { action: name, scope: "deploy", targetType: "Deployment", targetId: String(args.id) }, () =>
+          service(ctx.prisma, String(args.id), ctx.actor.name),
+        ),
+    }),
+  );
+}
+
+builder.mutationField("rollbackDeployment", (t) =>
+  t.field({
+    type: DeploymentRef,
+    description:
+      "Makes an earlier (RETIRED or PAUSED) version ACTIVE again and, in the same transaction, retires the model's current ACTIVE and DEPLOYING versions — or pauses the ACTIVE one with `pauseCurrent: true` (scope: deploy).",
+    errors: { types: [NotFoundError, InvalidStateError, DuplicateDeploymentError, ForbiddenError], dataField: { name: "deployment" } },
+    args: {
+      id: t.arg.id({ required: true, description: "The version to make ACTIVE again." }),
+      pauseCurrent: t.arg.boolean({ required: false, defaultValue: false, description: "Pause the current version instead of retiring it." }),
+    },
+    resolve: (_root, args, ctx) =>
+      runMutation(ctx, { action: "rollbackDeployment", scope: "deploy", targetType: "Deployment", targetId: String(args.id) }, () =>
+        rollbackDeployment(ctx.prisma, String(args.id), ctx.actor.name, { pauseCurrent: args.pauseCurrent ?? false }),
+      ),
+  }),
+);

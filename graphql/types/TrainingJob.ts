@@ -1,8 +1,17 @@
 import { builder } from "../builder.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import { runMutation } from "../audit.ts";
-import { ForbiddenError, InvalidStateError, NotFoundError } from "../errors.ts";
-import { cancelTrainingJob } from "../services/training.ts";
+import { loadConfig } from "../config.ts";
+import { ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from "../errors.ts";
+import {
+  cancelTrainingJob,
+  claimTrainingJobForTrainer,
+  completeTrainingJob,
+  createTrainingJob,
+  reportTrainingProgress,
+  retryTrainingJob,
+} from "../services/training.ts";
+import { totalStepsFor } from "../services/training-curve.ts";
 import { direction, pageArgs, pageWindow, SortDirection } from "./common.ts";
 
 export const TrainingJobStatus = builder.enumType("TrainingJobStatus", {
@@ -11,7 +20,7 @@ export const TrainingJobStatus = builder.enumType("TrainingJobStatus", {
 
 const EventLevel = builder.enumType("EventLevel", { values: ["DEBUG", "INFO", "WARN", "ERROR"] as const });
 
-builder.prismaObject("TrainingMetricPoint", {
+const TrainingMetricPointRef = builder.prismaObject("TrainingMetricPoint", {
   fields: (t) => ({
     step: t.exposeInt("step"),
     epoch: t.exposeFloat("epoch"),
@@ -66,8 +75,25 @@ export const TrainingJobRef = builder.prismaObject("TrainingJob", {
       select: { startedAt: true, finishedAt: true },
       resolve: (j) => (j.startedAt ? ((j.finishedAt ?? new Date()).getTime() - j.startedAt.getTime()) / 1000 : null),
     }),
+    etaSeconds: t.float({
+      nullable: true,
+      description: "Estimated seconds to completion from the recent pace of progress reports; null unless running.",
+      select: { status: true, currentStep: true, totalSteps: true },
+      resolve: (j, _args, ctx) => (j.status === "RUNNING" ? estimateRemainingSeconds(ctx.prisma, j) : null),
+    }),
+    claimedBy: t.exposeString("claimedBy", { nullable: true, description: "The executor or external trainer running the job." }),
+    heartbeatAt: t.expose("heartbeatAt", { type: "DateTime", nullable: true, description: "The last sign of life from its trainer." }),
     retryOf: t.relation("retryOf", { nullable: true }),
+    retries: t.relation("retries", { query: { orderBy: { createdAt: "desc" } } }),
     metricPoints: t.relation("metricPoints", { query: { orderBy: { step: "asc" } } }),
+    curve: t.field({
+      type: [TrainingMetricPointRef],
+      description:
+        "The metric points thinned to about `maxPoints` evenly spaced train points (plus as many eval points), always keeping the first and last: for charts of long runs.",
+      args: { maxPoints: t.arg.int({ required: false, defaultValue: 500 }) },
+      select: { id: true },
+      resolve: (j, args, ctx) => sampledCurve(ctx.prisma, j.id, Math.min(Math.max(args.maxPoints ?? 500, 2), 5000)),
+    }),
     events: t.relation("events", { query: { orderBy: { id: "asc" } } }),
     deployments: t.relation("deployments", { query: { orderBy: { createdAt: "desc" } } }),
   }),
@@ -97,14 +123,44 @@ interface TrainingJobPageShape {
   orderBy: Prisma.TrainingJobOrderByWithRelationInput[];
   take: number;
   skip: number;
+  /** Progress is a ratio (and 1 once COMPLETE): ordered by an SQL expression Prisma's orderBy cannot express. */
+  progress?: { filter: TrainingJobFilterShape; direction: "asc" | "desc" };
+}
+
+interface TrainingJobFilterShape {
+  search?: string | null;
+  status?: readonly string[] | null;
+  baseModelId?: string | number | null;
+}
+
+/** The page's job ids ordered by progress, with the same filter as `where`, in the database. */
+async function idsByProgress(prisma: import("../db.ts").PrismaClient, page: TrainingJobPageShape): Promise<string[]> {
+  const f = page.progress!.filter;
+  const conditions: Prisma.Sql[] = [Prisma.sql`TRUE`];
+  if (f.status?.length) conditions.push(Prisma.sql`status::text IN (${Prisma.join([...f.status])})`);
+  if (f.baseModelId) conditions.push(Prisma.sql`"baseModelId" = ${String(f.baseModelId)}`);
+  const search = f.search?.trim();
+  if (search) conditions.push(Prisma.sql`"modelName" ILIKE ${`%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`);
+  const dir = Prisma.raw(page.progress!.direction === "desc" ? "DESC" : "ASC");
+  const rows = await prisma.$queryRaw<Array<{ id: string }>>`
+    SELECT id::text AS id FROM "TrainingJob" WHERE ${Prisma.join(conditions, " AND ")}
+    ORDER BY CASE WHEN status = 'COMPLETE'::"TrainingJobStatus" THEN 1.0 ELSE "currentStep"::float8 / GREATEST("totalSteps", 1) END ${dir}, id
+    LIMIT ${page.take} OFFSET ${page.skip}`;
+  return rows.map((r) => r.id);
 }
 
 const TrainingJobPage = builder.objectRef<TrainingJobPageShape>("TrainingJobPage").implement({
   fields: (t) => ({
     nodes: t.prismaField({
       type: ["TrainingJob"],
-      resolve: (query, page, _args, ctx) =>
-        ctx.prisma.trainingJob.findMany({ ...query, where: page.where, orderBy: page.orderBy, take: page.take, skip: page.skip }),
+      resolve: async (query, page, _args, ctx) => {
+        if (!page.progress) {
+          return ctx.prisma.trainingJob.findMany({ ...query, where: page.where, orderBy: page.orderBy, take: page.take, skip: page.skip });
+        }
+        const ids = await idsByProgress(ctx.prisma, page);
+        const jobs = await ctx.prisma.trainingJob.findMany({ ...query, where: { id: { in: ids } } });
+        return ids.map((id) => jobs.find((j) => j.id === id)!).filter(Boolean);
+      },
     }),
     totalCount: t.int({ resolve: (page, _args, ctx) => ctx.prisma.trainingJob.count({ where: page.where }) }),
   }),
@@ -134,7 +190,12 @@ builder.queryFields((t) => ({
       };
       const field = args.sort?.field ?? "CREATED";
       const dir = direction(args.sort?.direction, field === "CREATED" ? "desc" : "asc");
-      return { where, orderBy: [{ [sortColumns[field]]: dir } as Prisma.TrainingJobOrderByWithRelationInput, { id: "asc" as const }], ...pageWindow(args) };
+      return {
+        where,
+        orderBy: [{ [sortColumns[field]]: dir } as Prisma.TrainingJobOrderByWithRelationInput, { id: "asc" as const }],
+        ...pageWindow(args),
+        ...(field === "PROGRESS" ? { progress: { filter: f, direction: dir } } : {}),
+      };
     },
   }),
   trainingJob: t.prismaField({
@@ -165,3 +226,213 @@ builder.mutationField("cancelTrainingJob", (t) =>
       ),
   }),
 );
+
+/** Pace over the last few reports (not since start: a resumed or throttled job changes speed). */
+async function estimateRemainingSeconds(
+  prisma: import("../db.ts").PrismaClient,
+  j: { id: string; currentStep: number; totalSteps: number },
+): Promise<number | null> {
+  const recent = await prisma.trainingMetricPoint.findMany({
+    where: { jobId: j.id },
+    orderBy: { step: "desc" },
+    take: 10,
+    select: { step: true, recordedAt: true },
+  });
+  if (recent.length < 2) return null;
+  const newest = recent[0]!;
+  const oldest = recent.at(-1)!;
+  const seconds = (newest.recordedAt.getTime() - oldest.recordedAt.getTime()) / 1000;
+  const steps = newest.step - oldest.step;
+  if (seconds <= 0 || steps <= 0) return null;
+  return Math.max(0, ((j.totalSteps - j.currentStep) * seconds) / steps);
+}
+
+const CreateTrainingJobInput = builder.inputType("CreateTrainingJobInput", {
+  description: "A fine-tuning configuration. Omitted hyper-parameters take their defaults.",
+  fields: (t) => ({
+    baseModelId: t.id({ required: true }),
+    datasetId: t.id({ required: true }),
+    modelName: t.string({ required: true, description: "Lowercase slug (e.g. support-assistant); deployments are versioned under it." }),
+    epochs: t.int({ required: false, description: "1–20, default 3." }),
+    learningRate: t.float({ required: false, description: "Peak learning rate, 1e-7 to 1e-2, default 2e-4." }),
+    batchSize: t.int({ required: false, description: "1–512, default 16." }),
+    loraRank: t.int({ required: false, description: "1–256, default 16." }),
+    warmupSteps: t.int({ required: false, description: "0–10000 and fewer than the total steps, default 100." }),
+    seed: t.int({ required: false, description: "Default 42." }),
+  }),
+});
+
+const withoutNulls = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
+
+builder.mutationField("createTrainingJob", (t) =>
+  t.field({
+    type: TrainingJobRef,
+    description: "Queues a fine-tuning job (scope: train). Invalid input is a VALIDATION error listing the fields.",
+    errors: { types: [ValidationError, ForbiddenError], dataField: { name: "job" } },
+    args: { input: t.arg({ type: CreateTrainingJobInput, required: true }) },
+    resolve: (_root, args, ctx) =>
+      runMutation(
+        ctx,
+        { action: "createTrainingJob", scope: "train", targetType: "TrainingJob" },
+        () => createTrainingJob(ctx.prisma, withoutNulls(args.input), ctx.actor.name),
+        (job) => ({ targetId: job.id }),
+      ),
+  }),
+);
+
+builder.mutationField("retryTrainingJob", (t) =>
+  t.field({
+    type: TrainingJobRef,
+    description: "Queues a new job with the configuration of a FAILED or CANCELLED one, linked through retryOf (scope: train).",
+    errors: { types: [NotFoundError, InvalidStateError, ValidationError, ForbiddenError], dataField: { name: "job" } },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) =>
+      runMutation(
+        ctx,
+        { action: "retryTrainingJob", scope: "train", targetType: "TrainingJob", targetId: String(args.id) },
+        () => retryTrainingJob(ctx.prisma, String(args.id), ctx.actor.name),
+        (job) => ({ targetId: job.id, detail: { retryOf: String(args.id) } }),
+      ),
+  }),
+);
+
+const TrainingJobClaim = builder.objectRef<{ job: { id: string } | null }>("TrainingJobClaim").implement({
+  fields: (t) => ({
+    job: t.prismaField({
+      type: "TrainingJob",
+      nullable: true,
+      description: "The job now RUNNING for this trainer, or null when the queue is empty.",
+      resolve: (query, claim, _args, ctx) => (claim.job ? ctx.prisma.trainingJob.findUnique({ ...query, where: { id: claim.job.id } }) : null),
+    }),
+  }),
+});
+
+builder.mutationField("claimTrainingJob", (t) =>
+  t.field({
+    type: TrainingJobClaim,
+    description:
+      "For external trainers (scope: train): takes the oldest QUEUED job and marks it RUNNING for `workerName`. Safe to call from many trainers at once.",
+    errors: { types: [ValidationError, ForbiddenError], dataField: { name: "claim" } },
+    args: { workerName: t.arg.string({ required: true, description: "Who runs the job, e.g. gpu-box-3; shown on the monitor." }) },
+    resolve: (_root, args, ctx) =>
+      runMutation(
+        ctx,
+        { action: "claimTrainingJob", scope: "train", targetType: "TrainingJob", detail: { workerName: args.workerName } },
+        async () => ({ job: await claimTrainingJobForTrainer(ctx.prisma, args.workerName) }),
+        (claim) => ({ targetId: claim.job?.id }),
+      ),
+  }),
+);
+
+builder.mutationField("reportTrainingProgress", (t) =>
+  t.field({
+    type: TrainingJobRef,
+    description:
+      "For external trainers (scope: train): records one step of a RUNNING job. Idempotent by (job, step): late or repeated steps are fine. A finished or cancelled job answers INVALID_STATE: stop training.",
+    errors: { types: [NotFoundError, InvalidStateError, ValidationError, ForbiddenError], dataField: { name: "job" } },
+    args: {
+      jobId: t.arg.id({ required: true }),
+      step: t.arg.int({ required: true }),
+      epoch: t.arg.float({ required: true }),
+      trainLoss: t.arg.float({ required: true }),
+      evalLoss: t.arg.float({ required: false }),
+      learningRate: t.arg.float({ required: true }),
+    },
+    resolve: (_root, args, ctx) =>
+      runMutation(
+        ctx,
+        { action: "reportTrainingProgress", scope: "train", targetType: "TrainingJob", targetId: String(args.jobId) },
+        () =>
+          reportTrainingProgress(ctx.prisma, String(args.jobId), {
+            step: args.step,
+            epoch: args.epoch,
+            trainLoss: args.trainLoss,
+            evalLoss: args.evalLoss ?? null,
+            learningRate: args.learningRate,
+          }),
+      ),
+  }),
+);
+
+const TrainingOutcome = builder.enumType("TrainingOutcome", { values: ["COMPLETE", "FAILED"] as const });
+
+builder.mutationField("completeTrainingJob", (t) =>
+  t.field({
+    type: TrainingJobRef,
+    description: "For external trainers (scope: train): ends a RUNNING job as COMPLETE or FAILED (FAILED needs a message).",
+    errors: { types: [NotFoundError, InvalidStateError, ValidationError, ForbiddenError], dataField: { name: "job" } },
+    args: {
+      jobId: t.arg.id({ required: true }),
+      outcome: t.arg({ type: TrainingOutcome, required: true }),
+      message: t.arg.string({ required: false }),
+    },
+    resolve: (_root, args, ctx) =>
+      runMutation(
+        ctx,
+        { action: "completeTrainingJob", scope: "train", targetType: "TrainingJob", targetId: String(args.jobId), detail: { outcome: args.outcome } },
+        () => completeTrainingJob(ctx.prisma, String(args.jobId), args.outcome, args.message),
+      ),
+  }),
+);
+
+interface TrainingEstimateShape {
+  totalSteps: number;
+  stepsPerEpoch: number;
+  estimatedSeconds: number | null;
+}
+
+const TrainingEstimate = builder.objectRef<TrainingEstimateShape>("TrainingEstimate").implement({
+  description: "How long a configuration would train on this installation.",
+  fields: (t) => ({
+    totalSteps: t.exposeInt("totalSteps"),
+    stepsPerEpoch: t.exposeInt("stepsPerEpoch"),
+    estimatedSeconds: t.exposeFloat("estimatedSeconds", {
+      nullable: true,
+      description: "At the built-in executor's configured step time; null when it is switched off (external trainers set their own pace).",
+    }),
+  }),
+});
+
+builder.queryField("trainingEstimate", (t) =>
+  t.field({
+    type: TrainingEstimate,
+    nullable: true,
+    description: "Steps and duration a job would take; null for an unknown dataset or out-of-range numbers.",
+    args: {
+      datasetId: t.arg.id({ required: true }),
+      batchSize: t.arg.int({ required: true }),
+      epochs: t.arg.int({ required: true }),
+    },
+    resolve: async (_root, args, ctx) => {
+      if (args.batchSize < 1 || args.epochs < 1) return null;
+      const dataset = await ctx.prisma.dataset.findUnique({ where: { id: String(args.datasetId) }, select: { rowCount: true } });
+      if (!dataset) return null;
+      const config = loadConfig();
+      const totalSteps = totalStepsFor(dataset.rowCount, args.batchSize, args.epochs);
+      return {
+        totalSteps,
+        stepsPerEpoch: totalSteps / args.epochs,
+        estimatedSeconds: config.executorEnabled ? (totalSteps * config.executor.stepMs) / 1000 : null,
+      };
+    },
+  }),
+);
+
+/** Every k-th point by row number (k from the count), so gaps in reported steps do not skew the sample. */
+function sampledCurve(prisma: import("../db.ts").PrismaClient, jobId: string, maxPoints: number) {
+  return prisma.$queryRaw<
+    Array<{ jobId: string; step: number; epoch: number; trainLoss: number; evalLoss: number | null; learningRate: number; recordedAt: Date }>
+  >`
+    WITH p AS (
+      SELECT "jobId", step, epoch, "trainLoss", "evalLoss", "learningRate", "recordedAt",
+        row_number() OVER (ORDER BY step) AS rn,
+        count(*) OVER () AS n,
+        CASE WHEN "evalLoss" IS NOT NULL THEN row_number() OVER (PARTITION BY ("evalLoss" IS NOT NULL) ORDER BY step) END AS ern,
+        count("evalLoss") OVER () AS en
+      FROM "TrainingMetricPoint" WHERE "jobId" = ${jobId}::uuid
+    )
+    SELECT "jobId"::text AS "jobId", step, epoch, "trainLoss", "evalLoss", "learningRate", "recordedAt" FROM p
+    WHERE (rn - 1) % GREATEST(1, CEIL(n::numeric / ${maxPoints}))::int = 0 OR rn = n
+       OR (ern IS NOT NULL AND ((ern - 1) % GREATEST(1, CEIL(en::numeric / ${maxPoints}))::int = 0 OR ern = en))
+    ORDER BY step`;
+}

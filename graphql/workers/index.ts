@@ -1,5 +1,9 @@
 import type { Config } from "../config.ts";
 import type { Database } from "../db.ts";
+import { rolloutWorker } from "./rollout.ts";
+import { trainingExecutor, trainingWatchdog } from "./executor.ts";
+import { trafficSimulator } from "./simulator.ts";
+import { metricsMaintenance } from "./metrics-maintenance.ts";
 
 /**
  * A background loop. Every worker must be safe with several web processes
@@ -42,7 +46,7 @@ export function startLoop(name: string, intervalMs: number, tick: () => Promise<
 }
 
 /** Registered workers; each feature adds its factory here. */
-const FACTORIES: WorkerFactory[] = [];
+const FACTORIES: WorkerFactory[] = [rolloutWorker, trainingExecutor, trainingWatchdog, trafficSimulator, metricsMaintenance];
 
 export function startWorkers(db: Database, config: Config): Worker[] {
   return FACTORIES.filter((f) => f.enabled(config)).map((f) => f.start(db, config));

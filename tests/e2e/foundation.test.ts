@@ -7,8 +7,11 @@ let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
 let closeBrowser: () => Promise<void>;
 
+// Background work off, so the seeded figures stay exactly as seeded while the test reads them.
+const QUIET = { TRAINYARD_EXECUTOR: "off", TRAINYARD_TRAINER_TIMEOUT_SECONDS: "86400", TRAINYARD_SIMULATOR: "off", TRAINYARD_ROLLOUT: "off" };
+
 beforeAll(async () => {
-  server = await startServer();
+  server = await startServer({ env: QUIET });
   ({ browser, close: closeBrowser } = await launchBrowser());
 });
 afterAll(async () => {
@@ -82,7 +85,7 @@ test("stopping and starting again keeps all data", async () => {
   if (process.env.TEST_DATABASE_URL || process.env.DATABASE_URL) return; // the server-database case keeps data by definition; PGlite is what is at stake
   const dataDir = server.dataDir;
   await server.stop({ keepData: true });
-  const again = await startServer({ dataDir });
+  const again = await startServer({ dataDir, env: QUIET });
   try {
     expect(again.output()).toContain("demo data already present");
     const after = await fetch(`${again.url}/graphql`, {

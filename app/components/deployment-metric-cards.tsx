@@ -1,0 +1,91 @@
+import { Activity, AlertTriangle, Gauge, Timer, TimerReset, Zap } from "lucide-react";
+import { StatCard, type StatTone } from "~/components/ui/stat-card";
+import { cn } from "~/lib/cn";
+import { formatCompact, formatMs, formatPercent } from "~/lib/format";
+
+/** Service-level thresholds the console warns about; each warning carries a text cue, never colour alone. */
+export const THRESHOLDS = {
+  p50LatencyMs: { limit: 200, tone: "warning", cue: "Above 200 ms" },
+  p95LatencyMs: { limit: 500, tone: "critical", cue: "Above 500 ms" },
+  errorRate: { limit: 0.01, tone: "critical", cue: "Above 1 %" },
+} as const satisfies Record<string, { limit: number; tone: StatTone; cue: string }>;
+
+export type ThresholdMetric = keyof typeof THRESHOLDS;
+
+export function assess(metric: ThresholdMetric, value: number | null | undefined): { tone: StatTone; cue?: string } {
+  const t = THRESHOLDS[metric];
+  if (value === null || value === undefined || value <= t.limit) return { tone: "neutral" };
+  return { tone: t.tone, cue: t.cue };
+}
+
+const cellTone: Record<StatTone, string> = {
+  neutral: "text-slate-700",
+  good: "text-emerald-700",
+  warning: "text-amber-800 font-semibold",
+  critical: "text-red-700 font-semibold",
+};
+
+/** A table cell figure with the same warning as the detail page's cards: colour, icon and a screen-reader cue. */
+export function MetricCell({ metric, value, text }: { metric: ThresholdMetric; value: number | null | undefined; text: string }) {
+  const { tone, cue } = assess(metric, value);
+  return (
+    <span className={cn("inline-flex items-center gap-1 tabular-nums", cellTone[tone])} title={cue}>
+      {cue ? <AlertTriangle className="h-3.5 w-3.5" aria-hidden /> : null}
+      {text}
+      {cue ? <span className="sr-only"> ({cue})</span> : null}
+    </span>
+  );
+}
+
+export interface MetricsSummary {
+  requestCount: number;
+  requestsPerSecond: number;
+  p50LatencyMs: number | null;
+  p95LatencyMs: number | null;
+  p99LatencyMs: number | null;
+  errorRate: number | null;
+  clientErrorRate: number | null;
+  serverErrorCount?: number;
+  clientErrorCount?: number;
+}
+
+export function formatRate(perSecond: number | null | undefined): string {
+  if (perSecond === null || perSecond === undefined) return "—";
+  if (perSecond === 0) return "0";
+  return perSecond < 10 ? perSecond.toFixed(2) : perSecond.toFixed(1);
+}
+
+/** Request Volume, P50, P95, P99 and Error Rate for one window, with threshold cues. */
+export function DeploymentMetricCards({ metrics, windowLabel }: { metrics: MetricsSummary; windowLabel: string }) {
+  const p50 = assess("p50LatencyMs", metrics.p50LatencyMs);
+  const p95 = assess("p95LatencyMs", metrics.p95LatencyMs);
+  const errors = assess("errorRate", metrics.errorRate);
+  const noTraffic = metrics.requestCount === 0;
+  return (
+    <div className="grid grid-cols-1 gap-4 sm:grid-cols-2 xl:grid-cols-5">
+      <StatCard
+        testId="metric-requests"
+        label="Request Volume"
+        value={formatCompact(metrics.requestCount)}
+        icon={Activity}
+        hint={noTraffic ? `no requests in ${windowLabel}` : `${formatRate(metrics.requestsPerSecond)} req/s over ${windowLabel}`}
+      />
+      <StatCard testId="metric-p50" label="P50 Latency" value={formatMs(metrics.p50LatencyMs)} icon={Timer} tone={p50.tone} cue={p50.cue} hint="median" />
+      <StatCard testId="metric-p95" label="P95 Latency" value={formatMs(metrics.p95LatencyMs)} icon={TimerReset} tone={p95.tone} cue={p95.cue} hint="95th percentile" />
+      <StatCard testId="metric-p99" label="P99 Latency" value={formatMs(metrics.p99LatencyMs)} icon={Zap} hint="99th percentile" />
+      <StatCard
+        testId="metric-error-rate"
+        label="Error Rate"
+        value={formatPercent(metrics.errorRate)}
+        icon={Gauge}
+        tone={errors.tone}
+        cue={errors.cue}
+        hint={
+          metrics.clientErrorRate === null
+            ? "server and model errors"
+            : `client errors (4xx) apart: ${formatPercent(metrics.clientErrorRate)}`
+        }
+      />
+    </div>
+  );
+}

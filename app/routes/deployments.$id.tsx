@@ -1,0 +1,294 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData, useRevalidator } from "@remix-run/react";
+import { ArrowLeft, BarChart3, FlaskConical, Loader2, XCircle } from "lucide-react";
+import { useEffect } from "react";
+import { MetricsLatencyChart } from "~/components/charts/metrics-latency-chart";
+import { MetricsRequestsChart } from "~/components/charts/metrics-requests-chart";
+import { DeploymentEndpoint } from "~/components/deployment-endpoint";
+import { DeploymentEvents } from "~/components/deployment-events";
+import { DeploymentHistory } from "~/components/deployment-history";
+import { DeploymentLifecycleActions } from "~/components/deployment-lifecycle";
+import { DeploymentMetricCards } from "~/components/deployment-metric-cards";
+import { parseWindow, WINDOWS, WindowSelector, type WindowKey } from "~/components/deployment-window-selector";
+import { GeneralErrorBoundary } from "~/components/error-page";
+import { Card } from "~/components/ui/card";
+import { StatusBadge } from "~/components/ui/status-badge";
+import { formatDateTime, formatRelative } from "~/lib/format";
+import { graphql, type ResultOf } from "~/lib/graphql";
+import { gql, notFound } from "~/server/gql.server";
+import { redirectWithToast } from "~/server/toast.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.deployment.modelName} ${data.deployment.version} · Deployments · Trainyard` : "Deployment not found · Trainyard" },
+];
+
+const DeploymentQuery = graphql(`
+  query DeploymentPage($id: ID!, $window: MetricsWindow!) {
+    deployment(id: $id) {
+      id
+      modelName
+      version
+      status
+      endpointUrl
+      deployedBy
+      failureReason
+      createdAt
+      activatedAt
+      retiredAt
+      job {
+        id
+        modelName
+        baseModel {
+          name
+        }
+      }
+      events {
+        id
+        action
+        fromStatus
+        toStatus
+        actor
+        detail
+        createdAt
+      }
+      history {
+        id
+        version
+        status
+        deployedBy
+        createdAt
+        activatedAt
+      }
+      metrics(window: $window) {
+        requestCount
+        requestsPerSecond
+        p50LatencyMs
+        p95LatencyMs
+        p99LatencyMs
+        errorRate
+        clientErrorRate
+        windowStart
+        windowEnd
+        series {
+          bucketStart
+          requests
+          errors
+          clientErrors
+          p50LatencyMs
+          p95LatencyMs
+        }
+      }
+    }
+  }
+`);
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const window = parseWindow(new URL(request.url).searchParams.get("window"));
+  const data = await gql(context, request, DeploymentQuery, { id: params.id!, window: WINDOWS[window].query });
+  return json({ deployment: notFound(data.deployment, "Deployment"), window, now: new Date().toISOString() });
+}
+
+const PauseMutation = graphql(`
+  mutation PauseFromConsole($id: ID!) {
+    pauseDeployment(id: $id) {
+      ... on PauseDeploymentSuccess { deployment { id modelName version } }
+      ... on Error { code message }
+    }
+  }
+`);
+const ResumeMutation = graphql(`
+  mutation ResumeFromConsole($id: ID!) {
+    resumeDeployment(id: $id) {
+      ... on ResumeDeploymentSuccess { deployment { id modelName version } }
+      ... on Error { code message }
+    }
+  }
+`);
+const RetireMutation = graphql(`
+  mutation RetireFromConsole($id: ID!) {
+    retireDeployment(id: $id) {
+      ... on RetireDeploymentSuccess { deployment { id modelName version } }
+      ... on Error { code message }
+    }
+  }
+`);
+const RollbackMutation = graphql(`
+  mutation RollbackFromConsole($id: ID!, $pauseCurrent: Boolean) {
+    rollbackDeployment(id: $id, pauseCurrent: $pauseCurrent) {
+      ... on RollbackDeploymentSuccess { deployment { id modelName version } }
+      ... on Error { code message }
+    }
+  }
+`);
+
+type Outcome = { __typename: string; deployment?: { id: string; modelName: string; version: string }; message?: string };
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const form = await request.formData();
+  const id = params.id!;
+  const url = new URL(request.url);
+  const here = `/deployments/${id}${url.search}`;
+  const intent = form.get("intent");
+  let outcome: Outcome;
+  let verb: string;
+  if (intent === "pause") {
+    outcome = (await gql(context, request, PauseMutation, { id })).pauseDeployment as Outcome;
+    verb = "Paused";
+  } else if (intent === "resume") {
+    outcome = (await gql(context, request, ResumeMutation, { id })).resumeDeployment as Outcome;
+    verb = "Resumed";
+  } else if (intent === "retire") {
+    outcome = (await gql(context, request, RetireMutation, { id })).retireDeployment as Outcome;
+    verb = "Retired";
+  } else if (intent === "rollback") {
+    const targetId = String(form.get("targetId") ?? "");
+    outcome = (await gql(context, request, RollbackMutation, { id: targetId, pauseCurrent: form.get("pauseCurrent") === "on" })).rollbackDeployment as Outcome;
+    verb = "Rolled back to";
+  } else {
+    throw new Response("Unknown action", { status: 400 });
+  }
+  if (outcome.deployment) {
+    const d = outcome.deployment;
+    const title = intent === "rollback" ? `Rolled back ${d.modelName} to ${d.version}` : `${verb} ${d.modelName} ${d.version}`;
+    // After a rollback the restored version is the one to look at.
+    return redirectWithToast(intent === "rollback" ? `/deployments/${d.id}${url.search}` : here, { type: "success", title });
+  }
+  const failed = { pause: "Pause failed", resume: "Resume failed", retire: "Retire failed", rollback: "Rollback failed" }[intent];
+  return redirectWithToast(here, { type: "error", title: failed, description: outcome.message });
+}
+
+type Deployment = ResultOf<typeof DeploymentQuery>["deployment"] & {};
+
+const ROLLOUT_POLL_MS = 2000;
+
+export default function DeploymentPage() {
+  const { deployment: d, window, now } = useLoaderData<typeof loader>();
+  const revalidator = useRevalidator();
+  const label = `${d.modelName} ${d.version}`;
+
+  // While rolling out, the status changes within seconds: follow it without a manual reload.
+  useEffect(() => {
+    if (d.status !== "DEPLOYING") return;
+    const timer = setInterval(() => {
+      if (revalidator.state === "idle" && document.visibilityState === "visible") revalidator.revalidate();
+    }, ROLLOUT_POLL_MS);
+    return () => clearInterval(timer);
+  }, [d.status, revalidator]);
+
+  return (
+    <>
+      <Link to="/deployments" className="mb-4 inline-flex items-center gap-1 text-sm font-medium text-slate-500 hover:text-slate-900">
+        <ArrowLeft className="h-4 w-4" aria-hidden /> Deployments
+      </Link>
+      <header className="mb-6 flex flex-wrap items-start justify-between gap-4">
+        <div className="min-w-0 space-y-2">
+          <div className="flex flex-wrap items-center gap-3">
+            <h1 className="text-2xl font-semibold tracking-tight text-slate-900">{d.modelName}</h1>
+            <span className="rounded-md bg-slate-100 px-2 py-0.5 font-mono text-sm text-slate-700" data-testid="deployment-version">
+              {d.version}
+            </span>
+            <StatusBadge status={d.status} />
+          </div>
+          <DeploymentEndpoint url={d.endpointUrl} />
+          <p className="text-sm text-slate-500">
+            Deployed {formatRelative(d.createdAt, now)} by <span className="font-medium text-slate-700">{d.deployedBy}</span> from training job{" "}
+            <Link to={`/training/jobs/${d.job.id}`} className="inline-flex items-center gap-1 font-medium text-indigo-600 hover:underline">
+              <FlaskConical className="h-3.5 w-3.5" aria-hidden />
+              {d.job.modelName}
+            </Link>{" "}
+            (fine-tuned {d.job.baseModel.name})
+          </p>
+        </div>
+        <DeploymentLifecycleActions status={d.status} label={label} />
+      </header>
+
+      <StatusNotice deployment={d} now={now} />
+
+      <section aria-labelledby="metrics-heading" className="mb-6">
+        <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
+          <h2 id="metrics-heading" className="text-lg font-semibold text-slate-900">
+            Inference metrics
+          </h2>
+          {d.status === "ACTIVE" ? <WindowSelector current={window} /> : null}
+        </div>
+        {d.status === "ACTIVE" ? <Metrics deployment={d} window={window} /> : <MetricsUnavailable status={d.status} />}
+      </section>
+
+      <div className="space-y-6">
+        <DeploymentHistory modelName={d.modelName} currentId={d.id} versions={d.history} now={now} />
+        <DeploymentEvents events={d.events} now={now} />
+      </div>
+    </>
+  );
+}
+
+function Metrics({ deployment, window }: { deployment: Deployment; window: WindowKey }) {
+  const m = deployment.metrics;
+  const w = WINDOWS[window];
+  return (
+    <div className="space-y-4" data-testid="deployment-metrics">
+      <DeploymentMetricCards metrics={m} windowLabel={w.long} />
+      <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
+        <MetricsRequestsChart series={m.series} spanHours={w.spanHours} bucketLabelText={w.bucket} />
+        <MetricsLatencyChart series={m.series} spanHours={w.spanHours} bucketLabelText={w.bucket} />
+      </div>
+    </div>
+  );
+}
+
+const UNAVAILABLE_REASONS: Record<string, string> = {
+  DEPLOYING: "This version is still rolling out. Live statistics appear once it is active.",
+  PAUSED: "This version is paused and serves no traffic. Resume it to see live statistics again.",
+  FAILED: "This version's rollout failed, so it never served traffic.",
+  RETIRED: "This version is retired and serves no traffic. Roll back to it to serve it again.",
+};
+
+function MetricsUnavailable({ status }: { status: string }) {
+  return (
+    <Card className="px-6 py-10">
+      <div className="mx-auto flex max-w-md flex-col items-center text-center" data-testid="metrics-unavailable">
+        <span className="flex h-10 w-10 items-center justify-center rounded-full bg-slate-100 text-slate-500">
+          <BarChart3 className="h-5 w-5" aria-hidden />
+        </span>
+        <p className="mt-3 text-sm font-semibold text-slate-900">Metrics unavailable</p>
+        <p className="mt-1 text-sm text-slate-500">{UNAVAILABLE_REASONS[status] ?? "Statistics are shown only for active deployments."}</p>
+      </div>
+    </Card>
+  );
+}
+
+function StatusNotice({ deployment: d, now }: { deployment: Deployment; now: string }) {
+  if (d.status === "DEPLOYING") {
+    return (
+      <div className="mb-6 flex items-center gap-3 rounded-xl border border-sky-200 bg-sky-50 px-4 py-3 text-sm text-sky-900" role="status">
+        <Loader2 className="h-4 w-4 animate-spin" aria-hidden />
+        Rolling out: starting model servers and running health checks. This page updates when the endpoint is ready.
+      </div>
+    );
+  }
+  if (d.status === "FAILED") {
+    return (
+      <div className="mb-6 flex items-start gap-3 rounded-xl border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-900" role="alert">
+        <XCircle className="mt-0.5 h-4 w-4 shrink-0" aria-hidden />
+        <div>
+          <p className="font-semibold">Rollout failed</p>
+          <p className="mt-0.5">{d.failureReason ?? "The rollout did not complete."}</p>
+          <p className="mt-1 text-red-800">Fix the cause and deploy the training job again: it will get the next version number.</p>
+        </div>
+      </div>
+    );
+  }
+  if (d.status === "RETIRED" && d.retiredAt) {
+    return (
+      <p className="mb-6 text-sm text-slate-500">
+        Retired <time dateTime={d.retiredAt} title={formatDateTime(d.retiredAt)}>{formatRelative(d.retiredAt, now)}</time>.
+      </p>
+    );
+  }
+  return null;
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

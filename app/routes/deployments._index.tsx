@@ -1,0 +1,281 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData, useRevalidator } from "@remix-run/react";
+import type { ColumnDef } from "@tanstack/react-table";
+import { FlaskConical, Rocket, SearchX } from "lucide-react";
+import { useEffect, useMemo } from "react";
+import { DataTable } from "~/components/data-table";
+import { ClearFiltersButton, DEPLOYMENT_STATUSES, DeploymentFilters } from "~/components/deployment-filters";
+import { formatRate, MetricCell } from "~/components/deployment-metric-cards";
+import { GeneralErrorBoundary } from "~/components/error-page";
+import { Card } from "~/components/ui/card";
+import { PageHeader } from "~/components/ui/page-header";
+import { StatusBadge } from "~/components/ui/status-badge";
+import { formatDateTime, formatMs, formatPercent, formatRelative } from "~/lib/format";
+import { graphql, type ResultOf } from "~/lib/graphql";
+import { pageArgs, parsePage, parseSort } from "~/lib/table-state";
+import { gql } from "~/server/gql.server";
+import { redirectWithToast } from "~/server/toast.server";
+
+export const meta: MetaFunction = () => [{ title: "Deployments · Trainyard" }];
+
+const SORT_KEYS = ["model", "rps", "p95", "deployed"] as const;
+const SORT_FIELDS = { model: "MODEL_NAME", rps: "REQUESTS_PER_SECOND", p95: "P95_LATENCY", deployed: "DEPLOYED" } as const;
+const DEFAULT_SORT = [{ id: "deployed", desc: true }];
+type Status = (typeof DEPLOYMENT_STATUSES)[number];
+
+const DeploymentsQuery = graphql(`
+  query DeploymentsPage($filter: DeploymentFilter, $sort: DeploymentSort, $first: Int, $offset: Int) {
+    deployments(filter: $filter, sort: $sort, first: $first, offset: $offset) {
+      totalCount
+      nodes {
+        id
+        modelName
+        version
+        status
+        failureReason
+        createdAt
+        metrics(window: LAST_HOUR) {
+          requestsPerSecond
+          p95LatencyMs
+          errorRate
+        }
+      }
+    }
+    everything: deployments(first: 0) {
+      totalCount
+    }
+  }
+`);
+
+type Row = ResultOf<typeof DeploymentsQuery>["deployments"]["nodes"][number];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const params = new URL(request.url).searchParams;
+  const [sort] = parseSort(params.get("sort"), SORT_KEYS, DEFAULT_SORT);
+  const status = params.get("status");
+  const data = await gql(context, request, DeploymentsQuery, {
+    filter: {
+      modelName: params.get("q")?.trim() || null,
+      status: DEPLOYMENT_STATUSES.includes(status as Status) ? [status as Status] : null,
+    },
+    sort: {
+      field: SORT_FIELDS[sort!.id as keyof typeof SORT_FIELDS],
+      direction: sort!.desc ? "DESC" : "ASC",
+      window: "LAST_HOUR",
+    },
+    ...pageArgs(parsePage(params)),
+  });
+  return json({ ...data, now: new Date().toISOString() });
+}
+
+const DeployMutation = graphql(`
+  mutation DeployFromConsole($jobId: ID!) {
+    deployJob(jobId: $jobId) {
+      __typename
+      ... on DeployJobSuccess {
+        deployment {
+          id
+          modelName
+          version
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+/** Only paths inside the console: a form field must not redirect the browser elsewhere. */
+function safeRedirect(value: FormDataEntryValue | null, fallback: string): string {
+  const to = typeof value === "string" ? value : "";
+  return to.startsWith("/") && !to.startsWith("//") && !to.startsWith("/\\") ? to : fallback;
+}
+
+/** The Deploy buttons on the training pages post here (`/deployments?index`). */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const form = await request.formData();
+  if (form.get("intent") !== "deploy") throw new Response("Unknown action", { status: 400 });
+  const jobId = String(form.get("jobId") ?? "");
+  const back = safeRedirect(form.get("redirectTo"), "/training/jobs");
+  const result = (await gql(context, request, DeployMutation, { jobId })).deployJob;
+  if (result.__typename === "DeployJobSuccess") {
+    const d = result.deployment;
+    return redirectWithToast("/deployments", {
+      type: "success",
+      title: `Deployed ${d.modelName} ${d.version}`,
+      description: "Rolling out now; it turns Active as soon as the endpoint passes its health checks.",
+    });
+  }
+  return redirectWithToast(back, { type: "error", title: "Deploy failed", description: "message" in result ? result.message : undefined });
+}
+
+const ROLLOUT_POLL_MS = 2000;
+
+export default function DeploymentsPage() {
+  const { deployments, everything, now } = useLoaderData<typeof loader>();
+  const revalidator = useRevalidator();
+  const rollingOut = deployments.nodes.some((d) => d.status === "DEPLOYING");
+
+  // A deployment that is rolling out turns Active within seconds: keep the table current meanwhile.
+  useEffect(() => {
+    if (!rollingOut) return;
+    const timer = setInterval(() => {
+      if (revalidator.state === "idle" && document.visibilityState === "visible") revalidator.revalidate();
+    }, ROLLOUT_POLL_MS);
+    return () => clearInterval(timer);
+  }, [rollingOut, revalidator]);
+
+  const columns = useMemo<ColumnDef<Row>[]>(
+    () => [
+      {
+        id: "model",
+        header: "Model Name",
+        // Sorting is done by the server; TanStack only offers it on columns with an accessor.
+        accessorFn: (row) => row.modelName,
+        enableSorting: true,
+        sortDescFirst: false,
+        cell: ({ row }) => (
+          <Link to={`/deployments/${row.original.id}`} className="font-medium text-slate-900 hover:text-indigo-600 hover:underline">
+            {row.original.modelName}
+          </Link>
+        ),
+      },
+      {
+        id: "version",
+        header: "Version",
+        enableSorting: false,
+        cell: ({ row }) => <span className="font-mono text-xs text-slate-600">{row.original.version}</span>,
+      },
+      {
+        id: "status",
+        header: "Status",
+        enableSorting: false,
+        cell: ({ row }) => (
+          <span title={row.original.failureReason ?? undefined}>
+            <StatusBadge status={row.original.status} />
+          </span>
+        ),
+      },
+      {
+        id: "rps",
+        header: "Req/sec",
+        accessorFn: (row) => row.metrics.requestsPerSecond,
+        enableSorting: true,
+        sortDescFirst: true,
+        cell: ({ row }) => <span className="tabular-nums">{formatRate(row.original.metrics.requestsPerSecond)}</span>,
+      },
+      {
+        id: "p95",
+        header: "P95 Latency",
+        accessorFn: (row) => row.metrics.p95LatencyMs,
+        enableSorting: true,
+        sortDescFirst: true,
+        cell: ({ row }) => (
+          <MetricCell metric="p95LatencyMs" value={row.original.metrics.p95LatencyMs} text={formatMs(row.original.metrics.p95LatencyMs)} />
+        ),
+      },
+      {
+        id: "errorRate",
+        header: "Error Rate",
+        enableSorting: false,
+        cell: ({ row }) => (
+          <MetricCell metric="errorRate" value={row.original.metrics.errorRate} text={formatPercent(row.original.metrics.errorRate)} />
+        ),
+      },
+      {
+        id: "deployed",
+        header: "Deployed",
+        accessorFn: (row) => row.createdAt,
+        enableSorting: true,
+        sortDescFirst: true,
+        cell: ({ row }) => (
+          <time dateTime={row.original.createdAt} title={formatDateTime(row.original.createdAt)} className="text-slate-600">
+            {formatRelative(row.original.createdAt, now)}
+          </time>
+        ),
+      },
+    ],
+    [now],
+  );
+
+  return (
+    <>
+      <PageHeader
+        title="Deployments"
+        description="Every version of every model you serve. Req/sec, P95 latency and error rate cover the last hour."
+        actions={
+          everything.totalCount === 0 ? null : (
+            <Link
+              to="/training/jobs?status=COMPLETE"
+              className="inline-flex items-center gap-1.5 rounded-lg bg-indigo-600 px-3.5 py-2 text-sm font-medium text-white shadow-sm hover:bg-indigo-500"
+            >
+              <Rocket className="h-4 w-4" aria-hidden /> Deploy a trained model
+            </Link>
+          )
+        }
+      />
+      {everything.totalCount === 0 ? (
+        <FirstRun />
+      ) : (
+        <>
+          <DeploymentFilters />
+          <DataTable
+            label="Deployments"
+            columns={columns}
+            rows={deployments.nodes}
+            totalCount={deployments.totalCount}
+            sortKeys={SORT_KEYS}
+            defaultSort={DEFAULT_SORT}
+            getRowId={(row) => row.id}
+            empty={<NoMatches />}
+          />
+        </>
+      )}
+    </>
+  );
+}
+
+function NoMatches() {
+  return (
+    <div className="flex flex-col items-center text-center">
+      <span className="flex h-10 w-10 items-center justify-center rounded-full bg-slate-100 text-slate-500">
+        <SearchX className="h-5 w-5" aria-hidden />
+      </span>
+      <p className="mt-3 text-sm font-semibold text-slate-900">No deployments found</p>
+      <p className="mt-1 text-sm text-slate-500">No deployment matches these filters.</p>
+      <div className="mt-4">
+        <ClearFiltersButton />
+      </div>
+    </div>
+  );
+}
+
+function FirstRun() {
+  return (
+    <Card className="px-6 py-16">
+      <div className="mx-auto flex max-w-md flex-col items-center text-center">
+        <span className="flex h-12 w-12 items-center justify-center rounded-full bg-indigo-50 text-indigo-600">
+          <Rocket className="h-6 w-6" aria-hidden />
+        </span>
+        <h2 className="mt-4 text-lg font-semibold text-slate-900">No deployments yet</h2>
+        <p className="mt-2 text-sm text-slate-500">
+          A deployment serves a fine-tuned model behind a versioned endpoint. Finish a training job, then press
+          <span className="font-medium text-slate-700"> Deploy</span> on it: it becomes v1.0.0 of its model here.
+        </p>
+        <Link
+          to="/training/jobs"
+          className="mt-6 inline-flex items-center gap-1.5 rounded-lg bg-indigo-600 px-4 py-2 text-sm font-medium text-white shadow-sm hover:bg-indigo-500"
+        >
+          <FlaskConical className="h-4 w-4" aria-hidden /> Go to training jobs
+        </Link>
+      </div>
+    </Card>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

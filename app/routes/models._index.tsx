@@ -1,0 +1,236 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useLoaderData, useSearchParams, useSubmit } from "@remix-run/react";
+import type { ColumnDef } from "@tanstack/react-table";
+import { Boxes, Search, Sparkles, X } from "lucide-react";
+import { useMemo } from "react";
+import { DataTable } from "~/components/data-table";
+import { GeneralErrorBoundary } from "~/components/error-page";
+import { PageHeader } from "~/components/ui/page-header";
+import { formatInteger, formatParameters } from "~/lib/format";
+import { graphql, type ResultOf } from "~/lib/graphql";
+import { pageArgs, parsePage, parseSort } from "~/lib/table-state";
+import { gql } from "~/server/gql.server";
+
+export const meta: MetaFunction = () => [{ title: "Models · Trainyard" }];
+
+const SORT_KEYS = ["name", "parameters", "context", "released"] as const;
+const SORT_FIELDS = { name: "NAME", parameters: "PARAMETERS", context: "CONTEXT_LENGTH", released: "RELEASED" } as const;
+const TASKS = ["TEXT_GENERATION", "CODE_GENERATION", "EMBEDDING", "SPEECH_RECOGNITION", "IMAGE_TEXT"] as const;
+type Task = (typeof TASKS)[number];
+
+const taskLabel = (task: string) => task.charAt(0) + task.slice(1).toLowerCase().replace(/_/g, " ");
+
+const ModelsQuery = graphql(`
+  query ModelCatalog($filter: BaseModelFilter, $sort: BaseModelSort, $first: Int, $offset: Int) {
+    baseModels(filter: $filter, sort: $sort, first: $first, offset: $offset) {
+      totalCount
+      nodes {
+        id
+        name
+        family
+        organization
+        parametersBillions
+        contextLength
+        license
+        task
+      }
+    }
+    facets: baseModels(first: 200) {
+      nodes {
+        family
+        license
+      }
+    }
+  }
+`);
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const params = new URL(request.url).searchParams;
+  const [sort] = parseSort(params.get("sort"), SORT_KEYS, [{ id: "name", desc: false }]);
+  const task = params.get("task");
+  const data = await gql(context, request, ModelsQuery, {
+    filter: {
+      search: params.get("q") || null,
+      task: TASKS.includes(task as Task) ? (task as Task) : null,
+      family: params.get("family") || null,
+      license: params.get("license") || null,
+    },
+    sort: { field: SORT_FIELDS[sort!.id as keyof typeof SORT_FIELDS], direction: sort!.desc ? "DESC" : "ASC" },
+    ...pageArgs(parsePage(params)),
+  });
+  const distinct = (values: string[]) => [...new Set(values)].sort((a, b) => a.localeCompare(b));
+  return json({
+    baseModels: data.baseModels,
+    families: distinct(data.facets.nodes.map((m) => m.family)),
+    licenses: distinct(data.facets.nodes.map((m) => m.license)),
+  });
+}
+
+type Model = ResultOf<typeof ModelsQuery>["baseModels"]["nodes"][number];
+
+const selectClass =
+  "rounded-lg border border-slate-300 bg-white py-2 pl-3 pr-8 text-sm text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none";
+
+export default function ModelCatalog() {
+  const { baseModels, families, licenses } = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
+  const submit = useSubmit();
+  const filtered = Boolean(params.get("q") || params.get("task") || params.get("family") || params.get("license"));
+
+  // Sorting is done by the server; TanStack only offers it on columns with an accessor.
+  const columns = useMemo<ColumnDef<Model>[]>(
+    () => [
+      {
+        id: "name",
+        accessorFn: (row) => row.name,
+        header: "Model",
+        enableSorting: true,
+        cell: ({ row }) => (
+          <div>
+            <Link to={`/models/${row.original.id}`} className="font-medium text-slate-900 hover:text-indigo-600">
+              {row.original.name}
+            </Link>
+            <p className="text-xs text-slate-500">{row.original.organization}</p>
+          </div>
+        ),
+      },
+      { id: "family", header: "Family", cell: ({ row }) => row.original.family },
+      {
+        id: "task",
+        header: "Task",
+        cell: ({ row }) => (
+          <span className="rounded-md bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700">{taskLabel(row.original.task)}</span>
+        ),
+      },
+      {
+        id: "parameters",
+        accessorFn: (row) => row.parametersBillions,
+        header: "Parameters",
+        enableSorting: true,
+        cell: ({ row }) => <span className="tabular-nums">{formatParameters(row.original.parametersBillions)}</span>,
+      },
+      {
+        id: "context",
+        accessorFn: (row) => row.contextLength,
+        header: "Context",
+        enableSorting: true,
+        cell: ({ row }) => <span className="tabular-nums">{formatInteger(row.original.contextLength)} tokens</span>,
+      },
+      { id: "license", header: "License", cell: ({ row }) => <span className="text-slate-600">{row.original.license}</span> },
+      {
+        id: "actions",
+        header: () => <span className="sr-only">Actions</span>,
+        cell: ({ row }) => (
+          <div className="flex justify-end">
+            <Link
+              to={`/training/new?baseModel=${encodeURIComponent(row.original.id)}`}
+              className="inline-flex items-center gap-1 rounded-lg px-2.5 py-1.5 text-xs font-medium text-indigo-700 ring-1 ring-inset ring-indigo-200 hover:bg-indigo-50"
+              aria-label={`Fine-tune ${row.original.name}`}
+            >
+              <Sparkles className="h-3.5 w-3.5" aria-hidden /> Fine-tune
+            </Link>
+          </div>
+        ),
+      },
+    ],
+    [],
+  );
+
+  return (
+    <>
+      <PageHeader title="Models" description="Open-weight base models you can fine-tune. Pick one and press Fine-tune to configure a job." />
+      <Form
+        method="get"
+        role="search"
+        aria-label="Filter models"
+        className="mb-4 flex flex-wrap items-end gap-3"
+        onChange={(e) => {
+          if ((e.target as HTMLElement).tagName === "SELECT") submit(e.currentTarget, { preventScrollReset: true });
+        }}
+      >
+        {params.get("sort") ? <input type="hidden" name="sort" value={params.get("sort")!} /> : null}
+        {params.get("size") ? <input type="hidden" name="size" value={params.get("size")!} /> : null}
+        <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
+          Search
+          <span className="relative">
+            <Search className="pointer-events-none absolute left-2.5 top-2.5 h-4 w-4 text-slate-400" aria-hidden />
+            <input
+              type="search"
+              name="q"
+              defaultValue={params.get("q") ?? ""}
+              placeholder="Name, family or organization"
+              className="w-64 rounded-lg border border-slate-300 py-2 pl-8 pr-3 text-sm text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
+            />
+          </span>
+        </label>
+        <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
+          Task
+          <select name="task" defaultValue={params.get("task") ?? ""} className={selectClass}>
+            <option value="">All tasks</option>
+            {TASKS.map((t) => (
+              <option key={t} value={t}>
+                {taskLabel(t)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
+          Family
+          <select name="family" defaultValue={params.get("family") ?? ""} className={selectClass}>
+            <option value="">All families</option>
+            {families.map((f) => (
+              <option key={f} value={f}>
+                {f}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
+          License
+          <select name="license" defaultValue={params.get("license") ?? ""} className={selectClass}>
+            <option value="">All licenses</option>
+            {licenses.map((l) => (
+              <option key={l} value={l}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button
+          type="submit"
+          className="rounded-lg bg-white px-3.5 py-2 text-sm font-medium text-slate-700 shadow-sm ring-1 ring-inset ring-slate-300 hover:bg-slate-50"
+        >
+          Search
+        </button>
+        {filtered ? (
+          <Link to="/models" className="inline-flex items-center gap-1 px-2 py-2 text-sm text-slate-500 hover:text-slate-900">
+            <X className="h-4 w-4" aria-hidden /> Clear filters
+          </Link>
+        ) : null}
+      </Form>
+      <DataTable
+        label="Base models"
+        columns={columns}
+        rows={baseModels.nodes}
+        totalCount={baseModels.totalCount}
+        sortKeys={SORT_KEYS}
+        defaultSort={[{ id: "name", desc: false }]}
+        getRowId={(m) => m.id}
+        empty={
+          <div className="flex flex-col items-center gap-2 text-center">
+            <Boxes className="h-8 w-8 text-slate-300" aria-hidden />
+            <p className="font-medium text-slate-900">No models match these filters</p>
+            <Link to="/models" className="text-sm text-indigo-600 hover:text-indigo-500">
+              Clear the filters
+            </Link>
+          </div>
+        }
+      />
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

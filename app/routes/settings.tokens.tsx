@@ -1,0 +1,421 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import type { ColumnDef } from "@tanstack/react-table";
+import { Ban, Check, CheckCircle2, Clock, Copy, KeyRound, LogOut, Plus, ShieldAlert, XCircle, type LucideIcon } from "lucide-react";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { z } from "zod";
+import { DataTable } from "~/components/data-table";
+import { ConfirmAction } from "~/components/deployment-confirm-action";
+import { GeneralErrorBoundary } from "~/components/error-page";
+import { Button } from "~/components/ui/button";
+import { Card, CardHeader } from "~/components/ui/card";
+import { PageHeader } from "~/components/ui/page-header";
+import { cn } from "~/lib/cn";
+import { formatDate, formatDateTime, formatRelative } from "~/lib/format";
+import { graphql, type ResultOf } from "~/lib/graphql";
+import { pageArgs, parsePage } from "~/lib/table-state";
+import { gql } from "~/server/gql.server";
+import { signInRequired } from "~/server/session.server";
+import { redirectWithToast } from "~/server/toast.server";
+
+export const meta: MetaFunction = () => [{ title: "API tokens · Trainyard" }];
+
+const SCOPE_INFO = [
+  { value: "READ", label: "read", description: "Query jobs, deployments and metrics (needed only when reads require a token)." },
+  { value: "TRAIN", label: "train", description: "Create, cancel and retry training jobs; report progress from an external trainer." },
+  { value: "DEPLOY", label: "deploy", description: "Deploy completed jobs; pause, resume, retire and roll back deployments." },
+  { value: "INGEST", label: "ingest", description: "Record inference events from a gateway." },
+  { value: "ADMIN", label: "admin", description: "Create and revoke API tokens." },
+] as const;
+type ScopeValue = (typeof SCOPE_INFO)[number]["value"];
+
+const EXPIRY_CHOICES = [
+  { value: "30", label: "30 days" },
+  { value: "90", label: "90 days" },
+  { value: "365", label: "1 year" },
+  { value: "never", label: "Never" },
+] as const;
+
+const TokensQuery = graphql(`
+  query ApiTokensPage($first: Int, $offset: Int) {
+    apiTokens(first: $first, offset: $offset, includeRevoked: true) {
+      totalCount
+      nodes {
+        id
+        name
+        prefix
+        scopes
+        status
+        createdBy
+        createdAt
+        lastUsedAt
+        expiresAt
+        revokedAt
+      }
+    }
+  }
+`);
+
+type Row = ResultOf<typeof TokensQuery>["apiTokens"]["nodes"][number];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const params = new URL(request.url).searchParams;
+  const data = await gql(context, request, TokensQuery, pageArgs(parsePage(params)));
+  return json({ ...data, now: new Date().toISOString(), signInRequired: signInRequired() });
+}
+
+const CreateTokenMutation = graphql(`
+  mutation CreateTokenFromConsole($input: CreateApiTokenInput!) {
+    createApiToken(input: $input) {
+      __typename
+      ... on CreateApiTokenSuccess {
+        secret
+        token {
+          id
+          name
+          prefix
+          scopes
+          expiresAt
+        }
+      }
+      ... on ValidationError {
+        message
+        fieldErrors {
+          path
+          message
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+const RevokeTokenMutation = graphql(`
+  mutation RevokeTokenFromConsole($id: ID!) {
+    revokeApiToken(id: $id) {
+      __typename
+      ... on RevokeApiTokenSuccess {
+        token {
+          name
+          prefix
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+const createForm = z.object({
+  name: z.string().trim().min(1, "Give the token a name, e.g. the pipeline that will use it").max(80, "Keep the name under 80 characters"),
+  scopes: z.array(z.enum(["READ", "TRAIN", "DEPLOY", "INGEST", "ADMIN"])).min(1, "Choose at least one scope"),
+  expiry: z.enum(["30", "90", "365", "never"]),
+});
+
+type FieldErrors = Partial<Record<"name" | "scopes" | "expiry", string>>;
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const form = await request.formData();
+  const intent = form.get("intent");
+  if (intent === "revoke") {
+    const result = (await gql(context, request, RevokeTokenMutation, { id: String(form.get("id") ?? "") })).revokeApiToken;
+    if (result.__typename === "RevokeApiTokenSuccess") {
+      return redirectWithToast("/settings/tokens", {
+        type: "success",
+        title: `Revoked "${result.token.name}"`,
+        description: `Requests with ${result.token.prefix}… are refused from now on.`,
+      });
+    }
+    return redirectWithToast("/settings/tokens", { type: "error", title: "Could not revoke the token", description: "message" in result ? result.message : undefined });
+  }
+  if (intent !== "create") throw new Response("Unknown action", { status: 400 });
+
+  const parsed = createForm.safeParse({ name: form.get("name") ?? "", scopes: form.getAll("scopes"), expiry: form.get("expiry") ?? "" });
+  if (!parsed.success) {
+    const errors: FieldErrors = {};
+    for (const issue of parsed.error.issues) errors[issue.path[0] as keyof FieldErrors] ??= issue.message;
+    return json({ errors, created: null }, { status: 400 });
+  }
+  const { name, scopes, expiry } = parsed.data;
+  const expiresAt = expiry === "never" ? null : new Date(Date.now() + Number(expiry) * 86_400_000).toISOString();
+  const result = (await gql(context, request, CreateTokenMutation, { input: { name, scopes, expiresAt } })).createApiToken;
+  if (result.__typename === "CreateApiTokenSuccess") {
+    // The secret goes back in this one response and nowhere else: not in a cookie, not in the URL.
+    return json({ errors: {} as FieldErrors, created: { secret: result.secret, ...result.token } });
+  }
+  if (result.__typename === "ValidationError") {
+    const errors: FieldErrors = {};
+    for (const f of result.fieldErrors) errors[f.path.replace(/^input\./, "").split(".")[0] as keyof FieldErrors] ??= f.message;
+    return json({ errors: Object.keys(errors).length ? errors : { name: result.message }, created: null }, { status: 400 });
+  }
+  return redirectWithToast("/settings/tokens", { type: "error", title: "Could not create the token", description: "message" in result ? result.message : undefined });
+}
+
+const STATUS_STYLE: Record<string, { label: string; icon: LucideIcon; className: string }> = {
+  ACTIVE: { label: "Active", icon: CheckCircle2, className: "bg-emerald-50 text-emerald-800 ring-emerald-200" },
+  EXPIRED: { label: "Expired", icon: Clock, className: "bg-amber-50 text-amber-900 ring-amber-200" },
+  REVOKED: { label: "Revoked", icon: Ban, className: "bg-slate-100 text-slate-700 ring-slate-200" },
+};
+
+function TokenStatus({ status }: { status: string }) {
+  const s = STATUS_STYLE[status] ?? { label: status, icon: XCircle, className: "bg-slate-100 text-slate-700 ring-slate-200" };
+  const Icon = s.icon;
+  return (
+    <span className={cn("inline-flex items-center gap-1.5 rounded-full px-2.5 py-0.5 text-xs font-medium ring-1 ring-inset", s.className)} data-status={status}>
+      <Icon className="h-3.5 w-3.5" aria-hidden />
+      {s.label}
+    </span>
+  );
+}
+
+function ScopeList({ scopes }: { scopes: readonly string[] }) {
+  return (
+    <span className="flex flex-wrap gap-1">
+      {scopes.map((s) => (
+        <span key={s} className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-700">
+          {s.toLowerCase()}
+        </span>
+      ))}
+    </span>
+  );
+}
+
+function CopyButton({ value }: { value: string }) {
+  const [copied, setCopied] = useState(false);
+  useEffect(() => {
+    if (!copied) return;
+    const timer = setTimeout(() => setCopied(false), 2000);
+    return () => clearTimeout(timer);
+  }, [copied]);
+  return (
+    <Button
+      type="button"
+      variant="secondary"
+      onClick={() => {
+        void navigator.clipboard?.writeText(value).then(() => setCopied(true));
+      }}
+    >
+      {copied ? <Check className="h-4 w-4 text-emerald-600" aria-hidden /> : <Copy className="h-4 w-4" aria-hidden />}
+      <span aria-live="polite">{copied ? "Copied" : "Copy"}</span>
+    </Button>
+  );
+}
+
+function NewSecret({ created }: { created: { secret: string; name: string; prefix: string; scopes: readonly string[]; expiresAt: string | null } }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => ref.current?.focus(), []);
+  return (
+    <div ref={ref} tabIndex={-1} className="mb-6 rounded-xl border border-emerald-200 bg-emerald-50 p-5 outline-none" role="status" data-testid="new-token">
+      <div className="flex items-start gap-3">
+        <ShieldAlert className="mt-0.5 h-5 w-5 shrink-0 text-emerald-700" aria-hidden />
+        <div className="min-w-0 flex-1">
+          <h2 className="text-sm font-semibold text-emerald-900">Token “{created.name}” created. Copy it now: it will not be shown again.</h2>
+          <p className="mt-1 text-xs text-emerald-800">
+            Only a hash is stored. Scopes: {created.scopes.map((s) => s.toLowerCase()).join(", ")}
+            {created.expiresAt ? `; expires ${formatDate(created.expiresAt)}` : "; does not expire"}.
+          </p>
+          <div className="mt-3 flex items-center gap-2">
+            <code className="min-w-0 flex-1 overflow-x-auto whitespace-nowrap rounded-lg border border-emerald-200 bg-white px-3 py-2 font-mono text-sm text-slate-900" data-testid="token-secret">
+              {created.secret}
+            </code>
+            <CopyButton value={created.secret} />
+          </div>
+          <p className="mt-3 text-xs text-emerald-800">
+            In CI, store it as a secret named <code className="font-mono">TRAINYARD_TOKEN</code> and run{" "}
+            <code className="font-mono">trainyard deploy --job $JOB_ID --wait</code>. See docs/cli.md.
+          </p>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+export default function ApiTokensPage() {
+  const { apiTokens, now, signInRequired } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const creating = navigation.state === "submitting" && navigation.formData?.get("intent") === "create";
+  const errors: FieldErrors = actionData && "errors" in actionData ? actionData.errors : {};
+  const created = actionData && "created" in actionData ? actionData.created : null;
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (created) formRef.current?.reset();
+  }, [created]);
+
+  const columns = useMemo<ColumnDef<Row>[]>(
+    () => [
+      {
+        id: "name",
+        header: "Name",
+        cell: ({ row }) => (
+          <span className={cn("font-medium", row.original.status === "REVOKED" ? "text-slate-500 line-through" : "text-slate-900")}>{row.original.name}</span>
+        ),
+      },
+      { id: "prefix", header: "Prefix", cell: ({ row }) => <code className="font-mono text-xs text-slate-600">{row.original.prefix}…</code> },
+      { id: "scopes", header: "Scopes", cell: ({ row }) => <ScopeList scopes={row.original.scopes} /> },
+      { id: "status", header: "Status", cell: ({ row }) => <TokenStatus status={row.original.status} /> },
+      {
+        id: "created",
+        header: "Created",
+        cell: ({ row }) => (
+          <span title={formatDateTime(row.original.createdAt)}>
+            {formatRelative(row.original.createdAt, now)} <span className="text-xs text-slate-500">by {row.original.createdBy}</span>
+          </span>
+        ),
+      },
+      {
+        id: "lastUsed",
+        header: "Last used",
+        cell: ({ row }) =>
+          row.original.lastUsedAt ? (
+            <span title={formatDateTime(row.original.lastUsedAt)}>{formatRelative(row.original.lastUsedAt, now)}</span>
+          ) : (
+            <span className="text-slate-400">Never</span>
+          ),
+      },
+      {
+        id: "expires",
+        header: "Expires",
+        cell: ({ row }) => (row.original.expiresAt ? <span title={formatDateTime(row.original.expiresAt)}>{formatDate(row.original.expiresAt)}</span> : <span className="text-slate-400">Never</span>),
+      },
+      {
+        id: "actions",
+        header: () => <span className="sr-only">Actions</span>,
+        cell: ({ row }) =>
+          row.original.status === "REVOKED" ? (
+            <span className="text-xs text-slate-500">Revoked {row.original.revokedAt ? formatRelative(row.original.revokedAt, now) : ""}</span>
+          ) : (
+            <ConfirmAction
+              label="Revoke"
+              busyLabel="Revoking…"
+              icon={Ban}
+              variant="danger"
+              size="sm"
+              title={`Revoke “${row.original.name}”?`}
+              description={
+                <>
+                  Requests with <code className="font-mono">{row.original.prefix}…</code> will be refused immediately. Pipelines using it stop
+                  working until they get a new token. This cannot be undone.
+                </>
+              }
+              confirmLabel="Revoke token"
+              fields={{ intent: "revoke", id: row.original.id }}
+            />
+          ),
+      },
+    ],
+    [now],
+  );
+
+  return (
+    <>
+      <PageHeader
+        title="API tokens"
+        description="Bearer tokens for CI pipelines, gateways and scripts. Each mutation over the API needs a token with the matching scope."
+        actions={
+          signInRequired ? (
+            <Form method="post" action="/logout">
+              <Button type="submit" variant="secondary">
+                <LogOut className="h-4 w-4" aria-hidden /> Sign out
+              </Button>
+            </Form>
+          ) : null
+        }
+      />
+      {created ? <NewSecret key={created.id} created={created} /> : null}
+      <Card className="mb-6">
+        <CardHeader title="Create a token" description="Give each pipeline or script its own token with only the scopes it needs. The secret is shown once." />
+        <Form method="post" ref={formRef} className="space-y-5 px-5 py-5" noValidate>
+          <input type="hidden" name="intent" value="create" />
+          <div className="grid grid-cols-1 gap-4 md:grid-cols-3">
+            <div className="md:col-span-2">
+              <label htmlFor="token-name" className="block text-sm font-medium text-slate-700">
+                Name
+              </label>
+              <input
+                id="token-name"
+                name="name"
+                type="text"
+                maxLength={80}
+                placeholder="github-actions-deploy"
+                aria-invalid={errors.name ? true : undefined}
+                aria-describedby={errors.name ? "token-name-error" : undefined}
+                className={cn(
+                  "mt-1 block w-full rounded-lg border px-3 py-2 text-sm shadow-sm focus:outline-none focus:ring-2",
+                  errors.name ? "border-red-300 focus:ring-red-200" : "border-slate-300 focus:border-indigo-500 focus:ring-indigo-200",
+                )}
+              />
+              {errors.name ? (
+                <p id="token-name-error" className="mt-1 text-xs text-red-700">
+                  {errors.name}
+                </p>
+              ) : null}
+            </div>
+            <div>
+              <label htmlFor="token-expiry" className="block text-sm font-medium text-slate-700">
+                Expires after
+              </label>
+              <select id="token-expiry" name="expiry" defaultValue="90" className="mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-sm shadow-sm">
+                {EXPIRY_CHOICES.map((c) => (
+                  <option key={c.value} value={c.value}>
+                    {c.label}
+                  </option>
+                ))}
+              </select>
+              {errors.expiry ? <p className="mt-1 text-xs text-red-700">{errors.expiry}</p> : null}
+            </div>
+          </div>
+          <fieldset aria-describedby={errors.scopes ? "token-scopes-error" : undefined}>
+            <legend className="text-sm font-medium text-slate-700">Scopes</legend>
+            <div className="mt-2 grid grid-cols-1 gap-2 sm:grid-cols-2 lg:grid-cols-5">
+              {SCOPE_INFO.map((s) => (
+                <label key={s.value} className="flex cursor-pointer items-start gap-3 rounded-lg border border-slate-200 px-3 py-2 hover:bg-slate-50">
+                  <input type="checkbox" name="scopes" value={s.value} defaultChecked={s.value === ("DEPLOY" satisfies ScopeValue)} className="mt-0.5 h-4 w-4 rounded border-slate-300 text-indigo-600" />
+                  <span>
+                    <span className="font-mono text-sm font-medium text-slate-900">{s.label}</span>
+                    <span className="block text-xs text-slate-500">{s.description}</span>
+                  </span>
+                </label>
+              ))}
+            </div>
+            {errors.scopes ? (
+              <p id="token-scopes-error" className="mt-1 text-xs text-red-700">
+                {errors.scopes}
+              </p>
+            ) : null}
+          </fieldset>
+          <div className="flex justify-end">
+            <Button type="submit" disabled={creating}>
+              <Plus className="h-4 w-4" aria-hidden /> {creating ? "Creating…" : "Create token"}
+            </Button>
+          </div>
+        </Form>
+      </Card>
+      <DataTable
+        label="API tokens"
+        columns={columns}
+        rows={apiTokens.nodes}
+        totalCount={apiTokens.totalCount}
+        sortKeys={[]}
+        getRowId={(row) => row.id}
+        empty={
+          <div className="text-center">
+            <KeyRound className="mx-auto h-8 w-8 text-slate-300" aria-hidden />
+            <p className="mt-2 text-sm font-medium text-slate-900">No API tokens yet</p>
+            <p className="mt-1 text-sm text-slate-500">Create one for each pipeline or script, with only the scopes it needs.</p>
+          </div>
+        }
+      />
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

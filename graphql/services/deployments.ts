@@ -1,0 +1,255 @@
+import { createHash } from "node:crypto";
+import { loadConfig } from "../config.ts";
+import type { PrismaClient } from "../db.ts";
+import { DuplicateDeploymentError, InvalidStateError, JobNotCompleteError, NotFoundError } from "../errors.ts";
+import type { DeploymentStatus, Prisma } from "../generated/prisma/client.ts";
+import { isUuid } from "../types/TrainingJob.ts";
+import { endpointUrlFor, versionString } from "./versions.ts";
+
+type Tx = Prisma.TransactionClient;
+
+/** First key of the two-key advisory lock that serialises version numbering per model name. */
+const MODEL_LOCK_NAMESPACE = 7270_4001;
+
+// Interactive transactions wait for advisory locks; 50 deploys of one model in a row must not time out.
+const TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 } as const;
+
+/**
+ * Serialises every change to one model's versions (deploy, rollback) across
+ * all processes, for the rest of the transaction. Two deploys of different
+ * jobs of the same model therefore read and bump the version one after the other.
+ */
+async function lockModel(tx: Tx, modelName: string) {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${MODEL_LOCK_NAMESPACE}::int, hashtext(${modelName}))`;
+}
+
+/** A unique violation of the one-live-deployment-per-job index, as the driver adapter reports it. */
+function isLiveDeploymentConflict(err: unknown): boolean {
+  const e = err as { code?: string; meta?: Record<string, unknown>; message?: string };
+  if (e?.code !== "P2002") return false;
+  const text = JSON.stringify(e.meta ?? {}) + (e.message ?? "");
+  return text.includes("Deployment_one_live_per_job") || text.includes("jobId");
+}
+
+async function withLiveConflictAsDuplicate<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (isLiveDeploymentConflict(err)) throw new DuplicateDeploymentError();
+    throw err;
+  }
+}
+
+export interface DeployOptions {
+  /** Seconds until the rollout executor may activate the deployment (TRAINYARD_ROLLOUT_SECONDS). */
+  rolloutSeconds?: number;
+  now?: Date;
+}
+
+/**
+ * Deploys a COMPLETE training job as the next version of its model name.
+ *
+ * Two races are settled by the database, not by checks in this process:
+ * the version is read and bumped under an advisory lock per model name, and a
+ * second live deployment of the same job is rejected by the partial unique
+ * index, whose violation becomes DUPLICATE_DEPLOYMENT (the transaction rolls
+ * back, so nothing is written).
+ */
+export async function deployJob(prisma: PrismaClient, jobId: string, actorName: string, options: DeployOptions = {}) {
+  if (!isUuid(jobId)) throw new NotFoundError("Training job", jobId);
+  const rolloutSeconds = options.rolloutSeconds ?? loadConfig().rollout.seconds;
+  return prisma.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<Array<{ modelName: string; status: string }>>`
+      SELECT "modelName", status::text AS status FROM "TrainingJob" WHERE id = ${jobId}::uuid FOR SHARE`;
+    const job = rows[0];
+    if (!job) throw new NotFoundError("Training job", jobId);
+    if (job.status !== "COMPLETE") {
+      throw new JobNotCompleteError(`Only a completed training job can be deployed; this job is ${job.status.toLowerCase()}`);
+    }
+    await lockModel(tx, job.modelName);
+    const latest = await tx.deployment.aggregate({
+      where: { modelName: job.modelName, versionMajor: 1 },
+      _max: { versionMinor: true },
+    });
+    const minor = latest._max.versionMinor === null ? 0 : latest._max.versionMinor + 1;
+    const version = versionString(1, minor, 0);
+    const now = options.now ?? new Date();
+    return withLiveConflictAsDuplicate(() =>
+      tx.deployment.create({
+        data: {
+          jobId,
+          modelName: job.modelName,
+          version,
+          versionMajor: 1,
+          versionMinor: minor,
+          versionPatch: 0,
+          status: "DEPLOYING",
+          endpointUrl: endpointUrlFor(job.modelName, version),
+          deployedBy: actorName,
+          rolloutReadyAt: new Date(now.getTime() + rolloutSeconds * 1000),
+          events: { create: { action: "DEPLOY", fromStatus: null, toStatus: "DEPLOYING", actor: actorName, detail: `From training job ${jobId.slice(0, 8)}` } },
+        },
+      }),
+    );
+  }, TX_OPTIONS);
+}
+
+interface Transition {
+  action: string;
+  from: readonly DeploymentStatus[];
+  to: DeploymentStatus;
+  refusal: (current: DeploymentStatus) => string;
+  data?: (now: Date) => Prisma.DeploymentUpdateInput;
+}
+
+const TRANSITIONS = {
+  pause: {
+    action: "PAUSE",
+    from: ["ACTIVE"],
+    to: "PAUSED",
+    refusal: (s) => `Only an active deployment can be paused; this one is ${s.toLowerCase()}`,
+  },
+  resume: {
+    action: "RESUME",
+    from: ["PAUSED"],
+    to: "ACTIVE",
+    refusal: (s) => `Only a paused deployment can be resumed; this one is ${s.toLowerCase()}`,
+  },
+  retire: {
+    action: "RETIRE",
+    from: ["DEPLOYING", "ACTIVE", "PAUSED", "FAILED"],
+    to: "RETIRED",
+    refusal: () => "This deployment is already retired",
+    data: (now) => ({ retiredAt: now }),
+  },
+} satisfies Record<string, Transition>;
+
+async function lockDeployment(tx: Tx, id: string) {
+  const rows = await tx.$queryRaw<Array<{ status: DeploymentStatus; modelName: string; version: string }>>`
+    SELECT status::text AS status, "modelName", version FROM "Deployment" WHERE id = ${id}::uuid FOR UPDATE`;
+  const row = rows[0];
+  if (!row) throw new NotFoundError("Deployment", id);
+  return row;
+}
+
+/** One lifecycle step under a row lock, recorded in the deployment's history. The endpoint URL never changes. */
+async function applyTransition(prisma: PrismaClient, id: string, actorName: string, t: Transition) {
+  if (!isUuid(id)) throw new NotFoundError("Deployment", id);
+  return prisma.$transaction(async (tx) => {
+    const current = await lockDeployment(tx, id);
+    if (!t.from.includes(current.status)) throw new InvalidStateError(t.refusal(current.status));
+    const now = new Date();
+    await tx.deploymentEvent.create({ data: { deploymentId: id, action: t.action, fromStatus: current.status, toStatus: t.to, actor: actorName } });
+    return tx.deployment.update({ where: { id }, data: { status: t.to, ...t.data?.(now) } });
+  }, TX_OPTIONS);
+}
+
+export const pauseDeployment = (prisma: PrismaClient, id: string, actorName: string) => applyTransition(prisma, id, actorName, TRANSITIONS.pause);
+export const resumeDeployment = (prisma: PrismaClient, id: string, actorName: string) => applyTransition(prisma, id, actorName, TRANSITIONS.resume);
+export const retireDeployment = (prisma: PrismaClient, id: string, actorName: string) => applyTransition(prisma, id, actorName, TRANSITIONS.retire);
+
+/**
+ * Makes an earlier (RETIRED or PAUSED) version of a model ACTIVE again and, in
+ * the same transaction, retires the model's ACTIVE and DEPLOYING versions — or
+ * pauses the ACTIVE one when `pauseCurrent` is set, so it can be resumed later.
+ */
+export async function rollbackDeployment(prisma: PrismaClient, targetId: string, actorName: string, options: { pauseCurrent?: boolean } = {}) {
+  if (!isUuid(targetId)) throw new NotFoundError("Deployment", targetId);
+  return prisma.$transaction(async (tx) => {
+    const found = await tx.deployment.findUnique({ where: { id: targetId }, select: { modelName: true } });
+    if (!found) throw new NotFoundError("Deployment", targetId);
+    // The same lock as deployJob: a rollback and a deploy of one model never interleave.
+    await lockModel(tx, found.modelName);
+    const versions = await tx.$queryRaw<Array<{ id: string; status: DeploymentStatus; version: string }>>`
+      SELECT id::text AS id, status::text AS status, version FROM "Deployment"
+      WHERE "modelName" = ${found.modelName} ORDER BY id FOR UPDATE`;
+    const target = versions.find((v) => v.id === targetId)!;
+    if (target.status === "ACTIVE") throw new InvalidStateError(`${target.version} is already active`);
+    if (target.status === "DEPLOYING" || target.status === "FAILED") {
+      throw new InvalidStateError(`${target.version} never finished its rollout, so there is nothing to roll back to`);
+    }
+    const now = new Date();
+    const replaced = versions.filter((v) => v.id !== targetId && (v.status === "ACTIVE" || v.status === "DEPLOYING"));
+    for (const v of replaced) {
+      const to: DeploymentStatus = options.pauseCurrent && v.status === "ACTIVE" ? "PAUSED" : "RETIRED";
+      await tx.deploymentEvent.create({
+        data: { deploymentId: v.id, action: to === "PAUSED" ? "PAUSE" : "RETIRE", fromStatus: v.status, toStatus: to, actor: actorName, detail: `Replaced by rollback to ${target.version}` },
+      });
+      await tx.deployment.update({ where: { id: v.id }, data: { status: to, ...(to === "RETIRED" ? { retiredAt: now } : {}) } });
+    }
+    const from = replaced.map((v) => v.version).join(", ");
+    await tx.deploymentEvent.create({
+      data: {
+        deploymentId: targetId,
+        action: "ROLLBACK",
+        fromStatus: target.status,
+        toStatus: "ACTIVE",
+        actor: actorName,
+        detail: from ? `Rolled back from ${from}` : `Restored ${target.version}`,
+      },
+    });
+    return withLiveConflictAsDuplicate(() =>
+      tx.deployment.update({ where: { id: targetId }, data: { status: "ACTIVE", activatedAt: now, retiredAt: null } }),
+    );
+  }, TX_OPTIONS);
+}
+
+const ROLLOUT_ACTOR = "rollout-executor";
+
+/** Why a simulated rollout fails, as a real serving platform would say it. */
+const FAILURE_REASONS = [
+  "Health check failed: the model server did not answer /health within 120 s",
+  "Container exited during warm-up: CUDA out of memory while loading adapter weights",
+  "Readiness probe failed: tokenizer files missing from the model artifact",
+];
+
+/**
+ * Whether a deployment's simulated rollout fails. Derived from its id, not
+ * drawn at random, so a rollout interrupted by a restart ends the same way
+ * when another process picks it up.
+ */
+export function rolloutFails(deploymentId: string, failureRate: number): { fails: boolean; reason: string } {
+  const digest = createHash("sha256").update(deploymentId).digest();
+  const draw = digest.readUInt32BE(0) / 0x1_0000_0000;
+  return { fails: draw < failureRate, reason: FAILURE_REASONS[digest[4]! % FAILURE_REASONS.length]! };
+}
+
+export interface RolloutOptions {
+  failureRate: number;
+  now?: Date;
+  /** Deployments finished per call; the rest wait for the next tick. */
+  limit?: number;
+}
+
+/**
+ * Finishes every rollout whose `rolloutReadyAt` has passed: DEPLOYING becomes
+ * ACTIVE (or FAILED, with a reason). Rows are claimed with FOR UPDATE SKIP
+ * LOCKED, so several processes share the work without doing any of it twice,
+ * and a rollout survives restarts because its deadline is stored.
+ */
+export async function advanceRollouts(prisma: PrismaClient, options: RolloutOptions): Promise<number> {
+  const now = options.now ?? new Date();
+  return prisma.$transaction(async (tx) => {
+    const due = await tx.$queryRaw<Array<{ id: string }>>`
+      SELECT id::text AS id FROM "Deployment"
+      WHERE status = 'DEPLOYING' AND "rolloutReadyAt" <= ${now}
+      ORDER BY "rolloutReadyAt", id
+      LIMIT ${options.limit ?? 50}
+      FOR UPDATE SKIP LOCKED`;
+    for (const { id } of due) {
+      const outcome = rolloutFails(id, options.failureRate);
+      if (outcome.fails) {
+        await tx.deployment.update({ where: { id }, data: { status: "FAILED", failureReason: outcome.reason } });
+        await tx.deploymentEvent.create({
+          data: { deploymentId: id, action: "FAIL", fromStatus: "DEPLOYING", toStatus: "FAILED", actor: ROLLOUT_ACTOR, detail: outcome.reason },
+        });
+      } else {
+        await tx.deployment.update({ where: { id }, data: { status: "ACTIVE", activatedAt: now } });
+        await tx.deploymentEvent.create({
+          data: { deploymentId: id, action: "ACTIVATE", fromStatus: "DEPLOYING", toStatus: "ACTIVE", actor: ROLLOUT_ACTOR, detail: "Rollout complete; endpoint serving traffic" },
+        });
+      }
+    }
+    return due.length;
+  });
+}

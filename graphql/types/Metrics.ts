@@ -1,0 +1,130 @@
+import { builder } from "../builder.ts";
+import { runMutation } from "../audit.ts";
+import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
+import { loaderFor } from "../loaders.ts";
+import {
+  loadDeploymentMetrics,
+  METRICS_WINDOWS,
+  recordInferenceEvents,
+  type DeploymentMetrics,
+  type IngestResult,
+  type MetricsPoint,
+  type MetricsWindowName,
+} from "../services/metrics.ts";
+import { INFERENCE_OUTCOMES, INGEST_LIMITS } from "../validation/inference.ts";
+
+export const MetricsWindow = builder.enumType("MetricsWindow", {
+  description: "A trailing window of whole buckets ending with the current one (minutes for 15 m and 1 h, hours for 24 h and 7 d).",
+  values: METRICS_WINDOWS,
+});
+
+const InferenceOutcome = builder.enumType("InferenceOutcome", {
+  values: {
+    OK: { description: "The request succeeded." },
+    CLIENT_ERROR: { description: "The caller's fault (HTTP 4xx); shown apart, not counted in the error rate." },
+    SERVER_ERROR: { description: "A server or model error; counted in the error rate." },
+  },
+});
+
+const MetricsPointRef = builder.objectRef<MetricsPoint>("MetricsPoint").implement({
+  description: "One bucket of a metrics time series.",
+  fields: (t) => ({
+    bucketStart: t.expose("bucketStart", { type: "DateTime" }),
+    requests: t.exposeInt("requests"),
+    errors: t.exposeInt("errors", { description: "Server or model errors." }),
+    clientErrors: t.exposeInt("clientErrors"),
+    p50LatencyMs: t.exposeFloat("p50LatencyMs", { nullable: true }),
+    p95LatencyMs: t.exposeFloat("p95LatencyMs", { nullable: true }),
+  }),
+});
+
+const DeploymentMetricsRef = builder.objectRef<DeploymentMetrics>("DeploymentMetrics").implement({
+  description: "Inference figures for one window, computed from recorded events. Percentiles are within 1 % of the exact value.",
+  fields: (t) => ({
+    window: t.expose("window", { type: MetricsWindow }),
+    windowStart: t.expose("windowStart", { type: "DateTime" }),
+    windowEnd: t.expose("windowEnd", { type: "DateTime", description: "Exclusive." }),
+    requestCount: t.exposeInt("requestCount"),
+    requestsPerSecond: t.exposeFloat("requestsPerSecond", { description: "Requests ÷ the window's length in seconds." }),
+    p50LatencyMs: t.exposeFloat("p50LatencyMs", { nullable: true, description: "Null when the window has no requests." }),
+    p95LatencyMs: t.exposeFloat("p95LatencyMs", { nullable: true }),
+    p99LatencyMs: t.exposeFloat("p99LatencyMs", { nullable: true }),
+    averageLatencyMs: t.exposeFloat("averageLatencyMs", { nullable: true }),
+    errorRate: t.exposeFloat("errorRate", { nullable: true, description: "Server or model errors ÷ requests; null without requests." }),
+    clientErrorRate: t.exposeFloat("clientErrorRate", { nullable: true, description: "Client errors (4xx) ÷ requests; null without requests." }),
+    serverErrorCount: t.exposeInt("serverErrorCount"),
+    clientErrorCount: t.exposeInt("clientErrorCount"),
+    series: t.field({ type: [MetricsPointRef], resolve: (m) => m.series() }),
+  }),
+});
+
+// Every deployment of a page asks in the same tick; the loader turns that into one query per window.
+function metricsLoader(ctx: object, prisma: Parameters<typeof loadDeploymentMetrics>[0]) {
+  return loaderFor<DeploymentMetrics>(ctx, "deploymentMetrics", async (keys) => {
+    const byWindow = new Map<MetricsWindowName, string[]>();
+    for (const key of keys) {
+      const [window, id] = key.split("|") as [MetricsWindowName, string];
+      byWindow.set(window, [...(byWindow.get(window) ?? []), id]);
+    }
+    const now = new Date();
+    const result = new Map<string, DeploymentMetrics>();
+    for (const [window, ids] of byWindow) {
+      for (const [id, metrics] of await loadDeploymentMetrics(prisma, ids, window, now)) result.set(`${window}|${id}`, metrics);
+    }
+    return result;
+  });
+}
+
+builder.prismaObjectField("Deployment", "metrics", (t) =>
+  t.field({
+    type: DeploymentMetricsRef,
+    description: "Inference metrics for a window, computed from stored events whatever the status (the console shows them only for active deployments).",
+    args: { window: t.arg({ type: MetricsWindow, required: true }) },
+    select: { id: true },
+    resolve: async (deployment, args, ctx) => (await metricsLoader(ctx, ctx.prisma).load(`${args.window}|${deployment.id}`))!,
+  }),
+);
+
+const InferenceEventInput = builder.inputType("InferenceEventInput", {
+  fields: (t) => ({
+    timestamp: t.field({ type: "DateTime", required: true, description: "When the request arrived (at most 60 s ahead, at most 7 days old)." }),
+    latencyMs: t.float({ required: true, description: "Time to the last byte, in milliseconds (0 to 3,600,000)." }),
+    outcome: t.field({ type: InferenceOutcome, required: true }),
+  }),
+});
+
+const RecordInferenceEventsSuccess = builder.objectRef<IngestResult>("RecordInferenceEventsSuccess").implement({
+  isTypeOf: (value) => typeof value === "object" && value !== null && "acceptedCount" in value,
+  fields: (t) => ({
+    acceptedCount: t.exposeInt("acceptedCount", { description: "Events recorded: always the whole batch." }),
+    deployment: t.prismaField({
+      type: "Deployment",
+      resolve: (query, result, _args, ctx) => ctx.prisma.deployment.findUniqueOrThrow({ ...query, where: { id: result.deploymentId } }),
+    }),
+  }),
+});
+
+builder.mutationField("recordInferenceEvents", (t) =>
+  t.field({
+    type: RecordInferenceEventsSuccess,
+    description: `Records a batch of up to ${INGEST_LIMITS.maxBatch.toLocaleString("en-US")} inference events for one ACTIVE deployment. All or nothing: one bad event refuses the batch with a VALIDATION error naming its index. Needs the "ingest" scope.`,
+    errors: { types: [NotFoundError, ValidationError, ForbiddenError], directResult: true },
+    args: {
+      deploymentId: t.arg.id({ required: true }),
+      events: t.arg({ type: [InferenceEventInput], required: true }),
+    },
+    resolve: (_root, args, ctx) => {
+      const deploymentId = String(args.deploymentId);
+      return runMutation(
+        ctx,
+        { action: "recordInferenceEvents", scope: "ingest", targetType: "Deployment", targetId: deploymentId, detail: { events: args.events.length } },
+        () =>
+          recordInferenceEvents(
+            ctx.prisma,
+            deploymentId,
+            args.events.map((e) => ({ timestamp: e.timestamp, latencyMs: e.latencyMs, outcome: e.outcome as (typeof INFERENCE_OUTCOMES)[number] })),
+          ),
+      );
+    },
+  }),
+);

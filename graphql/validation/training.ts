@@ -1,0 +1,95 @@
+import { z } from "zod";
+
+/**
+ * The one definition of a valid training configuration: the /training/new form
+ * and the `createTrainingJob` mutation both parse with it, so the browser and
+ * the API accept exactly the same jobs. Client-safe (no server imports).
+ */
+
+export const TRAINING_DEFAULTS = {
+  epochs: 3,
+  learningRate: 2e-4,
+  batchSize: 16,
+  loraRank: 16,
+  warmupSteps: 100,
+  seed: 42,
+} as const;
+
+export const TRAINING_BOUNDS = {
+  epochs: { min: 1, max: 20 },
+  learningRate: { min: 1e-7, max: 1e-2 },
+  batchSize: { min: 1, max: 512 },
+  loraRank: { min: 1, max: 256 },
+  warmupSteps: { min: 0, max: 10_000 },
+  seed: { min: 0, max: 2_147_483_647 },
+  modelName: { min: 3, max: 48 },
+} as const;
+
+export const MODEL_NAME_PATTERN = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+
+/** Form fields arrive as strings: "" means "not given", anything else must read as a number. */
+function numberField(label: string, opts: { integer: boolean; min: number; max: number }) {
+  let n = z.number({ error: opts.integer ? `${label} must be a whole number` : `${label} must be a number` });
+  if (opts.integer) n = n.int(`${label} must be a whole number`);
+  return z.preprocess(
+    (v) => (v === "" || v === null ? undefined : typeof v === "string" ? Number(v.trim()) : v),
+    n
+      .min(opts.min, `${label} must be at least ${opts.min}`)
+      .max(opts.max, `${label} must be at most ${opts.max.toLocaleString("en-US")}`),
+  );
+}
+
+const { epochs, learningRate, batchSize, loraRank, warmupSteps, seed, modelName } = TRAINING_BOUNDS;
+
+export const trainingJobInputSchema = z.object({
+  baseModelId: z.string({ error: "Choose a base model" }).trim().min(1, "Choose a base model"),
+  datasetId: z.string({ error: "Choose a dataset" }).trim().min(1, "Choose a dataset"),
+  modelName: z
+    .string({ error: "Enter a model name" })
+    .trim()
+    .min(modelName.min, `Model name must be at least ${modelName.min} characters`)
+    .max(modelName.max, `Model name must be at most ${modelName.max} characters`)
+    .regex(MODEL_NAME_PATTERN, "Use lowercase letters, digits and single hyphens, starting with a letter (e.g. support-assistant)"),
+  epochs: numberField("Epochs", { integer: true, ...epochs }).default(TRAINING_DEFAULTS.epochs),
+  learningRate: numberField("Learning rate", { integer: false, min: learningRate.min, max: learningRate.max }).default(
+    TRAINING_DEFAULTS.learningRate,
+  ),
+  batchSize: numberField("Batch size", { integer: true, ...batchSize }).default(TRAINING_DEFAULTS.batchSize),
+  loraRank: numberField("LoRA rank", { integer: true, ...loraRank }).default(TRAINING_DEFAULTS.loraRank),
+  warmupSteps: numberField("Warm-up steps", { integer: true, ...warmupSteps }).default(TRAINING_DEFAULTS.warmupSteps),
+  seed: numberField("Seed", { integer: true, ...seed }).default(TRAINING_DEFAULTS.seed),
+});
+
+export type TrainingJobInput = z.output<typeof trainingJobInputSchema>;
+export type TrainingJobField = keyof TrainingJobInput;
+
+/** Field name → first message, for rendering next to each input. */
+export function fieldMessages(error: z.ZodError): Partial<Record<TrainingJobField, string>> {
+  const out: Partial<Record<TrainingJobField, string>> = {};
+  for (const issue of error.issues) {
+    const key = issue.path[0] as TrainingJobField | undefined;
+    if (key && !out[key]) out[key] = issue.message;
+  }
+  return out;
+}
+
+/** Dataset tasks a base model's task can be fine-tuned on: chat and code models share causal-LM data. */
+export function tasksCompatible(modelTask: string, datasetTask: string): boolean {
+  const causal = new Set(["TEXT_GENERATION", "CODE_GENERATION"]);
+  return modelTask === datasetTask || (causal.has(modelTask) && causal.has(datasetTask));
+}
+
+export const workerNameSchema = z
+  .string()
+  .trim()
+  .min(1, "Give the trainer a name, e.g. gpu-box-3")
+  .max(80, "Trainer names are at most 80 characters")
+  .refine((v) => !v.startsWith("builtin:"), "Names starting with builtin: are reserved for the built-in executor");
+
+export const progressReportSchema = z.object({
+  step: z.number().int("step must be a whole number").min(1, "step must be at least 1"),
+  epoch: z.number().min(0, "epoch must not be negative"),
+  trainLoss: z.number().refine(Number.isFinite, "trainLoss must be a finite number").pipe(z.number().min(0, "trainLoss must not be negative")),
+  evalLoss: z.number().min(0, "evalLoss must not be negative").nullable(),
+  learningRate: z.number().min(0, "learningRate must not be negative"),
+});

@@ -1,0 +1,206 @@
+import { createHash } from "node:crypto";
+import { hostname } from "node:os";
+import type { ExecutorConfig } from "../config.ts";
+import type { Database, PrismaClient } from "../db.ts";
+import { InvalidStateError } from "../errors.ts";
+import { curvePoint, loggingInterval, seededRandom, type CurveConfig, type CurvePoint } from "../services/training-curve.ts";
+import {
+  BUILTIN_PREFIX,
+  claimTrainingJob,
+  completeTrainingJob,
+  recordTrainingProgress,
+  recoverStaleTrainingJobs,
+  type ProgressUpdate,
+} from "../services/training.ts";
+import { startLoop, type WorkerFactory } from "./index.ts";
+
+/**
+ * The built-in training executor: a simulation of a GPU trainer that drives
+ * jobs through the same service functions an external trainer's API calls
+ * use (claim, report progress, complete). It keeps no state between ticks
+ * except its name: everything it needs is in the job row, so a restart or a
+ * second process changes nothing (see docs/decisions/0007-training-executor.md).
+ */
+
+interface RunningJob {
+  id: string;
+  modelName: string;
+  totalSteps: number;
+  currentStep: number;
+  epochs: number;
+  learningRate: number;
+  warmupSteps: number;
+  seed: number;
+  heartbeatAt: Date | null;
+}
+
+export interface FailurePlan {
+  step: number;
+  kind: "oom" | "divergence" | "nccl" | "disk" | "preempted";
+}
+
+const FAILURE_KINDS: FailurePlan["kind"][] = ["oom", "divergence", "nccl", "disk", "preempted"];
+
+/**
+ * Whether (and where) the simulation fails a job. Derived from the job id, so
+ * the decision survives restarts without being stored; a retry is a new job
+ * with a new id and a fresh chance.
+ */
+export function failurePlanFor(jobId: string, totalSteps: number, failureRate: number): FailurePlan | null {
+  const rand = seededRandom(createHash("sha1").update(jobId).digest().readUInt32BE(0));
+  if (rand() >= failureRate) return null;
+  const step = Math.max(1, Math.min(totalSteps - 1, Math.floor(totalSteps * (0.15 + 0.7 * rand()))));
+  return { step, kind: FAILURE_KINDS[Math.floor(rand() * FAILURE_KINDS.length)]! };
+}
+
+function failureMessage(plan: FailurePlan, job: RunningJob, lastLoss: number): string {
+  switch (plan.kind) {
+    case "oom":
+      return "CUDA out of memory. Tried to allocate 1.50 GiB (GPU 0; 79.15 GiB total capacity; 77.02 GiB already allocated; 812.00 MiB free). Reduce the batch size or LoRA rank.";
+    case "divergence":
+      return `Training diverged: loss became NaN at step ${plan.step} (last finite loss ${lastLoss.toFixed(2)}). Try a lower learning rate than ${job.learningRate} or more warm-up steps.`;
+    case "nccl":
+      return "NCCL watchdog timeout: collective ALLREDUCE (SeqNum=18231) ran for 1800062 ms before timing out. A worker hung or lost its network link.";
+    case "disk":
+      return `Checkpoint save failed: OSError: [Errno 28] No space left on device: '/scratch/checkpoints/${job.modelName}/step-${plan.step}/adapter_model.safetensors'`;
+    case "preempted":
+      return `Spot instance preempted: node gpu-a100-07 was reclaimed by the provider at step ${plan.step}.`;
+  }
+}
+
+/** The simulated loss, with a blow-up over the last stretch before a planned divergence. */
+function simulatedPoint(step: number, curve: CurveConfig, plan: FailurePlan | null): CurvePoint {
+  const point = curvePoint(step, curve);
+  if (plan?.kind !== "divergence") return point;
+  const span = Math.max(3, Math.round(curve.totalSteps * 0.06));
+  const into = step - (plan.step - span);
+  if (into <= 0) return point;
+  const factor = Math.exp((4 * into) / span);
+  return { ...point, trainLoss: Math.round(point.trainLoss * factor * 10_000) / 10_000, evalLoss: point.evalLoss === null ? null : point.evalLoss * factor };
+}
+
+export interface ExecutorOptions extends ExecutorConfig {
+  /** Identifies this executor in claims and events; `builtin:` is prefixed. */
+  name: string;
+}
+
+export function executorName(suffix?: string): string {
+  return `${BUILTIN_PREFIX}${hostname()}:${process.pid}${suffix ? `:${suffix}` : ""}`;
+}
+
+/** One pass of the executor: recover orphans, claim into free slots, advance every job it runs. */
+export async function executorTick(prisma: PrismaClient, options: ExecutorOptions, now = new Date()): Promise<void> {
+  const mine = () =>
+    prisma.trainingJob.findMany({
+      where: { status: "RUNNING", claimedBy: options.name },
+      orderBy: { createdAt: "asc" },
+      select: {
+        id: true,
+        modelName: true,
+        totalSteps: true,
+        currentStep: true,
+        epochs: true,
+        learningRate: true,
+        warmupSteps: true,
+        seed: true,
+        heartbeatAt: true,
+      },
+    });
+  let running = await mine();
+  await recoverStaleTrainingJobs(prisma, {
+    resumeAs: options.name,
+    resumeSlots: options.slots - running.length,
+    staleAfterMs: options.staleAfterMs,
+    trainerTimeoutMs: options.trainerTimeoutMs,
+    now,
+  });
+  running = await mine();
+  for (let free = options.slots - running.length; free > 0; free--) {
+    if (!(await claimTrainingJob(prisma, options.name, now))) break;
+  }
+  running = await mine();
+  for (const job of running) await advanceJob(prisma, job, options, now);
+}
+
+/**
+ * Moves one job forward by the steps its time scale allows since its last
+ * heartbeat (at most a few seconds' worth, so a paused process does not
+ * jump ahead), writing the logged points of those steps in one locked
+ * transaction. A cancelled job refuses the write: the executor stops there.
+ */
+async function advanceJob(prisma: PrismaClient, job: RunningJob, options: ExecutorOptions, now: Date): Promise<void> {
+  const since = job.heartbeatAt ? now.getTime() - job.heartbeatAt.getTime() : options.tickMs;
+  const maxSteps = Math.max(1, Math.ceil(Math.max(options.tickMs * 3, 3000) / options.stepMs));
+  const steps = Math.min(maxSteps, Math.max(1, Math.round(since / options.stepMs)));
+  const plan = failurePlanFor(job.id, job.totalSteps, options.failureRate);
+  const stop = plan && plan.step > job.currentStep ? plan.step : job.totalSteps;
+  const target = Math.min(job.currentStep + steps, stop);
+  const curve: CurveConfig = {
+    seed: job.seed,
+    totalSteps: job.totalSteps,
+    epochs: job.epochs,
+    learningRate: job.learningRate,
+    warmupSteps: job.warmupSteps,
+  };
+  const every = loggingInterval(job.totalSteps);
+  const points: CurvePoint[] = [];
+  for (let s = (Math.floor(job.currentStep / every) + 1) * every; s <= target; s += every) points.push(simulatedPoint(s, curve, plan));
+  if (target === stop && points.at(-1)?.step !== target) points.push(simulatedPoint(target, curve, plan));
+
+  const events: NonNullable<ProgressUpdate["events"]> = [];
+  const stepsPerEpoch = job.totalSteps / job.epochs;
+  if (job.currentStep < job.warmupSteps && target >= job.warmupSteps) {
+    events.push({ level: "DEBUG", message: `Warm-up finished at step ${job.warmupSteps}; learning rate at its peak of ${job.learningRate}` });
+  }
+  for (let e = 1; e <= job.epochs; e++) {
+    const boundary = Math.round(e * stepsPerEpoch);
+    if (job.currentStep < boundary && target >= boundary && boundary < job.totalSteps) {
+      const at = curvePoint(boundary, curve);
+      events.push({
+        level: "INFO",
+        message: `Epoch ${e}/${job.epochs} finished at step ${boundary}: train loss ${at.trainLoss.toFixed(3)}; checkpoint saved`,
+      });
+    }
+  }
+  const headEpoch = Math.round((target / stepsPerEpoch) * 100) / 100;
+  try {
+    await recordTrainingProgress(prisma, job.id, { points, events, expectClaimedBy: options.name, headStep: target, headEpoch, now });
+    if (plan && target === plan.step) {
+      const last = points.at(-1)?.trainLoss ?? 0;
+      await completeTrainingJob(prisma, job.id, "FAILED", failureMessage(plan, job, last), { expectClaimedBy: options.name, now });
+    } else if (target >= job.totalSteps) {
+      const final = curvePoint(job.totalSteps, curve);
+      await completeTrainingJob(
+        prisma,
+        job.id,
+        "COMPLETE",
+        `Training complete: final train loss ${final.trainLoss.toFixed(3)}${final.evalLoss !== null ? `, eval loss ${final.evalLoss.toFixed(3)}` : ""}; adapter saved`,
+        { expectClaimedBy: options.name, now },
+      );
+    }
+  } catch (err) {
+    // Cancelled or taken over since this tick began: the row lock settled it, nothing to undo.
+    if (!(err instanceof InvalidStateError)) throw err;
+  }
+}
+
+/** A process with the executor switched off still fails jobs whose trainer went silent. */
+export const trainingWatchdog: WorkerFactory = {
+  name: "training-watchdog",
+  enabled: (config) => !config.executorEnabled,
+  start(db: Database, config) {
+    const { staleAfterMs, trainerTimeoutMs } = config.executor;
+    return startLoop("training-watchdog", Math.min(30_000, trainerTimeoutMs / 4), async () => {
+      await recoverStaleTrainingJobs(db.prisma, { staleAfterMs, trainerTimeoutMs });
+    });
+  },
+};
+
+export const trainingExecutor: WorkerFactory = {
+  name: "training-executor",
+  enabled: (config) => config.executorEnabled,
+  start(db: Database, config) {
+    const options: ExecutorOptions = { ...config.executor, name: executorName() };
+    return startLoop("training-executor", config.executor.tickMs, () => executorTick(db.prisma, options));
+  },
+};

@@ -1,0 +1,26 @@
+import { pruneRollups, refreshStaleStats } from "../services/metrics.ts";
+import { startLoop, type WorkerFactory } from "./index.ts";
+
+const PRUNE_EVERY_MS = 10 * 60_000;
+
+/**
+ * Keeps the sortable per-window figures (DeploymentStats) current as windows
+ * slide without new traffic, and drops rollups past their retention. Both are
+ * idempotent recomputations from the rollups, so several processes running it
+ * at once only repeat work; it runs whether or not the simulator does.
+ */
+export const metricsMaintenance: WorkerFactory = {
+  name: "metrics-maintenance",
+  enabled: () => true,
+  start(db) {
+    let lastPrune = 0;
+    return startLoop("metrics-maintenance", 30_000, async () => {
+      const now = new Date();
+      await refreshStaleStats(db.prisma, now);
+      if (now.getTime() - lastPrune >= PRUNE_EVERY_MS) {
+        await pruneRollups(db.prisma, now);
+        lastPrune = now.getTime();
+      }
+    });
+  },
+};

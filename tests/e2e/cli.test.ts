@@ -1,0 +1,157 @@
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import path from "node:path";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { seedUuid } from "../../prisma/seed.ts";
+import { startServer, type TestServer } from "../setup/server.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "..", "..");
+let server: TestServer;
+let adminToken: string;
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the installed `trainyard` command the way a CI step would. */
+function trainyard(args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, "cli/trainyard.mjs"), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, TRAINYARD_URL: server.url, TRAINYARD_TOKEN: "", ...env } as NodeJS.ProcessEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.once("error", reject);
+    child.once("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function graphql(query: string, token: string) {
+  const res = await fetch(`${server.url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query }),
+  });
+  return (await res.json()) as { data: any };
+}
+
+beforeAll(async () => {
+  server = await startServer({
+    env: { TRAINYARD_ROLLOUT_SECONDS: "2", TRAINYARD_ROLLOUT_FAILURE_RATE: "0", TRAINYARD_EXECUTOR: "off", TRAINYARD_SIMULATOR: "off" },
+  });
+  // The first token comes from the console (the operator's browser session), as in a real setup.
+  const res = await fetch(`${server.url}/settings/tokens?_data=routes%2Fsettings.tokens`, {
+    method: "POST",
+    body: new URLSearchParams([["intent", "create"], ["name", "platform-admin"], ["scopes", "ADMIN"], ["scopes", "READ"], ["expiry", "30"]]),
+  });
+  expect(res.status).toBe(200);
+  adminToken = ((await res.json()) as { created: { secret: string } }).created.secret;
+});
+afterAll(() => server?.stop());
+
+test("a CI pipeline deploys a completed job with one line and waits until it is ACTIVE", async () => {
+  const created = await trainyard(["tokens", "create", "--name", "github-actions", "--scopes", "deploy", "--expires-in", "30d", "--json"], {
+    TRAINYARD_TOKEN: adminToken,
+  });
+  expect(created.code, created.stderr).toBe(0);
+  const token = JSON.parse(created.stdout) as { secret: string; scopes: string[]; prefix: string; expiresAt: string };
+  expect(token.scopes).toEqual(["DEPLOY"]);
+  expect(token.secret.startsWith(token.prefix)).toBe(true);
+
+  const jobId = seedUuid("sql-v2");
+  const started = Date.now();
+  const deployed = await trainyard(["deploy", "--job", jobId, "--wait", "--timeout", "60", "--json"], { TRAINYARD_TOKEN: token.secret });
+  expect(deployed.code, deployed.stderr).toBe(0);
+  const result = JSON.parse(deployed.stdout) as { deployment: { id: string; status: string; version: string; modelName: string }; waitedSeconds: number };
+  expect(result.deployment).toMatchObject({ status: "ACTIVE", modelName: "sql-copilot", version: "v1.1.0" });
+  // It really waited for the rollout (2 s here) rather than returning at DEPLOYING.
+  expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+
+  const audit = await graphql(
+    `{ auditEvents(filter: { action: "deployJob", actor: "github-actions" }) { nodes { actor actorKind outcome targetId } } }`,
+    adminToken,
+  );
+  expect(audit.data.auditEvents.nodes).toEqual([{ actor: "github-actions", actorKind: "TOKEN", outcome: "SUCCESS", targetId: result.deployment.id }]);
+
+  // The same job again is refused with its own exit code and a one-line reason.
+  const again = await trainyard(["deploy", "--job", jobId], { TRAINYARD_TOKEN: token.secret });
+  expect(again.code).toBe(4);
+  expect(again.stderr.trim()).toBe("trainyard: This job already has an active deployment (DUPLICATE_DEPLOYMENT)");
+
+  const listed = await trainyard(["deployments", "list", "--status", "ACTIVE"], { TRAINYARD_TOKEN: token.secret });
+  expect(listed.code).toBe(0);
+  expect(listed.stdout).toMatch(/^ID\s+MODEL\s+VERSION\s+STATUS\s+ENDPOINT\s+DEPLOYED/);
+  expect(listed.stdout).toMatch(new RegExp(`${result.deployment.id}\\s+sql-copilot\\s+v1\\.1\\.0\\s+ACTIVE`));
+});
+
+test("bad, under-scoped and revoked tokens exit 3 and deploy nothing; every attempt is audited", async () => {
+  const jobId = seedUuid("contracts-v1");
+  const bad = await trainyard(["deploy", "--job", jobId], { TRAINYARD_TOKEN: "not-a-token" });
+  expect(bad.code).toBe(3);
+  expect(bad.stderr).toMatch(/^trainyard: Malformed API token.*\(UNAUTHENTICATED\)\n$/);
+
+  const none = await trainyard(["deploy", "--job", jobId]);
+  expect(none.code).toBe(3);
+
+  const reader = JSON.parse((await trainyard(["tokens", "create", "--name", "dashboards", "--scopes", "read", "--json"], { TRAINYARD_TOKEN: adminToken })).stdout);
+  const refused = await trainyard(["deploy", "--job", jobId, "--json"], { TRAINYARD_TOKEN: reader.secret });
+  expect(refused.code).toBe(3);
+  expect(JSON.parse(refused.stdout)).toMatchObject({ error: { code: "FORBIDDEN", exitCode: 3 } });
+
+  const revoked = await trainyard(["tokens", "revoke", reader.id], { TRAINYARD_TOKEN: adminToken });
+  expect(revoked.code).toBe(0);
+  expect(revoked.stdout).toMatch(/^Revoked "dashboards"/);
+  const afterRevoke = await trainyard(["jobs", "list"], { TRAINYARD_TOKEN: reader.secret });
+  expect(afterRevoke.code).toBe(3);
+  expect(afterRevoke.stderr).toMatch(/revoked/);
+
+  const deployments = await graphql(`{ deployments(first: 50) { nodes { job { id } status } } }`, adminToken);
+  expect(deployments.data.deployments.nodes.filter((d: any) => d.job.id === jobId).map((d: any) => d.status)).toEqual(["PAUSED"]);
+  const audit = await graphql(`{ auditEvents(filter: { action: "deployJob", outcome: REFUSED }) { nodes { actor errorCode } } }`, adminToken);
+  expect(audit.data.auditEvents.nodes).toEqual(
+    expect.arrayContaining([
+      { actor: "anonymous", errorCode: "UNAUTHENTICATED" },
+      { actor: "dashboards", errorCode: "FORBIDDEN" },
+    ]),
+  );
+
+  const listed = await trainyard(["tokens", "list"], { TRAINYARD_TOKEN: adminToken });
+  expect(listed.stdout).toMatch(/dashboards\s+ty_\S+…\s+read\s+REVOKED/);
+  expect(listed.stdout).not.toContain(reader.secret);
+});
+
+test("--wait gives up with exit 6 when the rollout outlasts --timeout", async () => {
+  const token = JSON.parse((await trainyard(["tokens", "create", "--name", "impatient", "--scopes", "deploy", "--json"], { TRAINYARD_TOKEN: adminToken })).stdout);
+  const run = await trainyard(["deploy", "--job", seedUuid("support-v1"), "--wait", "--timeout", "0.5"], { TRAINYARD_TOKEN: token.secret });
+  expect(run.code).toBe(6);
+  expect(run.stderr).toMatch(/is still DEPLOYING after/);
+});
+
+test("usage mistakes exit 2, an unreachable server exits 7, each with one line", async () => {
+  const usage = await trainyard(["deploy"]);
+  expect(usage.code).toBe(2);
+  expect(usage.stderr.split("\n")[0]).toBe("trainyard: deploy needs --job ID (see `trainyard jobs list --status COMPLETE`)");
+  expect((await trainyard(["jobs", "list", "--status", "DONE"])).code).toBe(2);
+
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+  const down = await trainyard(["jobs", "list"], { TRAINYARD_URL: `http://127.0.0.1:${port}` });
+  expect(down.code).toBe(7);
+  expect(down.stderr.trim()).toMatch(/^trainyard: cannot reach Trainyard at http:\/\/127\.0\.0\.1:\d+\/graphql \(ECONNREFUSED\)/);
+  expect(down.stderr.split("\n").filter(Boolean)).toHaveLength(1);
+
+  const jobs = await trainyard(["jobs", "list", "--status", "COMPLETE", "--limit", "3"]);
+  expect(jobs.code).toBe(0);
+  expect(jobs.stdout.split("\n")[0]).toMatch(/^ID\s+MODEL\s+BASE MODEL\s+STATUS\s+PROGRESS\s+CREATED$/);
+  expect(jobs.stdout.trim().split("\n")).toHaveLength(4);
+});

@@ -1,0 +1,42 @@
+import { spawnSync } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { expect, test } from "vitest";
+
+const ROOT = path.resolve(import.meta.dirname, "..", "..");
+
+/** Starts the real server entry point and returns how it ended. */
+function start(env: Record<string, string>) {
+  const result = spawnSync(process.execPath, ["--import", "tsx", "cli/server.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: "0", TRAINYARD_SEED: "off", ...env } as NodeJS.ProcessEnv,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { status: result.status, stderr: result.stderr.trim() };
+}
+
+test.each([
+  ["a malformed DATABASE_URL", { DATABASE_URL: "postgres//oops" }, /^trainyard: DATABASE_URL is not a valid URL\./],
+  ["an unreachable database", { DATABASE_URL: "postgresql://nobody@127.0.0.1:1/trainyard" }, /^trainyard: Cannot connect to PostgreSQL 127\.0\.0\.1:1\/trainyard: .*Check DATABASE_URL/],
+  ["an invalid PORT", { PORT: "http" }, /^trainyard: Invalid environment variable PORT/],
+])("%s stops the server with one clear line, not a stack trace", (_name, env, message) => {
+  const { status, stderr } = start(env);
+  expect(status).toBe(1);
+  expect(stderr).toMatch(message);
+  expect(stderr.split("\n")).toHaveLength(1);
+});
+
+test("a data directory that cannot be written stops the server with one clear line", async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), "trainyard-blocked-"));
+  try {
+    await writeFile(path.join(dir, "not-a-dir"), "");
+    const { status, stderr } = start({ TRAINYARD_DATA_DIR: path.join(dir, "not-a-dir") });
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/^trainyard: Cannot write the data directory .* Set TRAINYARD_DATA_DIR/);
+    expect(stderr.split("\n")).toHaveLength(1);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { execute, parse } from "graphql";
+import { consoleActor, systemActor, type Actor } from "../../graphql/context.ts";
+import { schema } from "../../graphql/schema.ts";
+import { recordInferenceEvents } from "../../graphql/services/metrics.ts";
+import { seedDemoData } from "../../prisma/seed.ts";
+import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
+import { query } from "../setup/graphql.ts";
+import { createDeployment, eventsAt, gaussian, rng } from "../services/metrics-fixtures.ts";
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase({ poolSize: 12 });
+  await seedDemoData(t.db);
+});
+afterAll(() => t.drop());
+
+const RECORD = `mutation ($id: ID!, $events: [InferenceEventInput!]!) {
+  recordInferenceEvents(deploymentId: $id, events: $events) {
+    __typename
+    ... on RecordInferenceEventsSuccess { acceptedCount deployment { id metrics(window: LAST_15_MINUTES) { requestCount } } }
+    ... on ValidationError { code message fieldErrors { path message } }
+    ... on Error { code message }
+  }
+}`;
+
+const ingest: Actor = { ...systemActor("gateway-eu"), kind: "TOKEN", scopes: new Set(["ingest"]) };
+const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+
+async function rollupCount(deploymentId: string) {
+  return t.db.prisma.inferenceRollup.count({ where: { deploymentId } });
+}
+
+describe("recordInferenceEvents", () => {
+  test("records a batch and the deployment's metrics show it at once; the audit trail names the gateway", async () => {
+    const d = await createDeployment(t.db.prisma);
+    const events = [
+      { timestamp: ago(60_000), latencyMs: 120, outcome: "OK" },
+      { timestamp: ago(30_000), latencyMs: 80, outcome: "CLIENT_ERROR" },
+      { timestamp: ago(1_000), latencyMs: 450, outcome: "SERVER_ERROR" },
+    ];
+    const data = await query(t.db, RECORD, { id: d.id, events }, ingest);
+    expect(data.recordInferenceEvents).toEqual({
+      __typename: "RecordInferenceEventsSuccess",
+      acceptedCount: 3,
+      deployment: { id: d.id, metrics: { requestCount: 3 } },
+    });
+    const audit = await t.db.prisma.auditEvent.findFirst({ where: { action: "recordInferenceEvents", targetId: d.id } });
+    expect(audit).toMatchObject({ actor: "gateway-eu", outcome: "SUCCESS" });
+  });
+
+  test("one bad event refuses the whole batch, names its index, and writes nothing", async () => {
+    const d = await createDeployment(t.db.prisma);
+    const good = (i: number) => ({ timestamp: ago(i * 1000 + 5000), latencyMs: 100 + i, outcome: "OK" });
+    const cases: Array<[number, Record<string, unknown>, string]> = [
+      [3, { latencyMs: -1 }, "events.3.latencyMs"],
+      [7, { timestamp: new Date(Date.now() + 10 * 60_000).toISOString() }, "events.7.timestamp"],
+      [1, { timestamp: ago(8 * 24 * 3600_000) }, "events.1.timestamp"],
+    ];
+    for (const [index, patch, path] of cases) {
+      const events = Array.from({ length: 10 }, (_, i) => (i === index ? { ...good(i), ...patch } : good(i)));
+      const data = await query(t.db, RECORD, { id: d.id, events }, ingest);
+      expect(data.recordInferenceEvents).toMatchObject({ __typename: "ValidationError", code: "VALIDATION" });
+      expect(data.recordInferenceEvents.message).toContain(`Event ${index}`);
+      expect(data.recordInferenceEvents.fieldErrors[0].path).toBe(path);
+    }
+    expect(await rollupCount(d.id)).toBe(0);
+    const refused = await t.db.prisma.auditEvent.count({ where: { action: "recordInferenceEvents", targetId: d.id, outcome: "REFUSED", errorCode: "VALIDATION" } });
+    expect(refused).toBe(3);
+  });
+
+  test("non-finite latency is refused by the service the simulator also uses", async () => {
+    const d = await createDeployment(t.db.prisma);
+    const events = [
+      { timestamp: new Date(), latencyMs: 10, outcome: "OK" as const },
+      { timestamp: new Date(), latencyMs: Number.POSITIVE_INFINITY, outcome: "OK" as const },
+    ];
+    await expect(recordInferenceEvents(t.db.prisma, d.id, events)).rejects.toMatchObject({ code: "VALIDATION", fieldErrors: [{ path: "events.1.latencyMs" }] });
+    expect(await rollupCount(d.id)).toBe(0);
+  });
+
+  test("unknown deployment is NOT_FOUND; a paused one is not accepting traffic; a token without ingest is FORBIDDEN", async () => {
+    const events = [{ timestamp: ago(1000), latencyMs: 10, outcome: "OK" }];
+    const missing = await query(t.db, RECORD, { id: "00000000-0000-4000-8000-000000000000", events }, ingest);
+    expect(missing.recordInferenceEvents).toMatchObject({ __typename: "NotFoundError", code: "NOT_FOUND" });
+    const paused = await createDeployment(t.db.prisma, "PAUSED");
+    const refused = await query(t.db, RECORD, { id: paused.id, events }, ingest);
+    expect(refused.recordInferenceEvents).toMatchObject({ __typename: "ValidationError", code: "VALIDATION" });
+    expect(refused.recordInferenceEvents.message).toMatch(/paused and not accepting traffic/);
+    expect(await rollupCount(paused.id)).toBe(0);
+    const active = await createDeployment(t.db.prisma);
+    const reader: Actor = { ...systemActor("reader"), kind: "TOKEN", scopes: new Set(["read", "deploy"]) };
+    const forbidden = await query(t.db, RECORD, { id: active.id, events }, reader);
+    expect(forbidden.recordInferenceEvents).toMatchObject({ __typename: "ForbiddenError", code: "FORBIDDEN" });
+    expect(await rollupCount(active.id)).toBe(0);
+  });
+
+  test("ten writers ingesting into the same deployment at once lose nothing", async () => {
+    const d = await createDeployment(t.db.prisma);
+    const random = rng(10);
+    const writers = Array.from({ length: 10 }, (_, w) =>
+      Array.from({ length: 4 }, (_, b) => eventsAt(Array.from({ length: 500 }, () => 20 + random() * 300), new Date(Date.now() - 10 * 60_000), 9 * 60_000, rng(w * 10 + b), w % 2 ? "SERVER_ERROR" : "OK")),
+    );
+    await Promise.all(writers.map(async (batches) => { for (const batch of batches) await recordInferenceEvents(t.db.prisma, d.id, batch); }));
+    const data = await query(t.db, `query ($id: ID!) { deployment(id: $id) { metrics(window: LAST_15_MINUTES) { requestCount serverErrorCount errorRate series { requests } } } }`, { id: d.id });
+    expect(data.deployment.metrics).toMatchObject({ requestCount: 20_000, serverErrorCount: 10_000, errorRate: 0.5 });
+    expect(data.deployment.metrics.series.reduce((s: number, p: { requests: number }) => s + p.requests, 0)).toBe(20_000);
+    const rows = await t.db.prisma.inferenceRollup.findMany({ where: { deploymentId: d.id } });
+    for (const r of rows) expect(r.histogram.reduce((a, b) => a + b, 0)).toBe(r.requestCount);
+  });
+});
+
+describe("deployments list with metrics", () => {
+  const LIST = `query ($first: Int, $sort: DeploymentSort, $filter: DeploymentFilter) {
+    deployments(first: $first, sort: $sort, filter: $filter) {
+      totalCount
+      nodes { id modelName metrics(window: LAST_HOUR) { requestCount p95LatencyMs errorRate requestsPerSecond series { requests } } }
+    }
+  }`;
+  const ids: string[] = [];
+  const medians = [300, 40, 900, 120, 60, 500];
+
+  beforeAll(async () => {
+    const random = rng(99);
+    for (const [i, median] of medians.entries()) {
+      const d = await createDeployment(t.db.prisma, "ACTIVE", `ranked-${i}`);
+      ids.push(d.id);
+      const latencies = Array.from({ length: 200 * (i + 1) }, () => Math.exp(Math.log(median) + 0.3 * gaussian(random)));
+      await recordInferenceEvents(t.db.prisma, d.id, eventsAt(latencies, new Date(Date.now() - 30 * 60_000), 25 * 60_000, random, i === 1 ? "SERVER_ERROR" : "OK"));
+    }
+    // A deployment without traffic: it sorts last whatever the direction.
+    ids.push((await createDeployment(t.db.prisma, "ACTIVE", "ranked-idle")).id);
+  });
+
+  test("sorting by P95, requests/sec and error rate is done by the server, with idle deployments last", async () => {
+    const filter = { modelName: "ranked-" };
+    const byP95 = await query(t.db, LIST, { first: 10, filter, sort: { field: "P95_LATENCY", direction: "DESC", window: "LAST_HOUR" } });
+    expect(byP95.deployments.totalCount).toBe(7);
+    expect(byP95.deployments.nodes.map((n: { modelName: string }) => n.modelName)).toEqual(["ranked-2", "ranked-5", "ranked-0", "ranked-3", "ranked-4", "ranked-1", "ranked-idle"]);
+    const p95s = byP95.deployments.nodes.slice(0, 6).map((n: { metrics: { p95LatencyMs: number } }) => n.metrics.p95LatencyMs);
+    expect([...p95s].sort((a, b) => b - a)).toEqual(p95s);
+    const ascending = await query(t.db, LIST, { first: 3, filter, sort: { field: "P95_LATENCY", direction: "ASC" } });
+    expect(ascending.deployments.nodes.map((n: { modelName: string }) => n.modelName)).toEqual(["ranked-1", "ranked-4", "ranked-3"]);
+    const byRate = await query(t.db, LIST, { first: 2, filter, sort: { field: "REQUESTS_PER_SECOND", direction: "DESC", window: "LAST_24_HOURS" } });
+    expect(byRate.deployments.nodes.map((n: { modelName: string }) => n.modelName)).toEqual(["ranked-5", "ranked-4"]);
+    const byErrors = await query(t.db, LIST, { first: 1, filter, sort: { field: "ERROR_RATE", direction: "DESC" } });
+    expect(byErrors.deployments.nodes[0]).toMatchObject({ modelName: "ranked-1", metrics: { errorRate: 1 } });
+  });
+
+  test("a page of deployments with metrics costs the same number of queries for 2 rows as for 7", async () => {
+    const countQueries = async (first: number) => {
+      let count = 0;
+      const prisma = t.db.prisma.$extends({ query: { $allOperations: ({ args, query: next }) => { count++; return next(args); } } });
+      const contextValue = { db: t.db, prisma, actor: consoleActor };
+      const result = await execute({ schema, document: parse(LIST), variableValues: { first, filter: { modelName: "ranked-" }, sort: { field: "P95_LATENCY" } }, contextValue });
+      expect(result.errors).toBeUndefined();
+      return count;
+    };
+    const small = await countQueries(2);
+    const large = await countQueries(7);
+    expect(large).toBe(small);
+    // The deployments, their count, and one read of the rollups for the whole page.
+    expect(small).toBeGreaterThanOrEqual(3);
+    expect(small).toBeLessThanOrEqual(4);
+  });
+});
+
+test("the dashboard's alerts count an active deployment whose P95 over 15 minutes exceeds 500 ms, even without errors", async () => {
+  const alerts = async () => (await query(t.db, `{ dashboard { alertsFiring } }`)).dashboard.alertsFiring as number;
+  const before = await alerts();
+  const slow = await createDeployment(t.db.prisma);
+  const random = rng(5);
+  await recordInferenceEvents(t.db.prisma, slow.id, eventsAt(Array.from({ length: 400 }, () => 450 + random() * 300), new Date(Date.now() - 5 * 60_000), 4 * 60_000, random));
+  expect(await alerts()).toBe(before + 1);
+  const fast = await createDeployment(t.db.prisma);
+  await recordInferenceEvents(t.db.prisma, fast.id, eventsAt(Array.from({ length: 400 }, () => 50 + random() * 50), new Date(Date.now() - 5 * 60_000), 4 * 60_000, random));
+  expect(await alerts()).toBe(before + 1);
+});
