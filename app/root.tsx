@@ -3,8 +3,9 @@ import { json } from "@remix-run/node";
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { useEffect, type ReactNode } from "react";
 import { Toaster, toast as showToast } from "sonner";
-import { AppShell } from "~/components/app-shell";
+import { AppShell, type ConsoleSession } from "~/components/app-shell";
 import { GeneralErrorBoundary } from "~/components/error-page";
+import { isSignedIn, signInRequired } from "~/server/session.server";
 import { readToast } from "~/server/toast.server";
 import stylesheet from "~/tailwind.css";
 
@@ -17,7 +18,11 @@ export const meta: MetaFunction = () => [{ title: "Trainyard" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { toast, headers } = await readToast(request);
-  return json({ toast }, { headers });
+  // With an admin password configured, every page but /login is behind the session guard.
+  const session: ConsoleSession = signInRequired()
+    ? ((await isSignedIn(request.headers.get("Cookie"))) ? "signed-in" : "signed-out")
+    : "open";
+  return json({ toast, session }, { headers });
 }
 
 export function Layout({ children }: { children: ReactNode }) {
@@ -30,7 +35,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <Links />
       </head>
       <body>
-        <AppShell>{children}</AppShell>
+        <AppShell session={useRouteLoaderData<typeof loader>("root")?.session ?? "open"}>{children}</AppShell>
         <Toaster position="top-right" richColors closeButton />
         <ScrollRestoration />
         <Scripts />

@@ -18,6 +18,7 @@ import { schema } from "../graphql/schema.ts";
 import { METRICS_WINDOWS, refreshDeploymentStats, rollupWritesFor, windowBounds } from "../graphql/services/metrics.ts";
 import { GAMMA, LatencySketch } from "../graphql/services/sketch.ts";
 import { applyMigrations } from "../prisma/migrate.ts";
+import { gaussian, logNormal, poisson as poissonOf, seededRandom } from "../graphql/services/random.ts";
 
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -42,29 +43,7 @@ const INGEST_EVENTS = Math.max(200_000, Math.round(1_000_000 * scale));
 const WRITERS = 4;
 const RUNS = 100;
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = rng(2026);
-const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-function poisson(lambda: number) {
-  if (lambda > 50) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * gaussian()));
-  const limit = Math.exp(-lambda);
-  let k = 0;
-  let p = random();
-  while (p > limit) {
-    k++;
-    p *= random();
-  }
-  return k;
-}
+const random = seededRandom(2026);
 
 function percentile(sorted: number[], q: number) {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))]!;
@@ -87,13 +66,13 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 /** Rollup templates: real sketches of `n` log-normal events around 1 ms, shifted per deployment (multiplying latencies by γ^k shifts buckets by k, exactly). */
 function templates(count: number, meanEvents: number) {
   return Array.from({ length: count }, (_, id) => {
-    const n = Math.max(1, poisson(meanEvents));
+    const n = Math.max(1, poissonOf(meanEvents, random));
     const sketch = new LatencySketch();
     let sum = 0;
     let c = 0;
     let s = 0;
     for (let i = 0; i < n; i++) {
-      const v = Math.exp(0.45 * gaussian());
+      const v = logNormal(random, 1, 0.45);
       sketch.add(v);
       sum += v;
       const roll = random();
@@ -206,7 +185,7 @@ async function run(db: Database) {
     const deploymentId = ingestTargets[b % ingestTargets.length]!;
     const events = Array.from({ length: INGEST_BATCH }, () => ({
       timestamp: new Date(now.getTime() - Math.floor(random() * 3_600_000)).toISOString(),
-      latencyMs: Math.round(Math.exp(Math.log(120) + 0.5 * gaussian()) * 100) / 100,
+      latencyMs: Math.round(logNormal(random, 120, 0.5) * 100) / 100,
       outcome: random() < 0.01 ? "SERVER_ERROR" : random() < 0.02 ? "CLIENT_ERROR" : "OK",
     }));
     return { deploymentId, events };

@@ -1,4 +1,4 @@
-import { NavLink } from "@remix-run/react";
+import { Form, NavLink } from "@remix-run/react";
 import { Boxes, Braces, FlaskConical, History, KeyRound, LayoutDashboard, Rocket, TrainFront, type LucideIcon } from "lucide-react";
 import type { ReactNode } from "react";
 import { cn } from "~/lib/cn";
@@ -22,10 +22,14 @@ const NAV: NavItem[] = [
   { to: "/graphql", label: "API playground", icon: Braces, external: true },
 ];
 
-export function AppShell({ children }: { children: ReactNode }) {
+/** "open": no admin password configured, the console user needs no sign-in. */
+export type ConsoleSession = "open" | "signed-in" | "signed-out";
+
+export function AppShell({ children, session }: { children: ReactNode; session: ConsoleSession }) {
   return (
     <div className="flex min-h-screen">
-      <aside className="sticky top-0 z-20 flex h-screen w-60 shrink-0 flex-col bg-slate-900 text-slate-300">
+      <div className="w-60 shrink-0 bg-slate-900">
+      <aside className="sticky top-0 z-20 flex h-screen flex-col text-slate-300">
         <div className="flex h-16 items-center gap-2.5 px-5">
           <span className="flex h-8 w-8 items-center justify-center rounded-lg bg-indigo-500 text-white">
             <TrainFront className="h-5 w-5" aria-hidden />
@@ -51,10 +55,24 @@ export function AppShell({ children }: { children: ReactNode }) {
             </NavLink>
           ))}
         </nav>
-        <div className="border-t border-slate-800 px-5 py-4 text-xs text-slate-500">
-          Signed in as <span className="font-medium text-slate-300">console</span>
+        <div className="flex items-center justify-between border-t border-slate-800 px-5 py-4 text-xs text-slate-500">
+          {session === "signed-out" ? (
+            <span>Not signed in</span>
+          ) : (
+            <span>
+              Signed in as <span className="font-medium text-slate-300">console</span>
+            </span>
+          )}
+          {session === "signed-in" ? (
+            <Form method="post" action="/logout">
+              <button type="submit" className="font-medium text-slate-400 hover:text-white">
+                Sign out
+              </button>
+            </Form>
+          ) : null}
         </div>
       </aside>
+      </div>
       <main className="min-w-0 flex-1 px-8 py-8">
         <div className="mx-auto max-w-7xl">{children}</div>
       </main>

@@ -73,7 +73,7 @@ export function DataTable<Row>(props: {
                       key={header.id}
                       scope="col"
                       aria-sort={ariaSort}
-                      className="whitespace-nowrap px-4 py-3 text-left text-xs font-semibold uppercase tracking-wide text-slate-500"
+                      className="whitespace-nowrap px-3 py-3 text-left text-xs font-semibold uppercase tracking-wide text-slate-500"
                     >
                       {canSort ? (
                         <button
@@ -113,7 +113,7 @@ export function DataTable<Row>(props: {
               table.getRowModel().rows.map((row) => (
                 <tr key={row.id} className="hover:bg-slate-50/70">
                   {row.getVisibleCells().map((cell) => (
-                    <td key={cell.id} className="whitespace-nowrap px-4 py-3 text-slate-700">
+                    <td key={cell.id} className="whitespace-nowrap px-3 py-3 text-slate-700">
                       {flexRender(cell.column.columnDef.cell, cell.getContext())}
                     </td>
                   ))}

@@ -1,7 +1,8 @@
 import { Form, useSearchParams } from "@remix-run/react";
-import { Search, X } from "lucide-react";
+import { X } from "lucide-react";
 import { useEffect, useRef, useState } from "react";
 import { Button } from "~/components/ui/button";
+import { InlineFilterSearch, inlineFilterSelectClass } from "~/components/ui/filters";
 import { withParams } from "~/lib/table-state";
 
 export const DEPLOYMENT_STATUSES = ["DEPLOYING", "ACTIVE", "PAUSED", "FAILED", "RETIRED"] as const;
@@ -46,26 +47,21 @@ export function DeploymentFilters() {
     <Form method="get" role="search" className="mb-4 flex flex-wrap items-center gap-3" onSubmit={() => clearTimeout(timer.current)}>
       {/* Submitting without JavaScript keeps the current sort. */}
       {params.get("sort") ? <input type="hidden" name="sort" value={params.get("sort")!} /> : null}
-      <div className="relative w-full max-w-xs">
-        <Search className="pointer-events-none absolute left-3 top-1/2 h-4 w-4 -translate-y-1/2 text-slate-400" aria-hidden />
-        <input
-          ref={input}
-          type="search"
-          name="q"
-          value={text}
-          onChange={(e) => onType(e.target.value)}
-          placeholder="Filter by model name…"
-          aria-label="Filter by model name"
-          className="w-full rounded-lg border-0 py-2 pl-9 pr-3 text-sm text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 focus:ring-2 focus:ring-inset focus:ring-indigo-600"
-        />
-      </div>
+      <InlineFilterSearch
+        ref={input}
+        name="q"
+        value={text}
+        onChange={(e) => onType(e.target.value)}
+        placeholder="Filter by model name…"
+        aria-label="Filter by model name"
+      />
       <label className="flex items-center gap-2 text-sm text-slate-600">
         <span>Status</span>
         <select
           name="status"
           value={status}
           onChange={(e) => setParams(withParams(params, { status: e.target.value }), { preventScrollReset: true })}
-          className="rounded-lg border-0 bg-white py-2 pl-3 pr-8 text-sm text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-indigo-600"
+          className={inlineFilterSelectClass}
         >
           <option value="">All statuses</option>
           {DEPLOYMENT_STATUSES.map((s) => (

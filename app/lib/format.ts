@@ -6,6 +6,9 @@ const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFra
 export const formatInteger = (n: number) => integer.format(n);
 export const formatCompact = (n: number) => (Math.abs(n) < 10_000 ? integer.format(n) : compact.format(n));
 
+/** An enum value as words: TEXT_GENERATION → "Text generation". */
+export const formatEnum = (value: string) => value.charAt(0) + value.slice(1).toLowerCase().replace(/_/g, " ");
+
 export function formatPercent(fraction: number | null | undefined, digits = 2): string {
   if (fraction === null || fraction === undefined) return "—";
   return `${(fraction * 100).toFixed(digits)} %`;

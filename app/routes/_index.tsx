@@ -126,7 +126,7 @@ export default function Dashboard() {
           icon={AlertTriangle}
           tone={d.alertsFiring > 0 ? "critical" : "good"}
           cue={d.alertsFiring > 0 ? "Needs attention" : "All clear"}
-          hint="error rate > 1 % over 15 min"
+          hint="error rate > 1 % or P95 > 500 ms, last 15 min"
         />
       </div>
 

@@ -2,11 +2,12 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams, useSubmit } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
-import { Bot, CheckCircle2, History, KeyRound, Monitor, Search, ShieldX, X, XCircle, type LucideIcon } from "lucide-react";
+import { Bot, CheckCircle2, History, KeyRound, Monitor, ShieldX, X, XCircle, type LucideIcon } from "lucide-react";
 import { useMemo } from "react";
 import { DataTable } from "~/components/data-table";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { Button } from "~/components/ui/button";
+import { InlineFilterSearch, inlineFilterSelectClass as select } from "~/components/ui/filters";
 import { PageHeader } from "~/components/ui/page-header";
 import { cn } from "~/lib/cn";
 import { formatDateTime, formatRelative } from "~/lib/format";
@@ -97,7 +98,6 @@ function Filters({ actions }: { actions: readonly string[] }) {
   const [params] = useSearchParams();
   const submit = useSubmit();
   const filtered = ["actor", "action", "target", "outcome"].some((k) => params.get(k));
-  const select = "rounded-lg border-0 py-2 pl-3 pr-8 text-sm text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-indigo-600";
   return (
     <Form
       method="get"
@@ -107,18 +107,13 @@ function Filters({ actions }: { actions: readonly string[] }) {
         if ((e.target as HTMLElement).tagName === "SELECT") submit(e.currentTarget, { preventScrollReset: true, replace: true });
       }}
     >
-      <div className="relative w-full max-w-xs">
-        <Search className="pointer-events-none absolute left-3 top-1/2 h-4 w-4 -translate-y-1/2 text-slate-400" aria-hidden />
-        <input
-          type="search"
-          name="actor"
-          defaultValue={params.get("actor") ?? ""}
-          key={params.get("actor") ?? ""}
-          placeholder="Actor: console, a token name…"
-          aria-label="Filter by actor"
-          className="w-full rounded-lg border-0 py-2 pl-9 pr-3 text-sm text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 focus:ring-2 focus:ring-inset focus:ring-indigo-600"
-        />
-      </div>
+      <InlineFilterSearch
+        name="actor"
+        defaultValue={params.get("actor") ?? ""}
+        key={params.get("actor") ?? ""}
+        placeholder="Actor: console, a token name…"
+        aria-label="Filter by actor"
+      />
       <label className="flex items-center gap-2 text-sm text-slate-600">
         Action
         <select name="action" defaultValue={params.get("action") ?? ""} key={`a${params.get("action")}`} className={select}>

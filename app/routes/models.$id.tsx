@@ -7,7 +7,7 @@ import { TrainingProgress } from "~/components/training-progress";
 import { Card, CardHeader } from "~/components/ui/card";
 import { PageHeader } from "~/components/ui/page-header";
 import { StatusBadge } from "~/components/ui/status-badge";
-import { formatDate, formatInteger, formatParameters, formatRelative } from "~/lib/format";
+import { formatDate, formatEnum, formatInteger, formatParameters, formatRelative } from "~/lib/format";
 import { graphql } from "~/lib/graphql";
 import { gql, notFound } from "~/server/gql.server";
 
@@ -46,14 +46,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return json({ model: notFound(data.baseModel, "Base model"), now: new Date().toISOString() });
 }
 
-const taskLabel = (task: string) => task.charAt(0) + task.slice(1).toLowerCase().replace(/_/g, " ");
-
 export default function BaseModelPage() {
   const { model, now } = useLoaderData<typeof loader>();
   const facts: Array<[string, string]> = [
     ["Organization", model.organization],
     ["Family", model.family],
-    ["Task", taskLabel(model.task)],
+    ["Task", formatEnum(model.task)],
     ["Parameters", formatParameters(model.parametersBillions)],
     ["Context length", `${formatInteger(model.contextLength)} tokens`],
     ["License", model.license],

@@ -1,13 +1,14 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSearchParams, useSubmit } from "@remix-run/react";
+import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
-import { Boxes, Search, Sparkles, X } from "lucide-react";
+import { Boxes, Sparkles } from "lucide-react";
 import { useMemo } from "react";
 import { DataTable } from "~/components/data-table";
 import { GeneralErrorBoundary } from "~/components/error-page";
+import { ClearFiltersLink, FilterBar, FilterSearchField, FilterSelectField, FilterSubmit } from "~/components/ui/filters";
 import { PageHeader } from "~/components/ui/page-header";
-import { formatInteger, formatParameters } from "~/lib/format";
+import { formatEnum, formatInteger, formatParameters } from "~/lib/format";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { pageArgs, parsePage, parseSort } from "~/lib/table-state";
 import { gql } from "~/server/gql.server";
@@ -18,8 +19,6 @@ const SORT_KEYS = ["name", "parameters", "context", "released"] as const;
 const SORT_FIELDS = { name: "NAME", parameters: "PARAMETERS", context: "CONTEXT_LENGTH", released: "RELEASED" } as const;
 const TASKS = ["TEXT_GENERATION", "CODE_GENERATION", "EMBEDDING", "SPEECH_RECOGNITION", "IMAGE_TEXT"] as const;
 type Task = (typeof TASKS)[number];
-
-const taskLabel = (task: string) => task.charAt(0) + task.slice(1).toLowerCase().replace(/_/g, " ");
 
 const ModelsQuery = graphql(`
   query ModelCatalog($filter: BaseModelFilter, $sort: BaseModelSort, $first: Int, $offset: Int) {
@@ -69,13 +68,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 type Model = ResultOf<typeof ModelsQuery>["baseModels"]["nodes"][number];
 
-const selectClass =
-  "rounded-lg border border-slate-300 bg-white py-2 pl-3 pr-8 text-sm text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none";
-
 export default function ModelCatalog() {
   const { baseModels, families, licenses } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
-  const submit = useSubmit();
   const filtered = Boolean(params.get("q") || params.get("task") || params.get("family") || params.get("license"));
 
   // Sorting is done by the server; TanStack only offers it on columns with an accessor.
@@ -100,7 +95,7 @@ export default function ModelCatalog() {
         id: "task",
         header: "Task",
         cell: ({ row }) => (
-          <span className="rounded-md bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700">{taskLabel(row.original.task)}</span>
+          <span className="rounded-md bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700">{formatEnum(row.original.task)}</span>
         ),
       },
       {
@@ -140,75 +135,14 @@ export default function ModelCatalog() {
   return (
     <>
       <PageHeader title="Models" description="Open-weight base models you can fine-tune. Pick one and press Fine-tune to configure a job." />
-      <Form
-        method="get"
-        role="search"
-        aria-label="Filter models"
-        className="mb-4 flex flex-wrap items-end gap-3"
-        onChange={(e) => {
-          if ((e.target as HTMLElement).tagName === "SELECT") submit(e.currentTarget, { preventScrollReset: true });
-        }}
-      >
-        {params.get("sort") ? <input type="hidden" name="sort" value={params.get("sort")!} /> : null}
-        {params.get("size") ? <input type="hidden" name="size" value={params.get("size")!} /> : null}
-        <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
-          Search
-          <span className="relative">
-            <Search className="pointer-events-none absolute left-2.5 top-2.5 h-4 w-4 text-slate-400" aria-hidden />
-            <input
-              type="search"
-              name="q"
-              defaultValue={params.get("q") ?? ""}
-              placeholder="Name, family or organization"
-              className="w-64 rounded-lg border border-slate-300 py-2 pl-8 pr-3 text-sm text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
-            />
-          </span>
-        </label>
-        <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
-          Task
-          <select name="task" defaultValue={params.get("task") ?? ""} className={selectClass}>
-            <option value="">All tasks</option>
-            {TASKS.map((t) => (
-              <option key={t} value={t}>
-                {taskLabel(t)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
-          Family
-          <select name="family" defaultValue={params.get("family") ?? ""} className={selectClass}>
-            <option value="">All families</option>
-            {families.map((f) => (
-              <option key={f} value={f}>
-                {f}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
-          License
-          <select name="license" defaultValue={params.get("license") ?? ""} className={selectClass}>
-            <option value="">All licenses</option>
-            {licenses.map((l) => (
-              <option key={l} value={l}>
-                {l}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button
-          type="submit"
-          className="rounded-lg bg-white px-3.5 py-2 text-sm font-medium text-slate-700 shadow-sm ring-1 ring-inset ring-slate-300 hover:bg-slate-50"
-        >
-          Search
-        </button>
-        {filtered ? (
-          <Link to="/models" className="inline-flex items-center gap-1 px-2 py-2 text-sm text-slate-500 hover:text-slate-900">
-            <X className="h-4 w-4" aria-hidden /> Clear filters
-          </Link>
-        ) : null}
-      </Form>
+      <FilterBar label="Filter models">
+        <FilterSearchField label="Search" placeholder="Name, family or organization" />
+        <FilterSelectField label="Task" name="task" allLabel="All tasks" options={TASKS.map((t) => ({ value: t, label: formatEnum(t) }))} />
+        <FilterSelectField label="Family" name="family" allLabel="All families" options={families.map((f) => ({ value: f, label: f }))} />
+        <FilterSelectField label="License" name="license" allLabel="All licenses" options={licenses.map((l) => ({ value: l, label: l }))} />
+        <FilterSubmit>Search</FilterSubmit>
+        {filtered ? <ClearFiltersLink to="/models" /> : null}
+      </FilterBar>
       <DataTable
         label="Base models"
         columns={columns}

@@ -2,21 +2,21 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
-import { Ban, Check, CheckCircle2, Clock, Copy, KeyRound, LogOut, Plus, ShieldAlert, XCircle, type LucideIcon } from "lucide-react";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { Ban, CheckCircle2, Clock, KeyRound, Plus, ShieldAlert, XCircle, type LucideIcon } from "lucide-react";
+import { useEffect, useMemo, useRef } from "react";
 import { z } from "zod";
 import { DataTable } from "~/components/data-table";
 import { ConfirmAction } from "~/components/deployment-confirm-action";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { Button } from "~/components/ui/button";
 import { Card, CardHeader } from "~/components/ui/card";
+import { CopyButton } from "~/components/ui/copy-button";
 import { PageHeader } from "~/components/ui/page-header";
 import { cn } from "~/lib/cn";
 import { formatDate, formatDateTime, formatRelative } from "~/lib/format";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { pageArgs, parsePage } from "~/lib/table-state";
 import { gql } from "~/server/gql.server";
-import { signInRequired } from "~/server/session.server";
 import { redirectWithToast } from "~/server/toast.server";
 
 export const meta: MetaFunction = () => [{ title: "API tokens · Trainyard" }];
@@ -62,7 +62,7 @@ type Row = ResultOf<typeof TokensQuery>["apiTokens"]["nodes"][number];
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   const data = await gql(context, request, TokensQuery, pageArgs(parsePage(params)));
-  return json({ ...data, now: new Date().toISOString(), signInRequired: signInRequired() });
+  return json({ ...data, now: new Date().toISOString() });
 }
 
 const CreateTokenMutation = graphql(`
@@ -186,27 +186,6 @@ function ScopeList({ scopes }: { scopes: readonly string[] }) {
   );
 }
 
-function CopyButton({ value }: { value: string }) {
-  const [copied, setCopied] = useState(false);
-  useEffect(() => {
-    if (!copied) return;
-    const timer = setTimeout(() => setCopied(false), 2000);
-    return () => clearTimeout(timer);
-  }, [copied]);
-  return (
-    <Button
-      type="button"
-      variant="secondary"
-      onClick={() => {
-        void navigator.clipboard?.writeText(value).then(() => setCopied(true));
-      }}
-    >
-      {copied ? <Check className="h-4 w-4 text-emerald-600" aria-hidden /> : <Copy className="h-4 w-4" aria-hidden />}
-      <span aria-live="polite">{copied ? "Copied" : "Copy"}</span>
-    </Button>
-  );
-}
-
 function NewSecret({ created }: { created: { secret: string; name: string; prefix: string; scopes: readonly string[]; expiresAt: string | null } }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => ref.current?.focus(), []);
@@ -237,7 +216,7 @@ function NewSecret({ created }: { created: { secret: string; name: string; prefi
 }
 
 export default function ApiTokensPage() {
-  const { apiTokens, now, signInRequired } = useLoaderData<typeof loader>();
+  const { apiTokens, now } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const creating = navigation.state === "submitting" && navigation.formData?.get("intent") === "create";
@@ -318,15 +297,6 @@ export default function ApiTokensPage() {
       <PageHeader
         title="API tokens"
         description="Bearer tokens for CI pipelines, gateways and scripts. Each mutation over the API needs a token with the matching scope."
-        actions={
-          signInRequired ? (
-            <Form method="post" action="/logout">
-              <Button type="submit" variant="secondary">
-                <LogOut className="h-4 w-4" aria-hidden /> Sign out
-              </Button>
-            </Form>
-          ) : null
-        }
       />
       {created ? <NewSecret key={created.id} created={created} /> : null}
       <Card className="mb-6">

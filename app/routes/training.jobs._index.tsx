@@ -1,16 +1,17 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, Link, useLoaderData, useRevalidator, useSearchParams, useSubmit } from "@remix-run/react";
+import { Link, useLoaderData, useRevalidator, useSearchParams } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
-import { FlaskConical, Plus, Search, X } from "lucide-react";
+import { FlaskConical, Plus } from "lucide-react";
 import { useEffect, useMemo } from "react";
 import { DataTable } from "~/components/data-table";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { TrainingJobActions } from "~/components/training-job-actions";
 import { TrainingProgress } from "~/components/training-progress";
+import { ClearFiltersLink, FilterBar, FilterSearchField, FilterSelectField, FilterSubmit } from "~/components/ui/filters";
 import { PageHeader } from "~/components/ui/page-header";
 import { StatusBadge } from "~/components/ui/status-badge";
-import { formatDateTime, formatDuration, formatRelative } from "~/lib/format";
+import { formatDateTime, formatDuration, formatEnum, formatRelative } from "~/lib/format";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { pageArgs, parsePage, parseSort } from "~/lib/table-state";
 import { gql } from "~/server/gql.server";
@@ -137,7 +138,6 @@ type Job = ResultOf<typeof JobsQuery>["trainingJobs"]["nodes"][number];
 export default function TrainingJobs() {
   const { trainingJobs, baseModels, now } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
-  const submit = useSubmit();
   const revalidator = useRevalidator();
   const filtered = Boolean(params.get("q") || params.get("status") || params.get("baseModel"));
   const active = trainingJobs.nodes.some((j) => j.status === "RUNNING" || j.status === "QUEUED");
@@ -237,73 +237,13 @@ export default function TrainingJobs() {
           </Link>
         }
       />
-      <Form
-        method="get"
-        role="search"
-        aria-label="Filter training jobs"
-        className="mb-4 flex flex-wrap items-end gap-3"
-        onChange={(e) => {
-          const target = e.target as HTMLElement;
-          if (target.tagName === "SELECT") submit(e.currentTarget, { preventScrollReset: true });
-        }}
-      >
-        {params.get("sort") ? <input type="hidden" name="sort" value={params.get("sort")!} /> : null}
-        {params.get("size") ? <input type="hidden" name="size" value={params.get("size")!} /> : null}
-        <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
-          Name
-          <span className="relative">
-            <Search className="pointer-events-none absolute left-2.5 top-2.5 h-4 w-4 text-slate-400" aria-hidden />
-            <input
-              type="search"
-              name="q"
-              defaultValue={params.get("q") ?? ""}
-              placeholder="Search model names"
-              className="w-64 rounded-lg border border-slate-300 py-2 pl-8 pr-3 text-sm text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
-            />
-          </span>
-        </label>
-        <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
-          Status
-          <select
-            name="status"
-            defaultValue={params.get("status") ?? ""}
-            className="rounded-lg border border-slate-300 py-2 pl-3 pr-8 text-sm text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none"
-          >
-            <option value="">All statuses</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s.charAt(0) + s.slice(1).toLowerCase()}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
-          Base model
-          <select
-            name="baseModel"
-            defaultValue={params.get("baseModel") ?? ""}
-            className="rounded-lg border border-slate-300 py-2 pl-3 pr-8 text-sm text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none"
-          >
-            <option value="">All base models</option>
-            {baseModels.nodes.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button
-          type="submit"
-          className="rounded-lg bg-white px-3.5 py-2 text-sm font-medium text-slate-700 shadow-sm ring-1 ring-inset ring-slate-300 hover:bg-slate-50"
-        >
-          Apply
-        </button>
-        {filtered ? (
-          <Link to="/training/jobs" className="inline-flex items-center gap-1 px-2 py-2 text-sm text-slate-500 hover:text-slate-900">
-            <X className="h-4 w-4" aria-hidden /> Clear filters
-          </Link>
-        ) : null}
-      </Form>
+      <FilterBar label="Filter training jobs">
+        <FilterSearchField label="Name" placeholder="Search model names" />
+        <FilterSelectField label="Status" name="status" allLabel="All statuses" options={STATUSES.map((s) => ({ value: s, label: formatEnum(s) }))} />
+        <FilterSelectField label="Base model" name="baseModel" allLabel="All base models" options={baseModels.nodes.map((m) => ({ value: m.id, label: m.name }))} />
+        <FilterSubmit>Apply</FilterSubmit>
+        {filtered ? <ClearFiltersLink to="/training/jobs" /> : null}
+      </FilterBar>
       <DataTable
         label="Training jobs"
         columns={columns}

@@ -3,6 +3,7 @@ import type { PrismaClient } from "../db.ts";
 import { BaseError } from "../errors.ts";
 import { ingestInTransaction, refreshDeploymentStats, validateBatch } from "./metrics.ts";
 import type { InferenceEventInput } from "../validation/inference.ts";
+import { logNormal, poisson, seededRandom } from "./random.ts";
 
 /**
  * The built-in traffic simulator: realistic inference events for every ACTIVE
@@ -51,33 +52,6 @@ export function profileFor(deploymentId: string): TrafficProfile {
   return PROFILES[hash32(`trainyard-traffic-13:${deploymentId}`) % PROFILES.length]!;
 }
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A standard normal variate by the Box-Muller transform. */
-function gaussian(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-}
-
-function poisson(lambda: number, random: () => number): number {
-  const limit = Math.exp(-lambda);
-  let k = 0;
-  let p = random();
-  while (p > limit) {
-    k++;
-    p *= random();
-  }
-  return k;
-}
-
 /** Busy afternoons (UTC), quiet nights: 0.45× to 1.55× the base rate. */
 function dailyRhythm(ms: number): number {
   const hour = (ms % (24 * HOUR_MS)) / HOUR_MS;
@@ -94,8 +68,7 @@ function incidentsAt(deploymentId: string, ms: number) {
 /** The events a deployment received in [fromMs, toMs). */
 export function generateEvents(deploymentId: string, fromMs: number, toMs: number): InferenceEventInput[] {
   const profile = profileFor(deploymentId);
-  const random = mulberry32(hash32(`${deploymentId}:${fromMs}`));
-  const mu = Math.log(profile.medianMs);
+  const random = seededRandom(hash32(`${deploymentId}:${fromMs}`));
   const events: InferenceEventInput[] = [];
   for (let second = fromMs; second < toMs; second += SECOND_MS) {
     const span = Math.min(SECOND_MS, toMs - second);
@@ -104,7 +77,7 @@ export function generateEvents(deploymentId: string, fromMs: number, toMs: numbe
     const { errorBurst, slowPeriod } = incidentsAt(deploymentId, second);
     const serverErrorRate = errorBurst ? profile.serverErrorRate + 0.15 : profile.serverErrorRate;
     for (let i = 0; i < count; i++) {
-      let latencyMs = Math.exp(mu + profile.sigma * gaussian(random));
+      let latencyMs = logNormal(random, profile.medianMs, profile.sigma);
       if (slowPeriod) latencyMs *= 2.2;
       const roll = random();
       const outcome = roll < serverErrorRate ? "SERVER_ERROR" : roll < serverErrorRate + profile.clientErrorRate ? "CLIENT_ERROR" : "OK";

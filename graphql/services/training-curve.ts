@@ -4,17 +4,9 @@
  * simulation uses this (PRODUCT.md, "Simulation and real work").
  */
 
-/** Deterministic PRNG (mulberry32): the same job seed gives the same curve. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "./random.ts";
+
+export { seededRandom };
 
 export interface CurveConfig {
   seed: number;

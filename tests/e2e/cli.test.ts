@@ -1,36 +1,13 @@
-import { spawn } from "node:child_process";
 import { createServer } from "node:net";
-import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { seedUuid } from "../../prisma/seed.ts";
+import { createTokenFromConsole, runTrainyard } from "../setup/cli.ts";
 import { startServer, type TestServer } from "../setup/server.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "..", "..");
 let server: TestServer;
 let adminToken: string;
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the installed `trainyard` command the way a CI step would. */
-function trainyard(args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, "cli/trainyard.mjs"), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, TRAINYARD_URL: server.url, TRAINYARD_TOKEN: "", ...env } as NodeJS.ProcessEnv,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.once("error", reject);
-    child.once("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const trainyard = (args: string[], env: Record<string, string | undefined> = {}) => runTrainyard(server.url, args, env);
 
 async function graphql(query: string, token: string) {
   const res = await fetch(`${server.url}/graphql`, {
@@ -45,13 +22,7 @@ beforeAll(async () => {
   server = await startServer({
     env: { TRAINYARD_ROLLOUT_SECONDS: "2", TRAINYARD_ROLLOUT_FAILURE_RATE: "0", TRAINYARD_EXECUTOR: "off", TRAINYARD_SIMULATOR: "off" },
   });
-  // The first token comes from the console (the operator's browser session), as in a real setup.
-  const res = await fetch(`${server.url}/settings/tokens?_data=routes%2Fsettings.tokens`, {
-    method: "POST",
-    body: new URLSearchParams([["intent", "create"], ["name", "platform-admin"], ["scopes", "ADMIN"], ["scopes", "READ"], ["expiry", "30"]]),
-  });
-  expect(res.status).toBe(200);
-  adminToken = ((await res.json()) as { created: { secret: string } }).created.secret;
+  adminToken = await createTokenFromConsole(server.url, "platform-admin", ["ADMIN", "READ"]);
 });
 afterAll(() => server?.stop());
 

@@ -1,30 +1,17 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import { expect, test } from "vitest";
+import type { Page } from "playwright-core";
 import { seedUuid } from "../../prisma/seed.ts";
-import { launchBrowser, openPage } from "../setup/browser.ts";
-import { startServer, type TestServer } from "../setup/server.ts";
+import { openPage } from "../setup/browser.ts";
+import { startServer } from "../setup/server.ts";
+import { poll, serverAndBrowser } from "../setup/session.ts";
 
-/** Pages load, hydrate and redirect at their own pace on a busy CI machine: wait up to 10 s. */
-const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 10_000, interval: 100 });
-
-let server: TestServer;
-let browser: Browser;
-let closeBrowser: () => Promise<void>;
-
-beforeAll(async () => {
-  [server, { browser, close: closeBrowser }] = await Promise.all([
-    // The executor is off so the seeded jobs keep their states while the test looks at them.
-    startServer({ env: { TRAINYARD_ROLLOUT_SECONDS: "1", TRAINYARD_ROLLOUT_FAILURE_RATE: "0", TRAINYARD_EXECUTOR: "off", TRAINYARD_SIMULATOR: "off" } }),
-    launchBrowser(),
-  ]);
-});
-afterAll(async () => {
-  await closeBrowser?.();
-  await server?.stop();
-});
+// The executor is off so the seeded jobs keep their states while the test looks at them.
+const session = serverAndBrowser(() =>
+  startServer({ env: { TRAINYARD_ROLLOUT_SECONDS: "1", TRAINYARD_ROLLOUT_FAILURE_RATE: "0", TRAINYARD_EXECUTOR: "off", TRAINYARD_SIMULATOR: "off" } }),
+);
 
 async function api(query: string) {
-  const response = await fetch(`${server.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+  const response = await fetch(`${session.server.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
   return (await response.json()).data;
 }
 
@@ -41,7 +28,7 @@ async function deploymentRows(page: Page) {
 }
 
 test("deploy flow: Deploy only on completed jobs, then a toast, /deployments, the next version rolling out to Active, and one more deployed model", async () => {
-  const { page, problems } = await openPage(browser, server.url);
+  const { page, problems } = await openPage(session.browser, session.server.url);
   const before = await deployedModels(page);
   expect(before).toBe(3);
 
@@ -71,7 +58,7 @@ test("deploy flow: Deploy only on completed jobs, then a toast, /deployments, th
 });
 
 test("deploying from the training monitor works the same way", async () => {
-  const { page, problems } = await openPage(browser, server.url);
+  const { page, problems } = await openPage(session.browser, session.server.url);
   // support-v1's deployment was retired, so the job may be deployed again: support-assistant v1.2.0.
   await page.goto(`/training/jobs/${seedUuid("support-v1")}`);
   await page.getByRole("button", { name: "Deploy" }).click();
@@ -83,7 +70,7 @@ test("deploying from the training monitor works the same way", async () => {
 });
 
 test("a duplicate deploy shows the error toast, stays on the page and creates nothing", async () => {
-  const { page, problems } = await openPage(browser, server.url);
+  const { page, problems } = await openPage(session.browser, session.server.url);
   const before = (await api("{ deployments { totalCount } }")).deployments.totalCount;
   const monitor = `/training/jobs/${seedUuid("faq-v1")}`;
   await page.goto(monitor);
@@ -105,7 +92,7 @@ test("a duplicate deploy shows the error toast, stays on the page and creates no
 
 test("the deploy form only redirects inside the console", async () => {
   const post = (redirectTo: string) =>
-    fetch(`${server.url}/deployments?index`, {
+    fetch(`${session.server.url}/deployments?index`, {
       method: "POST",
       redirect: "manual",
       headers: { "content-type": "application/x-www-form-urlencoded" },

@@ -1,24 +1,11 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import { expect, test } from "vitest";
+import type { Page } from "playwright-core";
 import { seedUuid } from "../../prisma/seed.ts";
-import { launchBrowser, openPage } from "../setup/browser.ts";
-import type { TestServer } from "../setup/server.ts";
+import { openPage } from "../setup/browser.ts";
+import { poll, serverAndBrowser } from "../setup/session.ts";
 import { FLEET, startServerWithKnownTraffic } from "./deployments-fixtures.ts";
 
-/** Pages load, hydrate and redirect at their own pace on a busy CI machine: wait up to 10 s. */
-const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 10_000, interval: 100 });
-
-let server: TestServer;
-let browser: Browser;
-let closeBrowser: () => Promise<void>;
-
-beforeAll(async () => {
-  [server, { browser, close: closeBrowser }] = await Promise.all([startServerWithKnownTraffic(), launchBrowser()]);
-});
-afterAll(async () => {
-  await closeBrowser?.();
-  await server?.stop();
-});
+const session = serverAndBrowser(startServerWithKnownTraffic);
 
 const card = (page: Page, id: string) => ({
   value: () => page.getByTestId(`${id}-value`).textContent(),
@@ -39,7 +26,7 @@ async function confirmInDialog(page: Page, button: string, confirm: string) {
 }
 
 test("an active deployment shows its stats with colour and text cues, for each window", async () => {
-  const { page, problems } = await openPage(browser, server.url);
+  const { page, problems } = await openPage(session.browser, session.server.url);
   await page.goto(`/deployments/${FLEET.slow.id}`);
   expect(await page.getByRole("heading", { name: "support-assistant", level: 1 }).isVisible()).toBe(true);
   expect(await page.getByTestId("deployment-version").textContent()).toBe("v1.1.0");
@@ -85,7 +72,7 @@ test("an active deployment shows its stats with colour and text cues, for each w
 });
 
 test("a deployment that is not active shows \"Metrics unavailable\" instead of stats", async () => {
-  const { page, problems } = await openPage(browser, server.url);
+  const { page, problems } = await openPage(session.browser, session.server.url);
   await page.goto(`/deployments/${seedUuid("deployment:contracts-v1")}`);
   expect(await page.locator("[data-status=PAUSED]").first().isVisible()).toBe(true);
   expect(await page.getByTestId("metrics-unavailable").innerText()).toContain("Metrics unavailable");
@@ -96,7 +83,7 @@ test("a deployment that is not active shows \"Metrics unavailable\" instead of s
 });
 
 test("pause then resume, each confirmed, keeps the endpoint URL", async () => {
-  const { page, problems } = await openPage(browser, server.url);
+  const { page, problems } = await openPage(session.browser, session.server.url);
   await page.goto(`/deployments/${FLEET.fast.id}`);
   const endpoint = await page.getByTestId("endpoint-url").textContent();
 
@@ -123,8 +110,8 @@ test("pause then resume, each confirmed, keeps the endpoint URL", async () => {
 });
 
 test("a transition that is no longer legal (a stale tab) is an error toast, and changes nothing", async () => {
-  const first = await openPage(browser, server.url);
-  const stale = await openPage(browser, server.url);
+  const first = await openPage(session.browser, session.server.url);
+  const stale = await openPage(session.browser, session.server.url);
   await first.page.goto(`/deployments/${FLEET.middle.id}`);
   await stale.page.goto(`/deployments/${FLEET.middle.id}`);
   await confirmInDialog(first.page, "Pause", "Pause deployment");
@@ -142,7 +129,7 @@ test("a transition that is no longer legal (a stale tab) is an error toast, and 
 });
 
 test("rollback makes the earlier version active and retires the current one, in the history", async () => {
-  const { page, problems } = await openPage(browser, server.url);
+  const { page, problems } = await openPage(session.browser, session.server.url);
   await page.goto(`/deployments/${FLEET.slow.id}`);
   const history = page.getByRole("table", { name: "Version history" });
   const earlier = history.locator("tr[data-version='v1.0.0']");
@@ -166,7 +153,7 @@ test("rollback makes the earlier version active and retires the current one, in 
 });
 
 test("an unknown deployment is a 404 page", async () => {
-  const { page } = await openPage(browser, server.url);
+  const { page } = await openPage(session.browser, session.server.url);
   for (const id of ["00000000-0000-4000-8000-000000000000", "not-a-deployment"]) {
     const response = await page.goto(`/deployments/${id}`);
     expect(response?.status()).toBe(404);

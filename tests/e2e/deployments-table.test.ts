@@ -1,23 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { launchBrowser, openPage } from "../setup/browser.ts";
+import type { Page } from "playwright-core";
+import { openPage } from "../setup/browser.ts";
 import { startServer, type TestServer } from "../setup/server.ts";
+import { poll, serverAndBrowser } from "../setup/session.ts";
 import { startServerWithKnownTraffic } from "./deployments-fixtures.ts";
 
-/** Pages load, hydrate and redirect at their own pace on a busy CI machine: wait up to 10 s. */
-const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 10_000, interval: 100 });
-
-let server: TestServer;
-let browser: Browser;
-let closeBrowser: () => Promise<void>;
-
-beforeAll(async () => {
-  [server, { browser, close: closeBrowser }] = await Promise.all([startServerWithKnownTraffic(), launchBrowser()]);
-});
-afterAll(async () => {
-  await closeBrowser?.();
-  await server?.stop();
-});
+const session = serverAndBrowser(startServerWithKnownTraffic);
 
 type Row = { name: string; version: string; status: string; rps: string; p95: string; errorRate: string; deployed: string };
 
@@ -52,7 +40,7 @@ async function ariaSort(page: Page, header: string) {
 }
 
 test("sorts by model name, Req/sec, P95 latency and deployed date, in both directions", async () => {
-  const { page, problems } = await openPage(browser, server.url);
+  const { page, problems } = await openPage(session.browser, session.server.url);
   await page.goto("/deployments");
   // Default: newest first.
   let all = await rows(page);
@@ -97,7 +85,7 @@ test("sorts by model name, Req/sec, P95 latency and deployed date, in both direc
 });
 
 test("filters by model name as you type and by status, with a way back from an empty result", async () => {
-  const { page, problems } = await openPage(browser, server.url);
+  const { page, problems } = await openPage(session.browser, session.server.url);
   await page.goto("/deployments");
   const filter = page.getByPlaceholder("Filter by model name…");
   await filter.pressSequentially("SUPPORT", { delay: 40 });
@@ -127,7 +115,7 @@ test("filters by model name as you type and by status, with a way back from an e
 });
 
 test("status badges carry an icon and text, with WCAG AA contrast", async () => {
-  const { page } = await openPage(browser, server.url);
+  const { page } = await openPage(session.browser, session.server.url);
   await page.goto("/deployments");
   const badges = await page.locator("table [data-status]").evaluateAll((els) => {
     const rgb = (c: string) => c.match(/\d+(\.\d+)?/g)!.slice(0, 3).map(Number);
@@ -163,7 +151,7 @@ describe("a fresh installation without deployments", () => {
   afterAll(() => empty?.stop());
 
   test("guides the user to training instead of showing an empty table", async () => {
-    const { page, problems } = await openPage(browser, empty.url);
+    const { page, problems } = await openPage(session.browser, empty.url);
     await page.goto("/deployments");
     expect(await page.getByRole("heading", { name: "No deployments yet" }).isVisible()).toBe(true);
     expect(await page.locator('table[aria-label="Deployments"]').count()).toBe(0);

@@ -78,6 +78,13 @@ test("with an admin password the console asks for sign-in, then creates, shows o
   // The wrong password (401) and the empty form (400) are answered with those statuses on purpose; the browser logs them.
   expect(problems.filter((p) => !/status of (400|401)/.test(p))).toEqual([]);
   expect(problems).toHaveLength(2);
+
+  // Signing out from the navigation ends the session: the console asks for the password again.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect.poll(() => new URL(page.url()).pathname).toBe("/login");
+  await page.goto("/settings/tokens");
+  expect(new URL(page.url()).pathname).toBe("/login");
+  expect(await page.getByText("Not signed in").isVisible()).toBe(true);
   await page.close();
 });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "../../graphql/db.ts";
 import type { InferenceEventInput, InferenceOutcome } from "../../graphql/validation/inference.ts";
+export { gaussian, logNormal, seededRandom as rng } from "../../graphql/services/random.ts";
 
 /** A deployment of its own (with the COMPLETE job it needs), so each test reads only its own traffic. */
 export async function createDeployment(prisma: PrismaClient, status: "ACTIVE" | "PAUSED" | "RETIRED" = "ACTIVE", modelName = `metrics-${randomUUID().slice(0, 8)}`) {
@@ -33,22 +34,6 @@ export async function createDeployment(prisma: PrismaClient, status: "ACTIVE" | 
       deployedBy: "test",
     },
   });
-}
-
-/** A seeded pseudo-random generator, so a failing distribution can be replayed. */
-export function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function gaussian(random: () => number) {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 }
 
 export function eventsAt(latencies: readonly number[], from: Date, spreadMs: number, random: () => number, outcome: InferenceOutcome = "OK"): InferenceEventInput[] {

@@ -9,7 +9,7 @@ import {
 import { LatencySketch } from "../../graphql/services/sketch.ts";
 import { seedDemoData } from "../../prisma/seed.ts";
 import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
-import { createDeployment, eventsAt, gaussian, rng } from "./metrics-fixtures.ts";
+import { createDeployment, eventsAt, gaussian, logNormal, rng } from "./metrics-fixtures.ts";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -35,10 +35,10 @@ function relativeError(estimate: number | null, exact: number) {
 
 const distributions: Record<string, (random: () => number) => number[]> = {
   uniform: (random) => Array.from({ length: 20_000 }, () => 5 + random() * 995),
-  "log-normal": (random) => Array.from({ length: 20_000 }, () => Math.exp(Math.log(120) + 0.8 * gaussian(random))),
+  "log-normal": (random) => Array.from({ length: 20_000 }, () => logNormal(random, 120, 0.8)),
   bimodal: (random) =>
     Array.from({ length: 20_000 }, () => (random() < 0.7 ? 40 + 6 * gaussian(random) : 900 + 120 * gaussian(random))).map((v) => Math.max(v, 1)),
-  "one huge outlier": (random) => [...Array.from({ length: 9_999 }, () => Math.exp(Math.log(80) + 0.3 * gaussian(random))), 3_000_000],
+  "one huge outlier": (random) => [...Array.from({ length: 9_999 }, () => logNormal(random, 80, 0.3)), 3_000_000],
 };
 
 describe("percentiles from the rollups agree with percentile_cont over the same events within 1 %", () => {

@@ -30,52 +30,54 @@ function Empty({ height, message }: { height: number; message: string }) {
 
 const stepLabel = (step: number) => (step >= 1000 ? `${(step / 1000).toFixed(step % 1000 === 0 ? 0 : 1)}k` : String(step));
 
-/** Train loss as a line per logged step, eval loss as points joined across the steps it was measured at. */
-export function LossChart({ points, totalSteps, height = 280 }: { points: MetricPoint[]; totalSteps: number; height?: number }) {
-  if (points.length === 0) return <Empty height={height} message="The loss curve appears with the first logged step." />;
+/** A line chart over training steps 0…totalSteps; `children` add the Y axis, tooltip and lines. */
+function StepChart(props: { points: MetricPoint[]; totalSteps: number; height: number; emptyMessage: string; children: ReactNode }) {
+  if (props.points.length === 0) return <Empty height={props.height} message={props.emptyMessage} />;
   return (
-    <ClientOnly height={height}>
+    <ClientOnly height={props.height}>
       <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={points} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+        <LineChart data={props.points} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" />
-          <XAxis dataKey="step" type="number" domain={[0, totalSteps]} tickFormatter={stepLabel} tick={{ fontSize: 12, fill: "#64748b" }} />
-          <YAxis tick={{ fontSize: 12, fill: "#64748b" }} width={44} domain={[0, "auto"]} tickFormatter={(v: number) => v.toFixed(1)} />
-          <Tooltip
-            formatter={(value, name) => [typeof value === "number" ? value.toFixed(4) : String(value), name]}
-            labelFormatter={(step) => `Step ${step}`}
-          />
-          <Legend wrapperStyle={{ fontSize: 12 }} />
-          <Line type="monotone" dataKey="trainLoss" name="Train loss" stroke="#4f46e5" strokeWidth={2} dot={false} isAnimationActive={false} />
-          <Line
-            type="monotone"
-            dataKey="evalLoss"
-            name="Eval loss"
-            stroke="#f59e0b"
-            strokeWidth={2}
-            strokeDasharray="5 3"
-            dot={{ r: 2.5 }}
-            connectNulls
-            isAnimationActive={false}
-          />
+          <XAxis dataKey="step" type="number" domain={[0, props.totalSteps]} tickFormatter={stepLabel} tick={{ fontSize: 12, fill: "#64748b" }} />
+          {props.children}
         </LineChart>
       </ResponsiveContainer>
     </ClientOnly>
   );
 }
 
-export function LearningRateChart({ points, totalSteps, height = 180 }: { points: MetricPoint[]; totalSteps: number; height?: number }) {
-  if (points.length === 0) return <Empty height={height} message="The learning-rate schedule appears with the first logged step." />;
+/** Train loss as a line per logged step, eval loss as points joined across the steps it was measured at. */
+export function LossChart({ points, totalSteps, height = 280 }: { points: MetricPoint[]; totalSteps: number; height?: number }) {
   return (
-    <ClientOnly height={height}>
-      <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={points} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-          <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" />
-          <XAxis dataKey="step" type="number" domain={[0, totalSteps]} tickFormatter={stepLabel} tick={{ fontSize: 12, fill: "#64748b" }} />
-          <YAxis tick={{ fontSize: 12, fill: "#64748b" }} width={56} tickFormatter={(v: number) => v.toExponential(0)} />
-          <Tooltip formatter={(value) => [typeof value === "number" ? value.toExponential(2) : String(value), "Learning rate"]} labelFormatter={(step) => `Step ${step}`} />
-          <Line type="monotone" dataKey="learningRate" name="Learning rate" stroke="#0ea5e9" strokeWidth={2} dot={false} isAnimationActive={false} />
-        </LineChart>
-      </ResponsiveContainer>
-    </ClientOnly>
+    <StepChart points={points} totalSteps={totalSteps} height={height} emptyMessage="The loss curve appears with the first logged step.">
+      <YAxis tick={{ fontSize: 12, fill: "#64748b" }} width={44} domain={[0, "auto"]} tickFormatter={(v: number) => v.toFixed(1)} />
+      <Tooltip
+        formatter={(value, name) => [typeof value === "number" ? value.toFixed(4) : String(value), name]}
+        labelFormatter={(step) => `Step ${step}`}
+      />
+      <Legend wrapperStyle={{ fontSize: 12 }} />
+      <Line type="monotone" dataKey="trainLoss" name="Train loss" stroke="#4f46e5" strokeWidth={2} dot={false} isAnimationActive={false} />
+      <Line
+        type="monotone"
+        dataKey="evalLoss"
+        name="Eval loss"
+        stroke="#f59e0b"
+        strokeWidth={2}
+        strokeDasharray="5 3"
+        dot={{ r: 2.5 }}
+        connectNulls
+        isAnimationActive={false}
+      />
+    </StepChart>
+  );
+}
+
+export function LearningRateChart({ points, totalSteps, height = 180 }: { points: MetricPoint[]; totalSteps: number; height?: number }) {
+  return (
+    <StepChart points={points} totalSteps={totalSteps} height={height} emptyMessage="The learning-rate schedule appears with the first logged step.">
+      <YAxis tick={{ fontSize: 12, fill: "#64748b" }} width={56} tickFormatter={(v: number) => v.toExponential(0)} />
+      <Tooltip formatter={(value) => [typeof value === "number" ? value.toExponential(2) : String(value), "Learning rate"]} labelFormatter={(step) => `Step ${step}`} />
+      <Line type="monotone" dataKey="learningRate" name="Learning rate" stroke="#0ea5e9" strokeWidth={2} dot={false} isAnimationActive={false} />
+    </StepChart>
   );
 }
