@@ -92,6 +92,19 @@ describe("deployments and dashboard", () => {
     expect(active.deployments.nodes.every((n: any) => n.status === "ACTIVE")).toBe(true);
   });
 
+  test("recent activity is newest first and names its targets", async () => {
+    const data = await query(t.db, `{ dashboard { recentActivity(first: 50) { action targetType targetId targetLabel createdAt } } }`);
+    const events = data.dashboard.recentActivity;
+    const times = events.map((e: any) => Date.parse(e.createdAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    const deploy = events.find((e: any) => e.action === "deployJob");
+    const row = await t.db.prisma.deployment.findUniqueOrThrow({ where: { id: deploy.targetId } });
+    expect(deploy.targetLabel).toBe(`${row.modelName} ${row.version}`);
+    const created = events.find((e: any) => e.action === "createTrainingJob");
+    const job = await t.db.prisma.trainingJob.findUniqueOrThrow({ where: { id: created.targetId } });
+    expect(created.targetLabel).toBe(job.modelName);
+  });
+
   test("dashboard counts come from the rows in the database", async () => {
     const before = await query(t.db, `{ dashboard { activeDeployments runningJobs completedJobs requests24h errorRate24h alertsFiring } }`);
     const active = await t.db.prisma.deployment.count({ where: { status: "ACTIVE" } });
