@@ -4,10 +4,26 @@ import { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { PrismaClient } from "./generated/prisma/client.ts";
+import { PrismaClient, type Prisma } from "./generated/prisma/client.ts";
 import { ConfigError } from "./config.ts";
 
 export type { PrismaClient };
+
+/**
+ * What services take: the client, or a transaction already open. A mutation's
+ * work and its audit row commit together, so services must not assume they
+ * open the outermost transaction: they go through `inTransaction`.
+ */
+export type Db = PrismaClient | Prisma.TransactionClient;
+
+/** Runs `fn` in a transaction: a new one on the client, or the caller's own when `db` already is one. */
+export function inTransaction<T>(
+  db: Db,
+  fn: (tx: Prisma.TransactionClient) => Promise<T>,
+  options?: { maxWait?: number; timeout?: number; isolationLevel?: Prisma.TransactionIsolationLevel },
+): Promise<T> {
+  return "$transaction" in db ? (db as PrismaClient).$transaction(fn, options) : fn(db);
+}
 
 /** One connection, held for the duration of a callback: session-level locks hold across its statements. */
 export interface SqlConnection {

@@ -26,6 +26,7 @@ const SCOPE_INFO = [
   { value: "TRAIN", label: "train", description: "Create, cancel and retry training jobs; report progress from an external trainer." },
   { value: "DEPLOY", label: "deploy", description: "Deploy completed jobs; pause, resume, retire and roll back deployments." },
   { value: "INGEST", label: "ingest", description: "Record inference events from a gateway." },
+  { value: "INVOKE", label: "invoke", description: "Send inference requests to deployed models through the gateway." },
   { value: "ADMIN", label: "admin", description: "Create and revoke API tokens." },
 ] as const;
 type ScopeValue = (typeof SCOPE_INFO)[number]["value"];
@@ -114,7 +115,7 @@ const RevokeTokenMutation = graphql(`
 
 const createForm = z.object({
   name: z.string().trim().min(1, "Give the token a name, e.g. the pipeline that will use it").max(80, "Keep the name under 80 characters"),
-  scopes: z.array(z.enum(["READ", "TRAIN", "DEPLOY", "INGEST", "ADMIN"])).min(1, "Choose at least one scope"),
+  scopes: z.array(z.enum(["READ", "TRAIN", "DEPLOY", "INGEST", "INVOKE", "ADMIN"])).min(1, "Choose at least one scope"),
   expiry: z.enum(["30", "90", "365", "never"]),
 });
 

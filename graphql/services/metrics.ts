@@ -1,4 +1,4 @@
-import type { PrismaClient } from "../db.ts";
+import { inTransaction, type Db, type PrismaClient } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { findFirstBadEvent, INGEST_LIMITS, type InferenceEventInput } from "../validation/inference.ts";
@@ -192,7 +192,7 @@ export async function getDeploymentMetrics(prisma: PrismaClient, deploymentId: s
   return (await loadDeploymentMetrics(prisma, [deploymentId], window, now)).get(deploymentId)!;
 }
 
-interface RollupWrite {
+export interface RollupWrite {
   resolution: Resolution;
   bucketStart: string;
   n: number;
@@ -203,30 +203,79 @@ interface RollupWrite {
   h: number[];
 }
 
-/** One rollup row per minute and per hour touched by the batch, in a fixed order so concurrent upserts never deadlock. */
-export function rollupWritesFor(events: readonly InferenceEventInput[]): RollupWrite[] {
-  const buckets = new Map<string, { resolution: Resolution; start: number; n: number; c: number; s: number; sum: number; sketch: LatencySketch }>();
-  const bump = (resolution: Resolution, start: number, e: InferenceEventInput) => {
-    const key = `${resolution}:${start}`;
-    let b = buckets.get(key);
-    if (!b) buckets.set(key, (b = { resolution, start, n: 0, c: 0, s: 0, sum: 0, sketch: new LatencySketch() }));
-    b.n++;
-    if (e.outcome === "CLIENT_ERROR") b.c++;
-    else if (e.outcome === "SERVER_ERROR") b.s++;
-    b.sum += e.latencyMs;
-    b.sketch.add(e.latencyMs);
-  };
-  for (const e of events) {
-    const t = e.timestamp.getTime();
-    bump("MINUTE", t - (t % MINUTE_MS), e);
-    bump("HOUR", t - (t % HOUR_MS), e);
+interface RollupBucket {
+  resolution: Resolution;
+  start: number;
+  n: number;
+  c: number;
+  s: number;
+  sum: number;
+  sketch: LatencySketch;
+}
+
+/**
+ * Folds inference data into the rollup rows it adds to (one per minute and per
+ * hour touched). Whoever measures the requests feeds it: events one by one
+ * (`add`), or totals with a latency sketch already built (`addSketch`: a
+ * gateway's per-second aggregate, an OTLP histogram re-binned into a sketch).
+ */
+export class RollupAccumulator {
+  private readonly buckets = new Map<string, RollupBucket>();
+  private events = 0;
+
+  get eventCount(): number {
+    return this.events;
   }
-  return [...buckets.values()]
-    .sort((a, b) => (a.resolution === b.resolution ? a.start - b.start : a.resolution < b.resolution ? -1 : 1))
-    .map((b) => {
-      const dense = b.sketch.toDense();
-      return { resolution: b.resolution, bucketStart: new Date(b.start).toISOString(), n: b.n, c: b.c, s: b.s, sum: b.sum, o: dense.offset, h: dense.counts };
-    });
+
+  add(timestampMs: number, latencyMs: number, outcome: InferenceEventInput["outcome"], times = 1): void {
+    for (const b of this.bucketsAt(timestampMs)) {
+      b.n += times;
+      if (outcome === "CLIENT_ERROR") b.c += times;
+      else if (outcome === "SERVER_ERROR") b.s += times;
+      b.sum += latencyMs * times;
+      b.sketch.add(latencyMs, times);
+    }
+    this.events += times;
+  }
+
+  addSketch(timestampMs: number, totals: { requests: number; clientErrors: number; serverErrors: number; latencySumMs: number }, sketch: LatencySketch): void {
+    for (const b of this.bucketsAt(timestampMs)) {
+      b.n += totals.requests;
+      b.c += totals.clientErrors;
+      b.s += totals.serverErrors;
+      b.sum += totals.latencySumMs;
+      b.sketch.mergeSketch(sketch);
+    }
+    this.events += totals.requests;
+  }
+
+  /** The rows to write, in a fixed order so concurrent upserts never deadlock. */
+  writes(): RollupWrite[] {
+    return [...this.buckets.values()]
+      .sort((a, b) => (a.resolution === b.resolution ? a.start - b.start : a.resolution < b.resolution ? -1 : 1))
+      .map((b) => {
+        const dense = b.sketch.toDense();
+        return { resolution: b.resolution, bucketStart: new Date(b.start).toISOString(), n: b.n, c: b.c, s: b.s, sum: b.sum, o: dense.offset, h: dense.counts };
+      });
+  }
+
+  private bucketsAt(timestampMs: number): [RollupBucket, RollupBucket] {
+    return [this.bucket("MINUTE", timestampMs - (timestampMs % MINUTE_MS)), this.bucket("HOUR", timestampMs - (timestampMs % HOUR_MS))];
+  }
+
+  private bucket(resolution: Resolution, start: number): RollupBucket {
+    const key = `${resolution}:${start}`;
+    let b = this.buckets.get(key);
+    if (!b) this.buckets.set(key, (b = { resolution, start, n: 0, c: 0, s: 0, sum: 0, sketch: new LatencySketch() }));
+    return b;
+  }
+}
+
+/** One rollup row per minute and per hour touched by the batch. */
+export function rollupWritesFor(events: readonly InferenceEventInput[]): RollupWrite[] {
+  const acc = new RollupAccumulator();
+  for (const e of events) acc.add(e.timestamp.getTime(), e.latencyMs, e.outcome);
+  return acc.writes();
 }
 
 /** Adds rollup rows into the stored ones (the histogram merge is exact: bucket counts add). */
@@ -267,6 +316,11 @@ export function validateBatch(events: readonly InferenceEventInput[], now: Date)
  * or retired between the check and the write.
  */
 export async function ingestInTransaction(tx: Prisma.TransactionClient, deploymentId: string, events: readonly InferenceEventInput[]) {
+  await assertAcceptsTraffic(tx, deploymentId);
+  await upsertRollups(tx, deploymentId, rollupWritesFor(events));
+}
+
+async function assertAcceptsTraffic(tx: Prisma.TransactionClient, deploymentId: string) {
   const rows = await tx.$queryRaw<Array<{ status: string }>>`
     SELECT "status"::text AS status FROM "Deployment" WHERE "id" = ${deploymentId}::uuid FOR SHARE`;
   const deployment = rows[0];
@@ -277,32 +331,91 @@ export async function ingestInTransaction(tx: Prisma.TransactionClient, deployme
       [{ path: "deploymentId", message: "the deployment is not ACTIVE" }],
     );
   }
-  await upsertRollups(tx, deploymentId, rollupWritesFor(events));
 }
 
 export interface IngestResult {
   deploymentId: string;
   acceptedCount: number;
+  /** True when this idempotency key was already counted: nothing was recorded again. */
+  duplicate: boolean;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The one ingestion path: the `recordInferenceEvents` mutation and the simulator both end here. All or nothing. */
+/** An idempotency key: what a client may use to make a retried batch count once. */
+export const IDEMPOTENCY_KEY = { maxLength: 200, pattern: /^[\x21-\x7e]+$/ } as const;
+/** Receipts are kept this long: a batch retried later than that would be counted again. */
+export const INGEST_RECEIPT_RETENTION_MS = 48 * HOUR_MS;
+
+export function validateIdempotencyKey(key: string | null | undefined, path = "idempotencyKey"): void {
+  if (key == null) return;
+  if (key.length === 0 || key.length > IDEMPOTENCY_KEY.maxLength || !IDEMPOTENCY_KEY.pattern.test(key)) {
+    throw new ValidationError(`${path} must be 1 to ${IDEMPOTENCY_KEY.maxLength} printable ASCII characters without spaces`, [
+      { path, message: "1 to 200 printable ASCII characters" },
+    ]);
+  }
+}
+
+/**
+ * The one write path for inference data, whoever aggregated it: events from
+ * `recordInferenceEvents` and the simulator, a gateway's per-second sketches,
+ * OTLP histograms. Inside one transaction (the caller's, when `db` is one): the
+ * deployment must be ACTIVE (unless `requireActive` is false: a gateway flushing
+ * what a deployment served just before it was paused), the idempotency key is
+ * claimed (a key already claimed means this batch was counted before: nothing is
+ * written and `duplicate` is true), then the rollup rows are added into.
+ */
+export async function ingestRollups(
+  db: Db,
+  args: { deploymentId: string; writes: readonly RollupWrite[]; eventCount: number; idempotencyKey?: string | null; requireActive?: boolean },
+): Promise<IngestResult> {
+  const { deploymentId, writes, eventCount } = args;
+  if (!UUID.test(deploymentId)) throw new NotFoundError("Deployment", deploymentId);
+  validateIdempotencyKey(args.idempotencyKey);
+  return inTransaction(db, async (tx) => {
+    if (args.requireActive === false) {
+      const exists = await tx.$queryRaw<unknown[]>`SELECT 1 FROM "Deployment" WHERE "id" = ${deploymentId}::uuid FOR SHARE`;
+      if (exists.length === 0) throw new NotFoundError("Deployment", deploymentId);
+    } else {
+      await assertAcceptsTraffic(tx, deploymentId);
+    }
+    if (args.idempotencyKey != null) {
+      // Concurrent retries of one key: the second insert waits on the primary key and then finds it taken.
+      const claimed = await tx.$queryRaw<unknown[]>`
+        INSERT INTO "IngestReceipt" ("deploymentId", "key", "eventCount") VALUES (${deploymentId}::uuid, ${args.idempotencyKey}, ${eventCount})
+        ON CONFLICT DO NOTHING RETURNING 1`;
+      if (claimed.length === 0) return { deploymentId, acceptedCount: eventCount, duplicate: true };
+    }
+    await upsertRollups(tx, deploymentId, writes);
+    return { deploymentId, acceptedCount: eventCount, duplicate: false };
+  });
+}
+
+/** The `recordInferenceEvents` mutation: validates a batch of events, then writes it through `ingestRollups`. All or nothing. */
 export async function recordInferenceEvents(
-  prisma: PrismaClient,
+  db: Db,
   deploymentId: string,
   events: readonly InferenceEventInput[],
   now = new Date(),
+  options: { idempotencyKey?: string | null } = {},
 ): Promise<IngestResult> {
   if (!UUID.test(deploymentId)) throw new NotFoundError("Deployment", deploymentId);
   validateBatch(events, now);
-  await prisma.$transaction((tx) => ingestInTransaction(tx, deploymentId, events));
-  // The batch is committed: a failed refresh must not make the gateway retry (and double-count) it.
-  // The maintenance worker recomputes the figures within a minute anyway.
-  await refreshDeploymentStats(prisma, [deploymentId], now).catch((err) =>
-    console.warn(`[metrics] could not refresh stats of ${deploymentId}: ${(err as Error).message}`),
-  );
-  return { deploymentId, acceptedCount: events.length };
+  const result = await ingestRollups(db, { deploymentId, writes: rollupWritesFor(events), eventCount: events.length, idempotencyKey: options.idempotencyKey });
+  if (!result.duplicate && "$transaction" in db) {
+    // The batch is committed: a failed refresh must not make the gateway retry (and double-count) it.
+    // The maintenance worker recomputes the figures within a minute anyway.
+    await refreshDeploymentStats(db as PrismaClient, [deploymentId], now).catch((err) =>
+      console.warn(`[metrics] could not refresh stats of ${deploymentId}: ${(err as Error).message}`),
+    );
+  }
+  return result;
+}
+
+/** Forgets idempotency keys past their retention. */
+export async function pruneIngestReceipts(db: Db, now = new Date()) {
+  const cutoff = new Date(now.getTime() - INGEST_RECEIPT_RETENTION_MS).toISOString();
+  return db.$executeRaw`DELETE FROM "IngestReceipt" WHERE "createdAt" < ${cutoff}::timestamp`;
 }
 
 /** DeploymentStats column suffix per window. */

@@ -1,16 +1,18 @@
 import { builder } from "../builder.ts";
+import type { Scope } from "../scopes.ts";
 import { authorize, runMutation } from "../audit.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { createApiToken, revokeApiToken, tokenStatus } from "../services/tokens.ts";
 import { pageArgs, pageWindow } from "./common.ts";
 
 export const ApiTokenScope = builder.enumType("ApiTokenScope", {
-  description: "What a token may do: READ queries, TRAIN jobs, DEPLOY models, INGEST inference events, ADMIN tokens.",
+  description: "What a token may do: READ queries, TRAIN jobs, DEPLOY models, INGEST inference events, INVOKE models through the gateway, ADMIN tokens.",
   values: {
     READ: { value: "read" },
     TRAIN: { value: "train" },
     DEPLOY: { value: "deploy" },
     INGEST: { value: "ingest" },
+    INVOKE: { value: "invoke" },
     ADMIN: { value: "admin" },
   } as const,
 });
@@ -26,7 +28,7 @@ export const ApiTokenRef = builder.prismaObject("ApiToken", {
     scopes: t.field({
       type: [ApiTokenScope],
       select: { scopes: true },
-      resolve: (token) => token.scopes as Array<"read" | "train" | "deploy" | "ingest" | "admin">,
+      resolve: (token) => token.scopes as Scope[],
     }),
     status: t.field({
       type: ApiTokenStatus,

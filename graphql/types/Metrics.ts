@@ -97,6 +97,9 @@ const RecordInferenceEventsSuccess = builder.objectRef<IngestResult>("RecordInfe
   isTypeOf: (value) => typeof value === "object" && value !== null && "acceptedCount" in value,
   fields: (t) => ({
     acceptedCount: t.exposeInt("acceptedCount", { description: "Events recorded: always the whole batch." }),
+    duplicate: t.exposeBoolean("duplicate", {
+      description: "True when this batch's idempotency key was already recorded: the batch was counted once, before, and not again.",
+    }),
     deployment: t.prismaField({
       type: "Deployment",
       resolve: (query, result, _args, ctx) => ctx.prisma.deployment.findUniqueOrThrow({ ...query, where: { id: result.deploymentId } }),
@@ -112,6 +115,10 @@ builder.mutationField("recordInferenceEvents", (t) =>
     args: {
       deploymentId: t.arg.id({ required: true }),
       events: t.arg({ type: [InferenceEventInput], required: true }),
+      idempotencyKey: t.arg.string({
+        description:
+          "Makes a retried batch count once: a key already recorded for this deployment (kept 48 hours) answers success with `duplicate: true` and records nothing. 1–200 printable ASCII characters, e.g. a UUID per batch.",
+      }),
     },
     resolve: (_root, args, ctx) => {
       const deploymentId = String(args.deploymentId);
@@ -123,6 +130,8 @@ builder.mutationField("recordInferenceEvents", (t) =>
             ctx.prisma,
             deploymentId,
             args.events.map((e) => ({ timestamp: e.timestamp, latencyMs: e.latencyMs, outcome: e.outcome as (typeof INFERENCE_OUTCOMES)[number] })),
+            new Date(),
+            { idempotencyKey: args.idempotencyKey },
           ),
       );
     },

@@ -1,11 +1,11 @@
-import { pruneRollups, refreshStaleStats } from "../services/metrics.ts";
+import { pruneIngestReceipts, pruneRollups, refreshStaleStats } from "../services/metrics.ts";
 import { startLoop, type WorkerFactory } from "./index.ts";
 
 const PRUNE_EVERY_MS = 10 * 60_000;
 
 /**
  * Keeps the sortable per-window figures (DeploymentStats) current as windows
- * slide without new traffic, and drops rollups past their retention. Both are
+ * slide without new traffic, and drops rollups and idempotency keys past their retention. Both are
  * idempotent recomputations from the rollups, so several processes running it
  * at once only repeat work; it runs whether or not the simulator does.
  */
@@ -19,6 +19,7 @@ export const metricsMaintenance: WorkerFactory = {
       await refreshStaleStats(db.prisma, now);
       if (now.getTime() - lastPrune >= PRUNE_EVERY_MS) {
         await pruneRollups(db.prisma, now);
+        await pruneIngestReceipts(db.prisma, now);
         lastPrune = now.getTime();
       }
     });

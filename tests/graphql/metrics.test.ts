@@ -95,6 +95,30 @@ describe("recordInferenceEvents", () => {
     expect(await rollupCount(active.id)).toBe(0);
   });
 
+  test("a batch retried with the same idempotency key is counted once, also when the retries race", async () => {
+    const d = await createDeployment(t.db.prisma);
+    const events = [
+      { timestamp: ago(20_000), latencyMs: 100, outcome: "OK" },
+      { timestamp: ago(10_000), latencyMs: 300, outcome: "SERVER_ERROR" },
+    ];
+    const KEYED = `mutation ($id: ID!, $events: [InferenceEventInput!]!, $key: String) {
+      recordInferenceEvents(deploymentId: $id, events: $events, idempotencyKey: $key) {
+        __typename ... on RecordInferenceEventsSuccess { acceptedCount duplicate } ... on Error { code message }
+      }
+    }`;
+    const first = await query(t.db, KEYED, { id: d.id, events, key: "batch-1" }, ingest);
+    expect(first.recordInferenceEvents).toEqual({ __typename: "RecordInferenceEventsSuccess", acceptedCount: 2, duplicate: false });
+    const again = await query(t.db, KEYED, { id: d.id, events, key: "batch-1" }, ingest);
+    expect(again.recordInferenceEvents).toEqual({ __typename: "RecordInferenceEventsSuccess", acceptedCount: 2, duplicate: true });
+    // Five retries of a new batch at the same moment: the receipt's primary key lets one of them count.
+    const raced = await Promise.all(Array.from({ length: 5 }, () => recordInferenceEvents(t.db.prisma, d.id, events.map((e) => ({ ...e, timestamp: new Date(e.timestamp), outcome: e.outcome as "OK" })), new Date(), { idempotencyKey: "batch-2" })));
+    expect(raced.filter((r) => !r.duplicate)).toHaveLength(1);
+    const metrics = await query(t.db, `query ($id: ID!) { deployment(id: $id) { metrics(window: LAST_15_MINUTES) { requestCount serverErrorCount } } }`, { id: d.id });
+    expect(metrics.deployment.metrics).toEqual({ requestCount: 4, serverErrorCount: 2 });
+    const bad = await query(t.db, KEYED, { id: d.id, events, key: "has space" }, ingest);
+    expect(bad.recordInferenceEvents).toMatchObject({ __typename: "ValidationError", code: "VALIDATION" });
+  });
+
   test("ten writers ingesting into the same deployment at once lose nothing", async () => {
     const d = await createDeployment(t.db.prisma);
     const random = rng(10);
