@@ -4,6 +4,7 @@ import "./errors.ts";
 import "./types/common.ts";
 import "./types/BaseModel.ts";
 import "./types/Dataset.ts";
+import "./types/Artifact.ts";
 import "./types/TrainingJob.ts";
 import "./types/Deployment.ts";
 import "./types/Metrics.ts";

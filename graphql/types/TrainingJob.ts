@@ -1,4 +1,5 @@
 import { builder } from "../builder.ts";
+import { EvalMetricRef, evalMetricList } from "./Artifact.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { runMutation } from "../audit.ts";
 import { loadConfig } from "../config.ts";
@@ -96,6 +97,13 @@ export const TrainingJobRef = builder.prismaObject("TrainingJob", {
     }),
     events: t.relation("events", { query: { orderBy: { id: "asc" } } }),
     deployments: t.relation("deployments", { query: { orderBy: { createdAt: "desc" } } }),
+    artifact: t.relation("artifact", { nullable: true, description: "What the job produced; set when it completes." }),
+    evalMetrics: t.field({
+      type: [EvalMetricRef],
+      description: "Evaluation metrics recorded with the artifact (empty until the job completes with some).",
+      select: { artifact: { select: { evalMetrics: true } } },
+      resolve: (j) => evalMetricList(j.artifact?.evalMetrics),
+    }),
   }),
 });
 
