@@ -16,13 +16,22 @@ export type { PrismaClient };
  */
 export type Db = PrismaClient | Prisma.TransactionClient;
 
+/**
+ * True for a client that can open transactions. Prisma 7's transaction clients
+ * also carry a `$transaction` property, so the test is `$connect`, which only
+ * the full client has.
+ */
+export function isClient(db: Db): db is PrismaClient {
+  return typeof (db as PrismaClient).$connect === "function";
+}
+
 /** Runs `fn` in a transaction: a new one on the client, or the caller's own when `db` already is one. */
 export function inTransaction<T>(
   db: Db,
   fn: (tx: Prisma.TransactionClient) => Promise<T>,
   options?: { maxWait?: number; timeout?: number; isolationLevel?: Prisma.TransactionIsolationLevel },
 ): Promise<T> {
-  return "$transaction" in db ? (db as PrismaClient).$transaction(fn, options) : fn(db);
+  return isClient(db) ? db.$transaction(fn, options) : fn(db);
 }
 
 /** One connection, held for the duration of a callback: session-level locks hold across its statements. */

@@ -1,4 +1,4 @@
-import { inTransaction, type Db, type PrismaClient } from "../db.ts";
+import { inTransaction, isClient, type Db, type PrismaClient } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { findFirstBadEvent, INGEST_LIMITS, type InferenceEventInput } from "../validation/inference.ts";
@@ -402,7 +402,7 @@ export async function recordInferenceEvents(
   if (!UUID.test(deploymentId)) throw new NotFoundError("Deployment", deploymentId);
   validateBatch(events, now);
   const result = await ingestRollups(db, { deploymentId, writes: rollupWritesFor(events), eventCount: events.length, idempotencyKey: options.idempotencyKey });
-  if (!result.duplicate && "$transaction" in db) {
+  if (!result.duplicate && isClient(db)) {
     // The batch is committed: a failed refresh must not make the gateway retry (and double-count) it.
     // The maintenance worker recomputes the figures within a minute anyway.
     await refreshDeploymentStats(db as PrismaClient, [deploymentId], now).catch((err) =>

@@ -103,8 +103,9 @@ test("the activity page filters refused attempts; form posts from another site a
   await page.getByLabel("Outcome").selectOption("REFUSED");
   await expect.poll(() => new URL(page.url()).searchParams.get("outcome")).toBe("REFUSED");
   const rows = page.getByRole("table", { name: "Audit trail" }).getByRole("row");
-  await expect.poll(() => rows.filter({ hasText: "retireDeployment" }).textContent()).toMatch(/anonymous.*Refused.*UNAUTHENTICATED/);
-  expect(await rows.filter({ hasText: "Succeeded" }).count()).toBe(0);
+  // The URL changes before the filtered rows replace the unfiltered ones: wait for the filtered table.
+  await expect.poll(() => rows.filter({ hasText: "Succeeded" }).count(), { timeout: 15_000 }).toBe(0);
+  await expect.poll(() => rows.filter({ hasText: "retireDeployment" }).first().textContent()).toMatch(/anonymous.*Refused.*UNAUTHENTICATED/);
 
   const cookies = await page.context().cookies();
   const cookie = cookies.map((c) => `${c.name}=${c.value}`).join("; ");
