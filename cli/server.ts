@@ -12,6 +12,7 @@ import { applyMigrations } from "../prisma/migrate.ts";
 import { seedDemoData } from "../prisma/seed.ts";
 import { consoleGuard } from "../app/server/session.server.ts";
 import { exitWithOneLine } from "./fail.ts";
+import { Gateway } from "../graphql/gateway/gateway.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const log = (line: string) => console.log(`[trainyard] ${line}`);
@@ -51,8 +52,12 @@ export async function serve(config: Config): Promise<RunningServer> {
   const workers = startWorkers(db, config);
   if (workers.length) log(`background workers: ${workers.map((w) => w.name).join(", ")}`);
   const graphiql = await getGraphiqlAssets();
+  // The inference gateway, mounted for the embedded default (`trainyard gateway` runs it on its own).
+  const gateway = new Gateway(db, config.serving.gateway);
+  await gateway.start();
   const app = express();
   app.disable("x-powered-by");
+  app.use("/v1/models/", (req, res) => gateway.handle(req, res, req.originalUrl));
   app.use("/build", express.static(path.join(root, "public", "build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
   app.get(`${GRAPHIQL_ASSET_PREFIX}:name`, (req, res) => {
@@ -90,6 +95,7 @@ export async function serve(config: Config): Promise<RunningServer> {
     async close() {
       await Promise.all(workers.map((w) => w.stop()));
       server.closeAllConnections();
+      await gateway.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await db.close();
     },

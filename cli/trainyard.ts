@@ -20,6 +20,7 @@ Operations (use DATABASE_URL, or the embedded database in TRAINYARD_DATA_DIR):
   migrate [--resolve-rolled-back NAME]   apply pending migrations
   seed                                   write the demo data (idempotent)
   serve                                  run the web console and API (PORT, default 3000)
+  gateway                                run the inference gateway on its own (DATABASE_URL; TRAINYARD_GATEWAY_PORT, default 8080)
 
 Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 authentication or permission,
 4 refused (e.g. job not complete, already deployed, not found), 5 rollout failed,
@@ -459,6 +460,15 @@ async function main(argv: string[]) {
         const { loadConfig } = await import("../graphql/config.ts");
         const { serve } = await import("./server.ts");
         const running = await serve(loadConfig());
+        const stop = () => void running.close().then(() => process.exit(0));
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+        return;
+      }
+      case "gateway": {
+        const { loadConfig } = await import("../graphql/config.ts");
+        const { startGatewayServer } = await import("./gateway.ts");
+        const running = await startGatewayServer(loadConfig());
         const stop = () => void running.close().then(() => process.exit(0));
         process.on("SIGINT", stop);
         process.on("SIGTERM", stop);

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { servingConfig, servingEnv, type ServingConfig } from "./serving-config.ts";
 
 /** A problem the operator can fix: printed as one line, never as a stack trace. */
 export class ConfigError extends Error {
@@ -30,6 +31,7 @@ const envSchema = z.object({
   TRAINYARD_ROLLOUT: flag.optional(),
   TRAINYARD_ROLLOUT_SECONDS: z.coerce.number().min(0).max(3600).default(5),
   TRAINYARD_ROLLOUT_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.02),
+  ...servingEnv,
 });
 
 export interface Config {
@@ -49,6 +51,8 @@ export interface Config {
   requireReadToken: boolean;
   /** The simulated rollout (DEPLOYING → ACTIVE or FAILED) of new deployments. */
   rollout: { enabled: boolean; seconds: number; failureRate: number };
+  /** Real serving: readiness probes, the inference gateway (see graphql/serving-config.ts). */
+  serving: ServingConfig;
 }
 
 export interface ExecutorConfig {
@@ -95,5 +99,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     simulatorEnabled: e.TRAINYARD_SIMULATOR ?? embedded,
     requireReadToken: e.TRAINYARD_REQUIRE_READ_TOKEN ?? false,
     rollout: { enabled: e.TRAINYARD_ROLLOUT ?? true, seconds: e.TRAINYARD_ROLLOUT_SECONDS, failureRate: e.TRAINYARD_ROLLOUT_FAILURE_RATE },
+    serving: servingConfig(e),
   };
 }

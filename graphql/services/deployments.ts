@@ -5,6 +5,7 @@ import { DuplicateDeploymentError, InvalidStateError, JobNotCompleteError, NotFo
 import type { DeploymentStatus, Prisma } from "../generated/prisma/client.ts";
 import { isUuid } from "../types/TrainingJob.ts";
 import { endpointUrlFor, versionString } from "./versions.ts";
+import { servingFields, setProduction, type ServingInput } from "./serving.ts";
 
 type Tx = Prisma.TransactionClient;
 
@@ -44,6 +45,10 @@ export interface DeployOptions {
   /** Seconds until the rollout executor may activate the deployment (TRAINYARD_ROLLOUT_SECONDS). */
   rolloutSeconds?: number;
   now?: Date;
+  /** Where the model server listens; none: the simulated model server (see graphql/services/serving.ts). */
+  serving?: ServingInput;
+  /** With an upstream: FAILED when not ready within this (TRAINYARD_ROLLOUT_TIMEOUT_SECONDS). */
+  rolloutTimeoutMs?: number;
 }
 
 /**
@@ -58,6 +63,8 @@ export interface DeployOptions {
 export async function deployJob(prisma: PrismaClient, jobId: string, actorName: string, options: DeployOptions = {}) {
   if (!isUuid(jobId)) throw new NotFoundError("Training job", jobId);
   const rolloutSeconds = options.rolloutSeconds ?? loadConfig().rollout.seconds;
+  const serving = servingFields(options.serving);
+  const rolloutTimeoutMs = options.rolloutTimeoutMs ?? loadConfig().serving.rolloutTimeoutMs;
   return prisma.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<Array<{ modelName: string; status: string }>>`
       SELECT "modelName", status::text AS status FROM "TrainingJob" WHERE id = ${jobId}::uuid FOR SHARE`;
@@ -74,10 +81,16 @@ export async function deployJob(prisma: PrismaClient, jobId: string, actorName: 
     const minor = latest._max.versionMinor === null ? 0 : latest._max.versionMinor + 1;
     const version = versionString(1, minor, 0);
     const now = options.now ?? new Date();
+    // The deployment pins the artifact the job produced (lineage: deployment → job → artifact).
+    const artifact = await tx.artifact.findUnique({ where: { jobId }, select: { id: true } });
     return withLiveConflictAsDuplicate(() =>
       tx.deployment.create({
         data: {
           jobId,
+          artifactId: artifact?.id ?? null,
+          ...serving,
+          // A real upstream is made ACTIVE by readiness probes; the simulated model server by its stored deadline.
+          rolloutDeadline: serving.upstreamUrl ? new Date(now.getTime() + rolloutTimeoutMs) : null,
           modelName: job.modelName,
           version,
           versionMajor: 1,
@@ -86,8 +99,16 @@ export async function deployJob(prisma: PrismaClient, jobId: string, actorName: 
           status: "DEPLOYING",
           endpointUrl: endpointUrlFor(job.modelName, version),
           deployedBy: actorName,
-          rolloutReadyAt: new Date(now.getTime() + rolloutSeconds * 1000),
-          events: { create: { action: "DEPLOY", fromStatus: null, toStatus: "DEPLOYING", actor: actorName, detail: `From training job ${jobId.slice(0, 8)}` } },
+          rolloutReadyAt: serving.upstreamUrl ? null : new Date(now.getTime() + rolloutSeconds * 1000),
+          events: {
+            create: {
+              action: "DEPLOY",
+              fromStatus: null,
+              toStatus: "DEPLOYING",
+              actor: actorName,
+              detail: `From training job ${jobId.slice(0, 8)}${serving.upstreamUrl ? `, upstream ${serving.upstreamUrl}` : ", simulated model server"}`,
+            },
+          },
         },
       }),
     );
@@ -188,9 +209,12 @@ export async function rollbackDeployment(prisma: PrismaClient, targetId: string,
         detail: from ? `Rolled back from ${from}` : `Restored ${target.version}`,
       },
     });
-    return withLiveConflictAsDuplicate(() =>
+    const restored = await withLiveConflictAsDuplicate(() =>
       tx.deployment.update({ where: { id: targetId }, data: { status: "ACTIVE", activatedAt: now, retiredAt: null } }),
     );
+    // Rollback moves the production alias of /v1/models/{modelName}/… to the restored version.
+    await setProduction(tx, found.modelName, targetId, actorName);
+    return restored;
   }, TX_OPTIONS);
 }
 

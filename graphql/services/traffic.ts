@@ -98,7 +98,7 @@ export async function simulateTraffic(prisma: PrismaClient, now = new Date()): P
   await prisma.$executeRaw`
     INSERT INTO "SimulatorCursor" ("deploymentId", "fedUntil")
     SELECT d."id", GREATEST(${backfillFrom}::timestamp, COALESCE(d."activatedAt", d."createdAt"))
-    FROM "Deployment" d WHERE d."status" = 'ACTIVE'
+    FROM "Deployment" d WHERE d."status" = 'ACTIVE' AND d."upstreamUrl" IS NULL
     ON CONFLICT ("deploymentId") DO NOTHING`;
   // A paused deployment receives nothing: keep its cursor at now so a resume does not replay the pause as traffic.
   await prisma.$executeRaw`
@@ -106,7 +106,7 @@ export async function simulateTraffic(prisma: PrismaClient, now = new Date()): P
     FROM "Deployment" d WHERE d."id" = c."deploymentId" AND d."status" <> 'ACTIVE' AND c."fedUntil" < ${now.toISOString()}::timestamp`;
   const active = await prisma.$queryRaw<Array<{ id: string }>>`
     SELECT c."deploymentId"::text AS id FROM "SimulatorCursor" c JOIN "Deployment" d ON d."id" = c."deploymentId"
-    WHERE d."status" = 'ACTIVE' ORDER BY c."fedUntil"`;
+    WHERE d."status" = 'ACTIVE' AND d."upstreamUrl" IS NULL ORDER BY c."fedUntil"`;
   const fed = new Map<string, number>();
   for (const { id } of active) {
     const written = await feedDeployment(prisma, id, now).catch((err) => {

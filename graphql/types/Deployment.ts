@@ -5,7 +5,7 @@ import { isUuid } from "./TrainingJob.ts";
 import { MetricsWindow } from "./Metrics.ts";
 import { statsColumn, type MetricsWindowName } from "../services/metrics.ts";
 import { runMutation } from "../audit.ts";
-import { DuplicateDeploymentError, ForbiddenError, InvalidStateError, JobNotCompleteError, NotFoundError } from "../errors.ts";
+import { DuplicateDeploymentError, ForbiddenError, InvalidStateError, JobNotCompleteError, NotFoundError, ValidationError } from "../errors.ts";
 import { deployJob, pauseDeployment, resumeDeployment, retireDeployment, rollbackDeployment } from "../services/deployments.ts";
 
 export const DeploymentStatus = builder.enumType("DeploymentStatus", {
@@ -145,15 +145,26 @@ builder.mutationField("deployJob", (t) =>
     type: DeploymentRef,
     description:
       "Deploys a COMPLETE training job as the next version of its model name (v1.0.0, v1.1.0, …). The deployment starts DEPLOYING and becomes ACTIVE when its rollout finishes (scope: deploy).",
-    errors: { types: [NotFoundError, JobNotCompleteError, DuplicateDeploymentError, ForbiddenError], dataField: { name: "deployment" } },
-    args: { jobId: t.arg.id({ required: true }) },
+    errors: { types: [NotFoundError, JobNotCompleteError, DuplicateDeploymentError, ValidationError, ForbiddenError], dataField: { name: "deployment" } },
+    args: {
+      jobId: t.arg.id({ required: true }),
+      upstreamUrl: t.arg.string({
+        required: false,
+        description: "Where the model server for this version listens (http:// or https://). Omitted: the built-in simulated model server.",
+      }),
+      healthPath: t.arg.string({ required: false, description: 'Readiness probe path on the upstream (default "/health").' }),
+      public: t.arg.boolean({ required: false, description: "Gateway callers need no token with the invoke scope (default false)." }),
+    },
     resolve: (_root, args, ctx) =>
       runMutation(
         ctx,
         // The deployment's id is known only on success; a refusal records the job it was about.
-        { action: "deployJob", scope: "deploy", targetType: "Deployment", detail: { jobId: String(args.jobId) } },
-        () => deployJob(ctx.prisma, String(args.jobId), ctx.actor.name),
-        (d) => ({ targetId: d.id, detail: { jobId: d.jobId, modelName: d.modelName, version: d.version } }),
+        { action: "deployJob", scope: "deploy", targetType: "Deployment", detail: { jobId: String(args.jobId), upstreamUrl: args.upstreamUrl ?? null } },
+        () =>
+          deployJob(ctx.prisma, String(args.jobId), ctx.actor.name, {
+            serving: { upstreamUrl: args.upstreamUrl, healthPath: args.healthPath, isPublic: args.public },
+          }),
+        (d) => ({ targetId: d.id, detail: { jobId: d.jobId, modelName: d.modelName, version: d.version, upstreamUrl: d.upstreamUrl } }),
       ),
   }),
 );

@@ -1,0 +1,496 @@
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import https from "node:https";
+import { createHash, randomBytes } from "node:crypto";
+import type { Database } from "../db.ts";
+import { BaseError } from "../errors.ts";
+import type { ServingConfig } from "../serving-config.ts";
+import { ingestRollups, refreshDeploymentStats, RollupAccumulator, type RollupWrite } from "../services/metrics.ts";
+import { parseSplits, type SplitEntry } from "../services/serving.ts";
+import { hashSecret, isWellFormedSecret } from "../services/tokens.ts";
+import { profileFor } from "../services/traffic.ts";
+import { logNormal } from "../services/random.ts";
+import type { InferenceOutcome } from "../validation/inference.ts";
+
+/**
+ * The inference gateway: routes /v1/models/{name}/versions/{version}/… and
+ * /v1/models/{name}/… to the version's upstream (or the simulated model
+ * server), streams bodies both ways unbuffered and measures every proxied
+ * request. It keeps everything it needs in memory — the routing table and the
+ * invoke tokens, reloaded every `refreshIntervalMs` — and writes its measurements
+ * once per `flushIntervalMs` as one idempotent batch per deployment, so no
+ * request ever waits on the database (see docs/decisions/0013-inference-gateway.md).
+ */
+
+export type GatewayConfig = ServingConfig["gateway"];
+
+interface Route {
+  id: string;
+  modelName: string;
+  version: string;
+  status: "DEPLOYING" | "ACTIVE" | "PAUSED" | "FAILED" | "RETIRED";
+  upstreamUrl: string | null;
+  isPublic: boolean;
+  rank: number;
+}
+
+interface ModelEntry {
+  versions: Map<string, Route>;
+  /** The production alias: promoted, else the newest ACTIVE version, else the newest one that is not FAILED. */
+  production: Route | null;
+  splits: Array<{ route: Route; cumulative: number }> | null;
+}
+
+interface TokenEntry {
+  name: string;
+  invoke: boolean;
+  expiresAt: number | null;
+}
+
+interface Table {
+  models: Map<string, ModelEntry>;
+  tokens: Map<string, TokenEntry>;
+  loadedAt: number;
+}
+
+interface PendingBatch {
+  deploymentId: string;
+  key: string;
+  writes: RollupWrite[];
+  eventCount: number;
+}
+
+export interface GatewayStats {
+  gatewayId: string;
+  requests: number;
+  recordedEvents: number;
+  flushedEvents: number;
+  droppedEvents: number;
+  unflushedBatches: number;
+  routingTableAgeMs: number | null;
+}
+
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "host",
+  "authorization",
+  "content-length",
+]);
+
+const allGateways = new Set<Gateway>();
+
+export class Gateway {
+  readonly id = `gw-${randomBytes(6).toString("hex")}`;
+  private table: Table | null = null;
+  private current = new Map<string, RollupAccumulator>();
+  private pending: PendingBatch[] = [];
+  private seq = 0;
+  private flushing: Promise<void> | null = null;
+  private refreshing = false;
+  private timers: NodeJS.Timeout[] = [];
+  private counters = { requests: 0, recorded: 0, flushed: 0, dropped: 0 };
+  private lastDropLog = 0;
+  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 1024 });
+
+  constructor(
+    private readonly db: Database,
+    private readonly config: GatewayConfig,
+    private readonly log: (line: string) => void = (line) => console.log(`[gateway] ${line}`),
+  ) {}
+
+  /** Loads the routing table once (so the first request is routed), then keeps it and the metrics flowing. */
+  async start(): Promise<void> {
+    allGateways.add(this);
+    await this.refresh().catch((err) => this.log(`routing table not loaded yet: ${(err as Error).message}`));
+    this.timers.push(setInterval(() => void this.refresh().catch((err) => this.warnOnce(`routing table refresh failed (serving the last one): ${(err as Error).message}`)), this.config.refreshIntervalMs));
+    this.timers.push(setInterval(() => void this.flush(), this.config.flushIntervalMs));
+    for (const t of this.timers) t.unref();
+  }
+
+  /** Stops the timers and writes what is still in memory (one last attempt). */
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.flush();
+    allGateways.delete(this);
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  stats(): GatewayStats {
+    return {
+      gatewayId: this.id,
+      requests: this.counters.requests,
+      recordedEvents: this.counters.recorded,
+      flushedEvents: this.counters.flushed,
+      droppedEvents: this.counters.dropped,
+      unflushedBatches: this.pending.length + this.current.size,
+      routingTableAgeMs: this.table ? Date.now() - this.table.loadedAt : null,
+    };
+  }
+
+  private lastWarn = 0;
+  private warnOnce(line: string) {
+    if (Date.now() - this.lastWarn > 10_000) {
+      this.lastWarn = Date.now();
+      this.log(line);
+    }
+  }
+
+  /** Reads every version and route and the tokens; swaps the table in one assignment. */
+  async refresh(): Promise<void> {
+    if (this.refreshing) return;
+    this.refreshing = true;
+    try {
+      const [deployments, routes, tokens] = await Promise.all([
+        this.db.prisma.deployment.findMany({
+          select: { id: true, modelName: true, version: true, status: true, upstreamUrl: true, isPublic: true, versionMajor: true, versionMinor: true, versionPatch: true },
+        }),
+        this.db.prisma.modelRoute.findMany(),
+        this.db.prisma.apiToken.findMany({ where: { revokedAt: null }, select: { secretHash: true, name: true, scopes: true, expiresAt: true } }),
+      ]);
+      const models = new Map<string, ModelEntry>();
+      for (const d of deployments) {
+        let m = models.get(d.modelName);
+        if (!m) models.set(d.modelName, (m = { versions: new Map(), production: null, splits: null }));
+        m.versions.set(d.version, {
+          id: d.id,
+          modelName: d.modelName,
+          version: d.version,
+          status: d.status,
+          upstreamUrl: d.upstreamUrl,
+          isPublic: d.isPublic,
+          rank: d.versionMajor * 1e12 + d.versionMinor * 1e6 + d.versionPatch,
+        });
+      }
+      const byId = new Map<string, Route>();
+      for (const m of models.values()) for (const r of m.versions.values()) byId.set(r.id, r);
+      const explicit = new Map(routes.map((r) => [r.modelName, r]));
+      for (const [name, m] of models) {
+        const route = explicit.get(name);
+        const newest = [...m.versions.values()].sort((a, b) => b.rank - a.rank);
+        m.production =
+          (route?.productionDeploymentId ? byId.get(route.productionDeploymentId) : undefined) ??
+          newest.find((r) => r.status === "ACTIVE") ??
+          newest.find((r) => r.status !== "FAILED") ??
+          null;
+        const splits = parseSplits(route?.splits ?? null);
+        m.splits = splits ? cumulativeSplits(splits, byId) : null;
+      }
+      const tokenMap = new Map<string, TokenEntry>();
+      for (const t of tokens) tokenMap.set(t.secretHash, { name: t.name, invoke: t.scopes.includes("invoke"), expiresAt: t.expiresAt?.getTime() ?? null });
+      this.table = { models, tokens: tokenMap, loadedAt: Date.now() };
+    } finally {
+      this.refreshing = false;
+    }
+  }
+
+  /** Express/Node handler for paths under /v1/models (the full path must be in `req.url` or given as `path`). */
+  handle = (req: IncomingMessage, res: ServerResponse, path?: string): void => {
+    const rawUrl = path ?? req.url ?? "/";
+    const qIndex = rawUrl.indexOf("?");
+    const pathname = qIndex === -1 ? rawUrl : rawUrl.slice(0, qIndex);
+    const search = qIndex === -1 ? "" : rawUrl.slice(qIndex);
+    const match = /^\/v1\/models\/([^/]+)(?:\/(.*))?$/.exec(pathname);
+    if (!match) return sendError(res, 404, "NOT_FOUND", "Not a gateway path: use /v1/models/{modelName}/… or /v1/models/{modelName}/versions/{version}/…");
+    const table = this.table;
+    if (!table) return sendError(res, 503, "SERVICE_UNAVAILABLE", "The gateway has not loaded its routing table yet", 2);
+    let modelName: string;
+    let rest = match[2] ?? "";
+    try {
+      modelName = decodeURIComponent(match[1]!);
+    } catch {
+      return sendError(res, 400, "BAD_REQUEST", "Malformed model name in the path");
+    }
+    const model = table.models.get(modelName);
+    if (!model) return sendError(res, 404, "MODEL_NOT_FOUND", `No model named "${modelName}" is deployed`);
+    let route: Route | null;
+    const versionMatch = /^versions\/([^/]+)(?:\/(.*))?$/.exec(rest);
+    if (versionMatch) {
+      const version = safeDecode(versionMatch[1]!);
+      route = model.versions.get(version) ?? null;
+      rest = versionMatch[2] ?? "";
+      if (!route) return sendError(res, 404, "VERSION_NOT_FOUND", `${modelName} has no version ${version}`);
+    } else if (model.splits) {
+      route = pickSplit(model.splits, req.headers["x-trainyard-route-key"]);
+    } else {
+      route = model.production;
+      if (!route) return sendError(res, 404, "NO_PRODUCTION_VERSION", `${modelName} has no version that can serve`);
+    }
+    switch (route.status) {
+      case "DEPLOYING":
+        return sendError(res, 503, "DEPLOYMENT_NOT_READY", `${modelName} ${route.version} is still rolling out`, 5);
+      case "PAUSED":
+        return sendError(res, 503, "DEPLOYMENT_PAUSED", `${modelName} ${route.version} is paused`);
+      case "RETIRED":
+        return sendError(res, 410, "DEPLOYMENT_RETIRED", `${modelName} ${route.version} has been retired`);
+      case "FAILED":
+        return sendError(res, 503, "DEPLOYMENT_FAILED", `${modelName} ${route.version} failed its rollout and does not serve`);
+    }
+    if (!route.isPublic) {
+      const denial = this.authorize(table, req.headers.authorization);
+      if (denial) return sendError(res, denial.status, denial.code, denial.message);
+    }
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > this.config.bodyLimitBytes) {
+      req.resume();
+      return sendError(res, 413, "PAYLOAD_TOO_LARGE", `The request body exceeds the gateway's limit of ${this.config.bodyLimitBytes} bytes`);
+    }
+    this.counters.requests++;
+    const target = route;
+    res.setHeader("x-trainyard-deployment", target.id);
+    res.setHeader("x-trainyard-version", target.version);
+    if (target.upstreamUrl === null) return this.simulate(req, res, target);
+    this.proxy(req, res, target, `/${rest}${search}`);
+  };
+
+  private authorize(table: Table, header: string | undefined): { status: number; code: string; message: string } | null {
+    const m = header ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null;
+    if (!m) return { status: 401, code: "UNAUTHENTICATED", message: 'This deployment needs an API token with the "invoke" scope: send "Authorization: Bearer <token>"' };
+    if (!isWellFormedSecret(m[1]!)) return { status: 401, code: "UNAUTHENTICATED", message: "Malformed API token" };
+    const token = table.tokens.get(hashSecret(m[1]!));
+    if (!token) return { status: 401, code: "UNAUTHENTICATED", message: "Unknown or revoked API token" };
+    if (token.expiresAt !== null && token.expiresAt <= Date.now()) return { status: 401, code: "UNAUTHENTICATED", message: `API token "${token.name}" has expired` };
+    if (!token.invoke) return { status: 403, code: "FORBIDDEN", message: `API token "${token.name}" lacks the "invoke" scope this needs` };
+    return null;
+  }
+
+  private proxy(req: IncomingMessage, res: ServerResponse, route: Route, path: string) {
+    const started = performance.now();
+    const base = new URL(route.upstreamUrl!);
+    const isHttps = base.protocol === "https:";
+    const headers: http.OutgoingHttpHeaders = {};
+    for (const [k, v] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) headers[k] = v;
+    if (req.headers["content-length"] !== undefined) headers["content-length"] = req.headers["content-length"];
+    headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
+    headers["x-trainyard-deployment"] = route.id;
+    headers["x-trainyard-version"] = route.version;
+    let settled = false;
+    const finish = (outcome: InferenceOutcome) => {
+      if (settled) return;
+      settled = true;
+      this.record(route.id, performance.now() - started, outcome);
+    };
+    const upstream = (isHttps ? https : http).request({
+      protocol: base.protocol,
+      hostname: base.hostname,
+      port: base.port || (isHttps ? 443 : 80),
+      method: req.method,
+      path: `${base.pathname === "/" ? "" : base.pathname}${path}`,
+      headers,
+      agent: isHttps ? this.httpsAgent : this.httpAgent,
+    });
+    const timer = setTimeout(() => upstream.destroy(Object.assign(new Error("timeout"), { code: "GATEWAY_TIMEOUT" })), this.config.upstreamTimeoutMs);
+    upstream.on("response", (up) => {
+      clearTimeout(timer);
+      const status = up.statusCode ?? 502;
+      const outHeaders: http.OutgoingHttpHeaders = {};
+      for (const [k, v] of Object.entries(up.headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) outHeaders[k] = v;
+      if (up.headers["content-length"] !== undefined) outHeaders["content-length"] = up.headers["content-length"];
+      res.writeHead(status, outHeaders);
+      // Streams (SSE, chunked tokens) go out chunk by chunk: no Nagle delay, no buffering.
+      res.socket?.setNoDelay(true);
+      if (!outHeaders["content-length"]) res.flushHeaders();
+      up.pipe(res);
+      const outcome: InferenceOutcome = status >= 500 ? "SERVER_ERROR" : status >= 400 ? "CLIENT_ERROR" : "OK";
+      up.on("end", () => finish(outcome));
+      up.on("error", () => {
+        finish("SERVER_ERROR");
+        res.destroy();
+      });
+    });
+    upstream.on("error", (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      finish("SERVER_ERROR");
+      if (res.headersSent) return void res.destroy();
+      if (err.code === "PAYLOAD_TOO_LARGE") return sendError(res, 413, "PAYLOAD_TOO_LARGE", `The request body exceeds the gateway's limit of ${this.config.bodyLimitBytes} bytes`);
+      if (err.code === "GATEWAY_TIMEOUT" || err.code === "ETIMEDOUT") {
+        return sendError(res, 504, "UPSTREAM_TIMEOUT", `${route.modelName} ${route.version} did not answer within ${this.config.upstreamTimeoutMs} ms`);
+      }
+      sendError(res, 502, "UPSTREAM_UNAVAILABLE", `${route.modelName} ${route.version}'s model server could not be reached (${err.code ?? err.message})`);
+    });
+    // The caller went away: stop the upstream request too.
+    res.on("close", () => {
+      if (!res.writableFinished) {
+        upstream.destroy();
+        finish("CLIENT_ERROR");
+      }
+    });
+    let bytes = 0;
+    req.on("data", (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > this.config.bodyLimitBytes) {
+        req.removeAllListeners("data");
+        req.resume();
+        upstream.destroy(Object.assign(new Error("too large"), { code: "PAYLOAD_TOO_LARGE" }));
+        return;
+      }
+      if (!upstream.write(chunk)) req.pause();
+    });
+    upstream.on("drain", () => req.resume());
+    req.on("end", () => {
+      if (bytes <= this.config.bodyLimitBytes) upstream.end();
+    });
+  }
+
+  /** The built-in simulated model server: a synthetic answer after a latency drawn from the deployment's traffic profile. */
+  private simulate(req: IncomingMessage, res: ServerResponse, route: Route) {
+    const started = performance.now();
+    let bytes = 0;
+    let tooLarge = false;
+    req.on("data", (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > this.config.bodyLimitBytes) tooLarge = true;
+    });
+    req.on("end", () => {
+      if (tooLarge) {
+        this.record(route.id, performance.now() - started, "CLIENT_ERROR");
+        return sendError(res, 413, "PAYLOAD_TOO_LARGE", `The request body exceeds the gateway's limit of ${this.config.bodyLimitBytes} bytes`);
+      }
+      const profile = profileFor(route.id);
+      const delay = Math.min(5000, logNormal(Math.random, profile.medianMs, profile.sigma));
+      setTimeout(() => {
+        const body = JSON.stringify({
+          simulated: true,
+          model: route.modelName,
+          version: route.version,
+          output: `Simulated response from ${route.modelName} ${route.version}: no model server is attached to this version (set an upstream to serve a real model).`,
+          receivedBytes: bytes,
+        });
+        res.writeHead(200, { "content-type": "application/json", "x-trainyard-simulated": "true", "content-length": Buffer.byteLength(body) });
+        res.end(body);
+        this.record(route.id, performance.now() - started, "OK");
+      }, delay);
+    });
+  }
+
+  private record(deploymentId: string, latencyMs: number, outcome: InferenceOutcome) {
+    let acc = this.current.get(deploymentId);
+    if (!acc) this.current.set(deploymentId, (acc = new RollupAccumulator()));
+    acc.add(Date.now(), Math.max(latencyMs, 0.001), outcome);
+    this.counters.recorded++;
+  }
+
+  /**
+   * Turns this period's aggregates into batches (one per deployment, each with
+   * its own idempotency key) and writes every unwritten batch in order. A batch
+   * that fails stays queued with the same key, so a retry after a write that did
+   * commit is recognised and not counted twice. At most `maxUnflushedBatches`
+   * are kept; beyond that the oldest are dropped and counted.
+   */
+  flush(): Promise<void> {
+    for (const [deploymentId, acc] of this.current) {
+      this.pending.push({ deploymentId, key: `${this.id}-${++this.seq}`, writes: acc.writes(), eventCount: acc.eventCount });
+    }
+    this.current = new Map();
+    if (this.pending.length > this.config.maxUnflushedBatches) {
+      const dropped = this.pending.splice(0, this.pending.length - this.config.maxUnflushedBatches);
+      const events = dropped.reduce((n, b) => n + b.eventCount, 0);
+      this.counters.dropped += events;
+      if (Date.now() - this.lastDropLog > 10_000) {
+        this.lastDropLog = Date.now();
+        this.log(`database unreachable: dropped ${events} measured requests (total dropped: ${this.counters.dropped})`);
+      }
+    }
+    if (this.flushing) return this.flushing;
+    this.flushing = this.writePending().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  private async writePending() {
+    const written = new Set<string>();
+    while (this.pending.length > 0) {
+      const batch = this.pending[0]!;
+      try {
+        await ingestRollups(this.db.prisma, { deploymentId: batch.deploymentId, writes: batch.writes, eventCount: batch.eventCount, idempotencyKey: batch.key, requireActive: false });
+        this.counters.flushed += batch.eventCount;
+        written.add(batch.deploymentId);
+      } catch (err) {
+        if (err instanceof BaseError) {
+          // The deployment no longer exists: nothing to add these to.
+          this.counters.dropped += batch.eventCount;
+        } else {
+          this.warnOnce(`could not write metrics (will retry, ${this.pending.length} batches waiting): ${(err as Error).message}`);
+          break;
+        }
+      }
+      this.pending.shift();
+    }
+    if (written.size > 0) {
+      await refreshDeploymentStats(this.db.prisma, [...written]).catch(() => {});
+    }
+  }
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function cumulativeSplits(splits: SplitEntry[], byId: Map<string, Route>) {
+  let total = 0;
+  const out: Array<{ route: Route; cumulative: number }> = [];
+  for (const s of splits) {
+    const route = byId.get(s.deploymentId);
+    if (!route || s.percent <= 0) continue;
+    total += s.percent;
+    out.push({ route, cumulative: total });
+  }
+  if (out.length === 0) return null;
+  for (const o of out) o.cumulative /= total;
+  return out;
+}
+
+/** Weighted choice; with a route key the same caller always lands on the same version (while the split is unchanged). */
+function pickSplit(splits: Array<{ route: Route; cumulative: number }>, key: string | string[] | undefined): Route {
+  const k = Array.isArray(key) ? key[0] : key;
+  const draw = k ? createHash("sha1").update(k).digest().readUInt32BE(0) / 0x1_0000_0000 : Math.random();
+  return (splits.find((s) => draw < s.cumulative) ?? splits[splits.length - 1]!).route;
+}
+
+export function sendError(res: ServerResponse, status: number, code: string, message: string, retryAfterSeconds?: number) {
+  if (res.headersSent) return void res.destroy();
+  const body = JSON.stringify({ error: { code, message }, code, message });
+  const headers: http.OutgoingHttpHeaders = { "content-type": "application/json", "content-length": Buffer.byteLength(body), "cache-control": "no-store" };
+  if (retryAfterSeconds !== undefined) headers["retry-after"] = String(retryAfterSeconds);
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+/** Every gateway in this process, for /metrics. */
+export function gatewayStats(): GatewayStats[] {
+  return [...allGateways].map((g) => g.stats());
+}
+
+/** Prometheus text for the gateways of this process. */
+export function gatewayMetricsText(): string {
+  const stats = gatewayStats();
+  const sum = (f: (s: GatewayStats) => number) => stats.reduce((n, s) => n + f(s), 0);
+  return [
+    "# HELP trainyard_gateway_requests_total Requests the gateway routed to a deployment.",
+    "# TYPE trainyard_gateway_requests_total counter",
+    `trainyard_gateway_requests_total ${sum((s) => s.requests)}`,
+    "# HELP trainyard_gateway_flushed_events_total Measured requests written to the database.",
+    "# TYPE trainyard_gateway_flushed_events_total counter",
+    `trainyard_gateway_flushed_events_total ${sum((s) => s.flushedEvents)}`,
+    "# HELP trainyard_gateway_dropped_events_total Measured requests dropped because the database stayed unreachable longer than the unflushed buffer lasts.",
+    "# TYPE trainyard_gateway_dropped_events_total counter",
+    `trainyard_gateway_dropped_events_total ${sum((s) => s.droppedEvents)}`,
+    "# HELP trainyard_gateway_unflushed_batches Aggregates waiting to be written.",
+    "# TYPE trainyard_gateway_unflushed_batches gauge",
+    `trainyard_gateway_unflushed_batches ${sum((s) => s.unflushedBatches)}`,
+    "",
+  ].join("\n");
+}

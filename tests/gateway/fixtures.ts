@@ -1,0 +1,125 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import http from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createInterface } from "node:readline";
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Database } from "../../graphql/db.ts";
+import { Gateway } from "../../graphql/gateway/gateway.ts";
+import { loadConfig } from "../../graphql/config.ts";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export interface Upstream {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts tests/gateway/upstream.mjs as a process of its own and waits for its port. */
+export async function startUpstream(env: Record<string, string> = {}): Promise<Upstream> {
+  const child = spawn(process.execPath, [path.join(here, "upstream.mjs")], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<number>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once("line", (line) => resolve((JSON.parse(line) as { port: number }).port));
+    child.once("exit", (code) => reject(new Error(`upstream exited with ${code}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    process: child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+export interface TestGateway {
+  url: string;
+  gateway: Gateway;
+  close(): Promise<void>;
+}
+
+/** The gateway component on a real HTTP port, as `trainyard gateway` serves it, with test-friendly intervals. */
+export async function startTestGateway(db: Database, env: Record<string, string> = {}): Promise<TestGateway> {
+  const config = loadConfig({ TRAINYARD_GATEWAY_REFRESH_MS: "300", TRAINYARD_GATEWAY_FLUSH_MS: "250", ...env }).serving.gateway;
+  const gateway = new Gateway(db, config, () => {});
+  await gateway.start();
+  const server = http.createServer((req, res) => gateway.handle(req, res));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    gateway,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await gateway.stop();
+    },
+  };
+}
+
+/** A COMPLETE training job (with its artifact) of `modelName`, ready to deploy. */
+export async function completeJob(db: Database, modelName: string): Promise<string> {
+  const id = randomUUID();
+  await db.prisma.trainingJob.create({
+    data: {
+      id,
+      modelName,
+      status: "COMPLETE",
+      baseModelId: "llama-3.1-8b-instruct",
+      datasetId: "support-tickets-2026q3",
+      epochs: 1,
+      learningRate: 1e-4,
+      batchSize: 8,
+      loraRank: 8,
+      warmupSteps: 0,
+      seed: 1,
+      totalSteps: 10,
+      currentStep: 10,
+      createdBy: "test",
+      startedAt: new Date(),
+      finishedAt: new Date(),
+    },
+  });
+  await db.prisma.artifact.create({
+    data: { jobId: id, uri: `file:///artifacts/${modelName}/${id}.safetensors`, format: "SAFETENSORS", sizeBytes: 1234n, sha256: randomBytes(32).toString("hex") },
+  });
+  return id;
+}
+
+export interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  json: any;
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+/** One HTTP request with Node's client (keep-alive), body read whole. */
+export function request(url: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: options.method ?? (options.body ? "POST" : "GET"), headers: options.headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const body = Buffer.concat(chunks).toString("utf8");
+        let json: unknown = null;
+        try {
+          json = JSON.parse(body);
+        } catch {
+          /* not JSON */
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json });
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
