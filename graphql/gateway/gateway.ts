@@ -268,7 +268,9 @@ export class Gateway {
     const isHttps = base.protocol === "https:";
     const headers: http.OutgoingHttpHeaders = {};
     for (const [k, v] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) headers[k] = v;
+    // Keep the body's framing: a chunked body stays chunked (Node would not add it for GET or DELETE).
     if (req.headers["content-length"] !== undefined) headers["content-length"] = req.headers["content-length"];
+    else if (req.headers["transfer-encoding"] !== undefined) headers["transfer-encoding"] = "chunked";
     headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
     headers["x-trainyard-deployment"] = route.id;
     headers["x-trainyard-version"] = route.version;
