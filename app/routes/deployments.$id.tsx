@@ -10,6 +10,7 @@ import { DeploymentEvents } from "~/components/deployment-events";
 import { DeploymentHistory } from "~/components/deployment-history";
 import { DeploymentLifecycleActions } from "~/components/deployment-lifecycle";
 import { DeploymentMetricCards } from "~/components/deployment-metric-cards";
+import { ProductionBadge, ServingCard, ServingSnippets, ServingTryIt, SimulatedBadge } from "~/components/serving-card";
 import { parseWindow, WINDOWS, WindowSelector, type WindowKey } from "~/components/deployment-window-selector";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { Card } from "~/components/ui/card";
@@ -40,8 +41,27 @@ const DeploymentQuery = graphql(`
         id
         modelName
         baseModel {
+          id
           name
         }
+        dataset {
+          name
+        }
+      }
+      upstreamUrl
+      simulated
+      healthPath
+      public
+      healthy
+      lastProbeAt
+      lastProbeError
+      gatewayUrl
+      isProduction
+      artifact {
+        uri
+        format
+        sizeBytes
+        sha256
       }
       events {
         id
@@ -189,6 +209,8 @@ export default function DeploymentPage() {
               {d.version}
             </span>
             <StatusBadge status={d.status} />
+            {d.simulated ? <SimulatedBadge /> : null}
+            {d.isProduction ? <ProductionBadge /> : null}
           </div>
           <DeploymentEndpoint url={d.endpointUrl} />
           <p className="text-sm text-slate-500">
@@ -204,6 +226,16 @@ export default function DeploymentPage() {
       </header>
 
       <StatusNotice deployment={d} now={now} />
+
+      <div className="mb-6 space-y-6">
+        <ServingCard d={d} now={now} />
+        {d.status === "ACTIVE" ? (
+          <div className="grid grid-cols-1 gap-6 2xl:grid-cols-2">
+            <ServingTryIt d={d} />
+            <ServingSnippets d={d} />
+          </div>
+        ) : null}
+      </div>
 
       <section aria-labelledby="metrics-heading" className="mb-6">
         <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
@@ -263,7 +295,9 @@ function StatusNotice({ deployment: d, now }: { deployment: Deployment; now: str
     return (
       <div className="mb-6 flex items-center gap-3 rounded-xl border border-sky-200 bg-sky-50 px-4 py-3 text-sm text-sky-900" role="status">
         <Loader2 className="h-4 w-4 animate-spin" aria-hidden />
-        Rolling out: starting model servers and running health checks. This page updates when the endpoint is ready.
+        {d.simulated
+          ? "Rolling out on the simulated model server. This page updates when the endpoint is ready."
+          : `Rolling out: waiting for GET ${d.healthPath} on ${d.upstreamUrl} to answer 2xx three times in a row.${d.lastProbeError ? ` Last probe: ${d.lastProbeError}` : ""}`}
       </div>
     );
   }

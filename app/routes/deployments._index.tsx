@@ -11,6 +11,7 @@ import { GeneralErrorBoundary } from "~/components/error-page";
 import { Card } from "~/components/ui/card";
 import { PageHeader } from "~/components/ui/page-header";
 import { StatusBadge } from "~/components/ui/status-badge";
+import { ProductionBadge, SimulatedBadge } from "~/components/serving-card";
 import { formatDateTime, formatMs, formatPercent, formatRelative } from "~/lib/format";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { pageArgs, parsePage, parseSort } from "~/lib/table-state";
@@ -35,6 +36,8 @@ const DeploymentsQuery = graphql(`
         status
         failureReason
         createdAt
+        isProduction
+        simulated
         metrics(window: LAST_HOUR) {
           requestsPerSecond
           p95LatencyMs
@@ -147,7 +150,13 @@ export default function DeploymentsPage() {
         id: "version",
         header: "Version",
         enableSorting: false,
-        cell: ({ row }) => <span className="font-mono text-xs text-slate-600">{row.original.version}</span>,
+        cell: ({ row }) => (
+          <span className="inline-flex items-center gap-1.5">
+            <span className="font-mono text-xs text-slate-600">{row.original.version}</span>
+            {row.original.isProduction ? <ProductionBadge /> : null}
+            {row.original.simulated ? <SimulatedBadge /> : null}
+          </span>
+        ),
       },
       {
         id: "status",
