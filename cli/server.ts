@@ -13,6 +13,7 @@ import { seedDemoData } from "../prisma/seed.ts";
 import { consoleGuard } from "../app/server/session.server.ts";
 import { exitWithOneLine } from "./fail.ts";
 import { Gateway } from "../graphql/gateway/gateway.ts";
+import { setDefaultGatewayBaseUrl } from "../graphql/types/Serving.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const log = (line: string) => console.log(`[trainyard] ${line}`);
@@ -87,6 +88,7 @@ export async function serve(config: Config): Promise<RunningServer> {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://localhost:${port}`;
+  setDefaultGatewayBaseUrl(url);
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${url} (GraphQL playground: ${url}/graphql)`);
 
   return {

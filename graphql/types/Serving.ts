@@ -15,6 +15,13 @@ export function gatewayBaseUrl(): string {
   return cachedBase;
 }
 
+/** The web server, once it listens, tells the URL it mounts the gateway at (unless TRAINYARD_GATEWAY_URL or TRAINYARD_PUBLIC_URL say). */
+export function setDefaultGatewayBaseUrl(url: string) {
+  const config = loadConfig();
+  if (config.serving.gateway.publicUrl || process.env.TRAINYARD_PUBLIC_URL) return;
+  cachedBase = url.replace(/\/+$/, "");
+}
+
 export function gatewayPath(modelName: string, version?: string): string {
   const model = `/v1/models/${encodeURIComponent(modelName)}`;
   return version ? `${model}/versions/${encodeURIComponent(version)}` : model;
