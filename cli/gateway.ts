@@ -28,7 +28,8 @@ export async function startGatewayServer(config: Config, options: { port?: numbe
   }
   const db = await openDatabase({ databaseUrl: config.databaseUrl, poolSize: Math.min(config.poolSize, 4) });
   const gateway = new Gateway(db, config.serving.gateway, log);
-  await gateway.start();
+  await gateway.refresh();
+  gateway.start();
   const server = http.createServer((req, res) => {
     const url = req.url ?? "/";
     if (url.startsWith("/v1/models/")) return gateway.handle(req, res);

@@ -55,7 +55,7 @@ export async function serve(config: Config): Promise<RunningServer> {
   const graphiql = await getGraphiqlAssets();
   // The inference gateway, mounted for the embedded default (`trainyard gateway` runs it on its own).
   const gateway = new Gateway(db, config.serving.gateway);
-  await gateway.start();
+  gateway.start();
   const app = express();
   app.disable("x-powered-by");
   app.use("/v1/models/", (req, res) => gateway.handle(req, res, req.originalUrl));

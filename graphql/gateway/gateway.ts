@@ -105,10 +105,14 @@ export class Gateway {
     private readonly log: (line: string) => void = (line) => console.log(`[gateway] ${line}`),
   ) {}
 
-  /** Loads the routing table once (so the first request is routed), then keeps it and the metrics flowing. */
-  async start(): Promise<void> {
+  /**
+   * Starts loading the routing table (requests answer 503 SERVICE_UNAVAILABLE until it is loaded; await
+   * `refresh()` first to avoid that) and keeps it and the metrics flowing. Never waits on the database:
+   * the web server must not wait behind a busy embedded database to start listening.
+   */
+  start(): void {
     allGateways.add(this);
-    await this.refresh().catch((err) => this.log(`routing table not loaded yet: ${(err as Error).message}`));
+    void this.refresh().catch((err) => this.log(`routing table not loaded yet: ${(err as Error).message}`));
     this.timers.push(setInterval(() => void this.refresh().catch((err) => this.warnOnce(`routing table refresh failed (serving the last one): ${(err as Error).message}`)), this.config.refreshIntervalMs));
     this.timers.push(setInterval(() => void this.flush(), this.config.flushIntervalMs));
     for (const t of this.timers) t.unref();

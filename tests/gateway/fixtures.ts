@@ -48,7 +48,8 @@ export interface TestGateway {
 export async function startTestGateway(db: Database, env: Record<string, string> = {}): Promise<TestGateway> {
   const config = loadConfig({ TRAINYARD_GATEWAY_REFRESH_MS: "300", TRAINYARD_GATEWAY_FLUSH_MS: "250", ...env }).serving.gateway;
   const gateway = new Gateway(db, config, () => {});
-  await gateway.start();
+  await gateway.refresh();
+  gateway.start();
   const server = http.createServer((req, res) => gateway.handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   const port = (server.address() as { port: number }).port;
