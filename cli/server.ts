@@ -12,6 +12,7 @@ import { applyMigrations } from "../prisma/migrate.ts";
 import { seedDemoData } from "../prisma/seed.ts";
 import { consoleGuard } from "../app/server/session.server.ts";
 import { exitWithOneLine } from "./fail.ts";
+import { mountIntegrations } from "./integrations.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const log = (line: string) => console.log(`[trainyard] ${line}`);
@@ -68,6 +69,7 @@ export async function serve(config: Config): Promise<RunningServer> {
       res.status(503).json({ ok: false });
     }
   });
+  mountIntegrations(app, db, config);
   app.use(consoleGuard());
   app.all("*", createRequestHandler({ build, mode: "production", getLoadContext: () => ({ trainyard: runtime }) }));
 

@@ -30,6 +30,7 @@ const envSchema = z.object({
   TRAINYARD_ROLLOUT: flag.optional(),
   TRAINYARD_ROLLOUT_SECONDS: z.coerce.number().min(0).max(3600).default(5),
   TRAINYARD_ROLLOUT_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.02),
+  TRAINYARD_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });
 
 export interface Config {
@@ -49,6 +50,8 @@ export interface Config {
   requireReadToken: boolean;
   /** The simulated rollout (DEPLOYING → ACTIVE or FAILED) of new deployments. */
   rollout: { enabled: boolean; seconds: number; failureRate: number };
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
 }
 
 export interface ExecutorConfig {
@@ -95,5 +98,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     simulatorEnabled: e.TRAINYARD_SIMULATOR ?? embedded,
     requireReadToken: e.TRAINYARD_REQUIRE_READ_TOKEN ?? false,
     rollout: { enabled: e.TRAINYARD_ROLLOUT ?? true, seconds: e.TRAINYARD_ROLLOUT_SECONDS, failureRate: e.TRAINYARD_ROLLOUT_FAILURE_RATE },
+    metricsToken: e.TRAINYARD_METRICS_TOKEN || undefined,
   };
 }
