@@ -26,7 +26,8 @@ export function mountObservability(app: express.Express, db: Database, options: 
       }
     }
     try {
-      res.type(registry.contentType).send(await registry.metrics());
+      const text = await registry.metrics();
+      res.set("Content-Type", registry.contentType).send(Buffer.from(text));
     } catch (err) {
       res.status(503).type("text/plain").send(`metrics unavailable: ${(err as Error).message}\n`);
     }
