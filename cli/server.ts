@@ -14,6 +14,7 @@ import { consoleGuard } from "../app/server/session.server.ts";
 import { exitWithOneLine } from "./fail.ts";
 import { Gateway } from "../graphql/gateway/gateway.ts";
 import { setDefaultGatewayBaseUrl } from "../graphql/types/Serving.ts";
+import { mountIntegrations } from "./integrations.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const log = (line: string) => console.log(`[trainyard] ${line}`);
@@ -74,6 +75,7 @@ export async function serve(config: Config): Promise<RunningServer> {
       res.status(503).json({ ok: false });
     }
   });
+  mountIntegrations(app, db, config);
   app.use(consoleGuard());
   app.all("*", createRequestHandler({ build, mode: "production", getLoadContext: () => ({ trainyard: runtime }) }));
 

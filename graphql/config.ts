@@ -32,6 +32,7 @@ const envSchema = z.object({
   TRAINYARD_ROLLOUT_SECONDS: z.coerce.number().min(0).max(3600).default(5),
   TRAINYARD_ROLLOUT_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.02),
   ...servingEnv,
+  TRAINYARD_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });
 
 export interface Config {
@@ -53,6 +54,8 @@ export interface Config {
   rollout: { enabled: boolean; seconds: number; failureRate: number };
   /** Real serving: readiness probes, the inference gateway (see graphql/serving-config.ts). */
   serving: ServingConfig;
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
 }
 
 export interface ExecutorConfig {
@@ -100,5 +103,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     requireReadToken: e.TRAINYARD_REQUIRE_READ_TOKEN ?? false,
     rollout: { enabled: e.TRAINYARD_ROLLOUT ?? true, seconds: e.TRAINYARD_ROLLOUT_SECONDS, failureRate: e.TRAINYARD_ROLLOUT_FAILURE_RATE },
     serving: servingConfig(e),
+    metricsToken: e.TRAINYARD_METRICS_TOKEN || undefined,
   };
 }

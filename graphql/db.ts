@@ -48,6 +48,8 @@ export interface Database {
   label: string;
   withConnection<T>(fn: (conn: SqlConnection) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** Connection pool figures (PostgreSQL only; PGlite is one in-process connection). */
+  poolStats?(): { total: number; idle: number; waiting: number; max: number };
 }
 
 export interface DatabaseOptions {
@@ -104,6 +106,7 @@ async function openPostgres(databaseUrl: string, poolSize: number): Promise<Data
     prisma,
     kind: "postgres",
     label,
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: poolSize }),
     async withConnection(fn) {
       const client = await pool.connect();
       try {

@@ -11,6 +11,7 @@ import type { Database } from "./db.ts";
 import { BaseError } from "./errors.ts";
 import { getGraphiqlAssets } from "./graphiql.ts";
 import { schema } from "./schema.ts";
+import { useOperationMetrics } from "./observability/registry.ts";
 
 export type TrainyardYoga = YogaServerInstance<Record<string, never>, Context>;
 
@@ -72,6 +73,7 @@ export function createTrainyardYoga(db: Database, options: YogaOptions = {}): Tr
       maxAliasesPlugin({ n: LIMITS.maxAliases, onReject: [withCode("TOO_MANY_ALIASES")] }),
       costLimitPlugin({ maxCost: LIMITS.maxCost, ignoreIntrospection: true, onReject: [withCode("QUERY_TOO_COSTLY")] }),
       useReadAuthorization(requireReadToken),
+      useOperationMetrics() as Plugin,
     ],
     logging: {
       debug: () => {},

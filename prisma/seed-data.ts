@@ -334,6 +334,20 @@ export const baseModels: BaseModelSeed[] = [
       "Large Whisper model that uses 128 Mel frequency bins and was trained on 1 million hours of weakly labelled audio plus 4 million hours of pseudo-labelled audio.",
     releasedOn: "2023-11-06",
   },
+  {
+    id: "trainyard-tiny-char-lm",
+    name: "Trainyard Tiny Char LM",
+    family: "Trainyard Tiny",
+    organization: "Trainyard",
+    parametersBillions: 0.0001,
+    contextLength: 32,
+    license: "Apache-2.0",
+    task: "TEXT_GENERATION",
+    huggingFaceId: "local/trainyard-tiny-char-lm",
+    description:
+      "A character-level language model of about 100K parameters that the reference PyTorch trainer (examples/trainer-pytorch) trains for real on CPU in well under a minute. Not on the Hugging Face Hub: it exists so a job can run end to end here; the simulated trainer leaves its jobs to a real trainer.",
+    releasedOn: "2026-11-27",
+  },
 ];
 
 export const datasets: DatasetSeed[] = [
@@ -396,5 +410,15 @@ export const datasets: DatasetSeed[] = [
     format: "Parquet (FLAC audio + transcript)",
     rowCount: 18_644,
     sizeBytes: 4_126_873_600,
+  },
+  {
+    id: "trainyard-docs-corpus",
+    name: "trainyard-docs-corpus",
+    description:
+      "Trainyard's own documentation as plain text (examples/trainer-pytorch/data/corpus.txt, one row per line): small enough to train the Tiny character model on a laptop CPU.",
+    task: "TEXT_GENERATION",
+    format: "Plain text (UTF-8, one row per line)",
+    rowCount: 494,
+    sizeBytes: 41_370,
   },
 ];

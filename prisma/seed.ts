@@ -141,6 +141,8 @@ async function writeDemoHistory(tx: Prisma.TransactionClient, now: Date) {
         // A seeded RUNNING job has no live executor behind it: its stale
         // heartbeat lets the executor's recovery pick it up.
         heartbeatAt: job.status === "RUNNING" ? at(1) : null,
+        // Demo history is simulated, and labelled so (trainer: SIMULATED).
+        claimedBy: startedAt ? "builtin:demo-gpu-01" : null,
         retryOfId: job.retryOf ? seedUuid(job.retryOf) : null,
       },
     });
@@ -156,7 +158,7 @@ async function writeDemoHistory(tx: Prisma.TransactionClient, now: Date) {
     const events: Array<{ level: "INFO" | "WARN" | "ERROR"; message: string; createdAt: Date }> = [
       { level: "INFO", message: `Job queued: ${job.epochs} epochs, ${totalSteps} steps, batch size ${job.batchSize}, LoRA rank ${job.loraRank}`, createdAt },
     ];
-    if (startedAt) events.push({ level: "INFO", message: "Claimed by executor demo-gpu-01; loading base model weights", createdAt: startedAt });
+    if (startedAt) events.push({ level: "INFO", message: "Claimed by simulated trainer demo-gpu-01: seeded demo history, no model was trained", createdAt: startedAt });
     if (job.status === "COMPLETE" && finishedAt) {
       events.push({ level: "INFO", message: `Training complete: final train loss ${last?.trainLoss.toFixed(3)}, eval loss ${lastEval?.evalLoss?.toFixed(3)}`, createdAt: finishedAt });
     }

@@ -179,7 +179,7 @@ export default function TrainingMonitor() {
       ) : null}
       {job.status === "QUEUED" ? (
         <div className="mb-6 rounded-xl border border-slate-200 bg-white px-4 py-3 text-sm text-slate-600">
-          Waiting for a trainer to pick this job up. The built-in executor claims queued jobs within seconds when it has a free slot.
+          Waiting for a trainer to pick this job up. The built-in simulated trainer (which trains nothing) claims queued jobs within seconds when it has a free slot; jobs for Tiny models wait for a real trainer such as examples/trainer-pytorch.
         </div>
       ) : null}
 

@@ -36,6 +36,7 @@ const JobsQuery = graphql(`
         createdAt
         durationSeconds
         errorMessage
+        trainer
         baseModel {
           id
           name
@@ -59,6 +60,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     search: params.get("q") || null,
     status: STATUSES.includes(status as Status) ? [status as Status] : null,
     baseModelId: params.get("baseModel") || null,
+    trainer: params.get("trainer") === "real" ? ("REAL" as const) : params.get("trainer") === "simulated" ? ("SIMULATED" as const) : null,
   };
   const data = await gql(context, request, JobsQuery, {
     filter,
@@ -139,7 +141,7 @@ export default function TrainingJobs() {
   const { trainingJobs, baseModels, now } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const revalidator = useRevalidator();
-  const filtered = Boolean(params.get("q") || params.get("status") || params.get("baseModel"));
+  const filtered = Boolean(params.get("q") || params.get("status") || params.get("baseModel") || params.get("trainer"));
   const active = trainingJobs.nodes.some((j) => j.status === "RUNNING" || j.status === "QUEUED");
 
   // Progress of running jobs moves on its own: refresh the rows while any is active.
@@ -160,9 +162,16 @@ export default function TrainingJobs() {
         header: "Name",
         enableSorting: true,
         cell: ({ row }) => (
-          <Link to={`/training/jobs/${row.original.id}`} className="font-medium text-slate-900 hover:text-indigo-600">
-            {row.original.modelName}
-          </Link>
+          <span className="inline-flex items-center gap-2">
+            <Link to={`/training/jobs/${row.original.id}`} className="font-medium text-slate-900 hover:text-indigo-600">
+              {row.original.modelName}
+            </Link>
+            {row.original.trainer === "SIMULATED" ? (
+              <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs font-medium text-slate-600" title="Run by the built-in simulated trainer: synthetic curve, placeholder artifact">
+                Simulated
+              </span>
+            ) : null}
+          </span>
         ),
       },
       {
@@ -241,6 +250,15 @@ export default function TrainingJobs() {
         <FilterSearchField label="Name" placeholder="Search model names" />
         <FilterSelectField label="Status" name="status" allLabel="All statuses" options={STATUSES.map((s) => ({ value: s, label: formatEnum(s) }))} />
         <FilterSelectField label="Base model" name="baseModel" allLabel="All base models" options={baseModels.nodes.map((m) => ({ value: m.id, label: m.name }))} />
+        <FilterSelectField
+          label="Trainer"
+          name="trainer"
+          allLabel="Real and simulated"
+          options={[
+            { value: "real", label: "Real trainers" },
+            { value: "simulated", label: "Simulated trainer" },
+          ]}
+        />
         <FilterSubmit>Apply</FilterSubmit>
         {filtered ? <ClearFiltersLink to="/training/jobs" /> : null}
       </FilterBar>

@@ -309,8 +309,8 @@ export default function NewTrainingJob() {
                   </div>
                   <p className="text-xs text-slate-500">
                     {estimate.estimatedSeconds === null
-                      ? "The built-in executor is off; an external trainer claims this job and sets its pace."
-                      : "On the built-in executor, which simulates training at a compressed time scale."}
+                      ? "The built-in simulated trainer is off; an external trainer claims this job and sets its pace."
+                      : "On the built-in simulated trainer: a compressed-time simulation with a synthetic loss curve; no model is trained."}
                   </p>
                 </>
               ) : (

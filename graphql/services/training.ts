@@ -1,9 +1,10 @@
 import type { PrismaClient } from "../db.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import { InvalidStateError, NotFoundError, ValidationError, type FieldError } from "../errors.ts";
 import { isUuid } from "../types/TrainingJob.ts";
 import { fieldMessages, progressReportSchema, tasksCompatible, trainingJobInputSchema, workerNameSchema } from "../validation/training.ts";
 import { totalStepsFor } from "./training-curve.ts";
+import { artifactInputSchema, evalMetricsSchema, type ArtifactInput } from "../validation/artifacts.ts";
 
 type Tx = Prisma.TransactionClient;
 type JobStatus = "QUEUED" | "RUNNING" | "COMPLETE" | "FAILED" | "CANCELLED";
@@ -143,42 +144,67 @@ export async function retryTrainingJob(prisma: PrismaClient, jobId: string, acto
   return job;
 }
 
+/** Which queued jobs a trainer takes: only the base models it can run, and/or never some. */
+export interface ClaimRestriction {
+  baseModelIds?: readonly string[] | null;
+  excludeBaseModelIds?: readonly string[] | null;
+}
+
 /**
  * Hands the oldest QUEUED job to a trainer, or returns null. `SKIP LOCKED`
  * lets any number of executors and external trainers claim at once: each
- * queued row goes to exactly one of them.
+ * queued row goes to exactly one of them. `restrict` limits the claim to the
+ * base models a trainer can run.
  */
-export async function claimTrainingJob(prisma: PrismaClient, workerName: string, now = new Date()) {
+export async function claimTrainingJob(prisma: PrismaClient, workerName: string, now = new Date(), restrict: ClaimRestriction = {}) {
+  const only = restrict.baseModelIds?.length ? [...restrict.baseModelIds] : null;
+  const never = restrict.excludeBaseModelIds?.length ? [...restrict.excludeBaseModelIds] : null;
+  const onlySql = only ? Prisma.sql`AND "baseModelId" IN (${Prisma.join(only)})` : Prisma.empty;
+  const neverSql = never ? Prisma.sql`AND "baseModelId" NOT IN (${Prisma.join(never)})` : Prisma.empty;
   return prisma.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<Array<{ id: string; resumed: boolean }>>`
       UPDATE "TrainingJob"
       SET status = 'RUNNING'::"TrainingJobStatus", "claimedBy" = ${workerName}, "heartbeatAt" = ${now},
           "startedAt" = COALESCE("startedAt", ${now})
       WHERE id = (
-        SELECT id FROM "TrainingJob" WHERE status = 'QUEUED'::"TrainingJobStatus"
+        SELECT id FROM "TrainingJob" WHERE status = 'QUEUED'::"TrainingJobStatus" ${onlySql} ${neverSql}
         ORDER BY "createdAt", id LIMIT 1 FOR UPDATE SKIP LOCKED
       )
       RETURNING id::text AS id, "currentStep" > 0 AS resumed`;
     const claimed = rows[0];
     if (!claimed) return null;
-    await tx.trainingEvent.create({
-      data: { jobId: claimed.id, level: "INFO", message: `Claimed by ${describeWorker(workerName)}; loading base model weights` },
-    });
+    const message = isBuiltinClaim(workerName)
+      ? `Claimed by ${describeWorker(workerName)}: a simulation that loads no model and trains nothing; its loss curve is synthetic`
+      : `Claimed by ${describeWorker(workerName)}`;
+    await tx.trainingEvent.create({ data: { jobId: claimed.id, level: "INFO", message } });
     return tx.trainingJob.findUniqueOrThrow({ where: { id: claimed.id } });
   });
 }
 
-/** The claim API for external trainers: validates the name first. */
-export async function claimTrainingJobForTrainer(prisma: PrismaClient, workerName: string) {
+/** The claim API for external trainers: validates the name (and the base model list) first. */
+export async function claimTrainingJobForTrainer(prisma: PrismaClient, workerName: string, baseModelIds?: readonly string[] | null) {
   const name = workerNameSchema.safeParse(workerName);
   if (!name.success) {
     throw new ValidationError(name.error.issues[0]!.message, [{ path: "workerName", message: name.error.issues[0]!.message }]);
   }
-  return claimTrainingJob(prisma, name.data);
+  if (baseModelIds) {
+    if (baseModelIds.length === 0 || baseModelIds.length > 100) {
+      const message = "baseModelIds lists 1 to 100 base models (omit it to take any)";
+      throw new ValidationError(message, [{ path: "baseModelIds", message }]);
+    }
+    const known = await prisma.baseModel.findMany({ where: { id: { in: [...baseModelIds] } }, select: { id: true } });
+    const unknown = baseModelIds.filter((id) => !known.some((k) => k.id === id));
+    if (unknown.length) {
+      const message = `Unknown base model${unknown.length > 1 ? "s" : ""}: ${unknown.slice(0, 5).join(", ")}`;
+      throw new ValidationError(message, [{ path: "baseModelIds", message }]);
+    }
+  }
+  return claimTrainingJob(prisma, name.data, new Date(), { baseModelIds });
 }
 
+/** The built-in executor is a simulation and says so wherever it is named. */
 export function describeWorker(workerName: string): string {
-  return workerName.startsWith(BUILTIN_PREFIX) ? `built-in executor ${workerName.slice(BUILTIN_PREFIX.length)}` : `trainer ${workerName}`;
+  return workerName.startsWith(BUILTIN_PREFIX) ? `simulated trainer ${workerName.slice(BUILTIN_PREFIX.length)}` : `trainer ${workerName}`;
 }
 
 export interface ProgressPoint {
@@ -251,13 +277,22 @@ export async function recordTrainingProgress(prisma: PrismaClient, jobId: string
 }
 
 /** The external trainer's report: one step. */
-export async function reportTrainingProgress(prisma: PrismaClient, jobId: string, report: unknown) {
+export async function reportTrainingProgress(prisma: PrismaClient, jobId: string, report: unknown, workerName?: string | null) {
   const parsed = progressReportSchema.safeParse(report);
   if (!parsed.success) {
     const fieldErrors = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
     throw new ValidationError(`Invalid progress report: ${fieldErrors.map((f) => f.message).join("; ")}`, fieldErrors);
   }
-  return recordTrainingProgress(prisma, jobId, { points: [parsed.data] });
+  await assertTrainerHolds(prisma, jobId, workerName);
+  return recordTrainingProgress(prisma, jobId, { points: [parsed.data], ...(workerName ? { expectClaimedBy: workerName.trim() } : {}) });
+}
+
+export interface CompletionOptions {
+  expectClaimedBy?: string;
+  now?: Date;
+  /** What the job produced (validated); stored with the COMPLETE transition, in the same transaction. */
+  artifact?: ArtifactInput | null;
+  evalMetrics?: Array<{ name: string; value: number }> | null;
 }
 
 /** Ends a RUNNING job as COMPLETE or FAILED; FAILED needs a message the user can act on. */
@@ -266,7 +301,7 @@ export async function completeTrainingJob(
   jobId: string,
   outcome: "COMPLETE" | "FAILED",
   message: string | null | undefined,
-  options: { expectClaimedBy?: string; now?: Date } = {},
+  options: CompletionOptions = {},
 ) {
   const text = message?.trim() ?? "";
   if (outcome === "FAILED" && !text) {
@@ -279,11 +314,26 @@ export async function completeTrainingJob(
     if (options.expectClaimedBy !== undefined && job.claimedBy !== options.expectClaimedBy) {
       throw new InvalidStateError(`This job is now run by ${job.claimedBy ? describeWorker(job.claimedBy) : "nobody"}`);
     }
+    const artifact = outcome === "COMPLETE" ? options.artifact : null;
+    if (artifact) {
+      const metrics = Object.fromEntries((options.evalMetrics ?? []).map((m) => [m.name, m.value]));
+      await tx.artifact.create({
+        data: {
+          jobId,
+          uri: artifact.uri,
+          format: artifact.format,
+          sizeBytes: BigInt(artifact.sizeBytes),
+          sha256: artifact.sha256,
+          ...(options.evalMetrics?.length ? { evalMetrics: metrics } : {}),
+          createdAt: now,
+        },
+      });
+    }
     await tx.trainingEvent.create({
       data: {
         jobId,
         level: outcome === "COMPLETE" ? "INFO" : "ERROR",
-        message: text || "Training complete",
+        message: text || (artifact ? `Training complete: artifact ${artifact.uri} (${formatBytes(artifact.sizeBytes)}, sha256 ${artifact.sha256.slice(0, 12)}…)` : "Training complete"),
         createdAt: now,
       },
     });
@@ -297,6 +347,69 @@ export async function completeTrainingJob(
       },
     });
   });
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+/**
+ * The external trainer's completion: COMPLETE needs the artifact it produced
+ * (validated field by field); a trainer naming itself must hold the job.
+ * Built-in (simulated) jobs cannot be completed through the API.
+ */
+export async function completeTrainingJobForTrainer(
+  prisma: PrismaClient,
+  jobId: string,
+  input: { outcome: "COMPLETE" | "FAILED"; message?: string | null; artifact?: unknown; evalMetrics?: unknown; workerName?: string | null },
+) {
+  const problems: FieldError[] = [];
+  let artifact: ArtifactInput | null = null;
+  let evalMetrics: Array<{ name: string; value: number }> | null = null;
+  if (input.outcome === "COMPLETE") {
+    if (input.artifact === undefined || input.artifact === null) {
+      problems.push({ path: "artifact", message: "A completed job needs its artifact: uri, format, sizeBytes and sha256" });
+    } else {
+      const parsed = artifactInputSchema.safeParse(input.artifact);
+      if (parsed.success) artifact = parsed.data;
+      else problems.push(...parsed.error.issues.map((i) => ({ path: ["artifact", ...i.path].join("."), message: i.message })));
+    }
+  }
+  if (input.evalMetrics !== undefined && input.evalMetrics !== null) {
+    const parsed = evalMetricsSchema.safeParse(input.evalMetrics);
+    if (parsed.success) evalMetrics = parsed.data;
+    else problems.push(...parsed.error.issues.map((i) => ({ path: ["evalMetrics", ...i.path].join("."), message: i.message })));
+  }
+  if (problems.length) {
+    throw new ValidationError(`Invalid completion: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`, problems);
+  }
+  await assertTrainerHolds(prisma, jobId, input.workerName);
+  return completeTrainingJob(prisma, jobId, input.outcome, input.message, {
+    artifact,
+    evalMetrics,
+    ...(input.workerName ? { expectClaimedBy: input.workerName.trim() } : {}),
+  });
+}
+
+/** A trainer may only act on a job it holds: never on the simulated trainer's jobs, and on its own claim when it names itself. */
+export async function assertTrainerHolds(prisma: PrismaClient, jobId: string, workerName: string | null | undefined) {
+  if (!isUuid(jobId)) throw new NotFoundError("Training job", jobId);
+  const job = await prisma.trainingJob.findUnique({ where: { id: jobId }, select: { claimedBy: true, status: true } });
+  if (!job) throw new NotFoundError("Training job", jobId);
+  if (job.status === "RUNNING" && job.claimedBy?.startsWith(BUILTIN_PREFIX)) {
+    throw new InvalidStateError(`This job is run by the ${describeWorker(job.claimedBy)}; an external trainer cannot report for it`);
+  }
+  if (workerName && job.status === "RUNNING" && job.claimedBy !== workerName.trim()) {
+    throw new InvalidStateError(`This job is held by ${job.claimedBy ? describeWorker(job.claimedBy) : "nobody"}, not by trainer ${workerName.trim()}`);
+  }
 }
 
 export interface RecoveryOptions {

@@ -1,19 +1,37 @@
 import { builder } from "../builder.ts";
-import { EvalMetricRef, evalMetricList } from "./Artifact.ts";
+import { ArtifactFormat, EvalMetricRef, evalMetricList } from "./Artifact.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { runMutation } from "../audit.ts";
 import { loadConfig } from "../config.ts";
 import { ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from "../errors.ts";
 import {
+  BUILTIN_PREFIX,
   cancelTrainingJob,
   claimTrainingJobForTrainer,
-  completeTrainingJob,
+  completeTrainingJobForTrainer,
   createTrainingJob,
   reportTrainingProgress,
   retryTrainingJob,
 } from "../services/training.ts";
 import { totalStepsFor } from "../services/training-curve.ts";
 import { direction, pageArgs, pageWindow, SortDirection } from "./common.ts";
+
+export const TrainerKind = builder.enumType("TrainerKind", {
+  description: "Who ran a job: the built-in simulated trainer, or a real (external) trainer.",
+  values: ["SIMULATED", "REAL"] as const,
+});
+
+export function trainerKind(claimedBy: string | null): "SIMULATED" | "REAL" | null {
+  if (claimedBy === null) return null;
+  return claimedBy.startsWith(BUILTIN_PREFIX) ? "SIMULATED" : "REAL";
+}
+
+/** Prisma filter for jobs run by the simulated trainer or by a real one. */
+export function trainerWhere(kind: "SIMULATED" | "REAL" | null | undefined): Prisma.TrainingJobWhereInput {
+  if (kind === "SIMULATED") return { claimedBy: { startsWith: BUILTIN_PREFIX } };
+  if (kind === "REAL") return { AND: [{ claimedBy: { not: null } }, { NOT: { claimedBy: { startsWith: BUILTIN_PREFIX } } }] };
+  return {};
+}
 
 export const TrainingJobStatus = builder.enumType("TrainingJobStatus", {
   values: ["QUEUED", "RUNNING", "COMPLETE", "FAILED", "CANCELLED"] as const,
@@ -83,6 +101,13 @@ export const TrainingJobRef = builder.prismaObject("TrainingJob", {
       resolve: (j, _args, ctx) => (j.status === "RUNNING" ? estimateRemainingSeconds(ctx.prisma, j) : null),
     }),
     claimedBy: t.exposeString("claimedBy", { nullable: true, description: "The executor or external trainer running the job." }),
+    trainer: t.field({
+      type: TrainerKind,
+      nullable: true,
+      description: "SIMULATED when the built-in simulated trainer ran the job (synthetic curve, placeholder artifact), REAL for an external trainer; null until claimed.",
+      select: { claimedBy: true },
+      resolve: (j) => trainerKind(j.claimedBy),
+    }),
     heartbeatAt: t.expose("heartbeatAt", { type: "DateTime", nullable: true, description: "The last sign of life from its trainer." }),
     retryOf: t.relation("retryOf", { nullable: true }),
     retries: t.relation("retries", { query: { orderBy: { createdAt: "desc" } } }),
@@ -116,6 +141,7 @@ const TrainingJobFilter = builder.inputType("TrainingJobFilter", {
     search: t.string({ required: false, description: "Matches the model name (case-insensitive)." }),
     status: t.field({ type: [TrainingJobStatus], required: false }),
     baseModelId: t.id({ required: false }),
+    trainer: t.field({ type: TrainerKind, required: false, description: "Only jobs run by the simulated trainer, or only real ones." }),
   }),
 });
 
@@ -139,6 +165,7 @@ interface TrainingJobFilterShape {
   search?: string | null;
   status?: readonly string[] | null;
   baseModelId?: string | number | null;
+  trainer?: "SIMULATED" | "REAL" | null;
 }
 
 /** The page's job ids ordered by progress, with the same filter as `where`, in the database. */
@@ -149,6 +176,8 @@ async function idsByProgress(prisma: import("../db.ts").PrismaClient, page: Trai
   if (f.baseModelId) conditions.push(Prisma.sql`"baseModelId" = ${String(f.baseModelId)}`);
   const search = f.search?.trim();
   if (search) conditions.push(Prisma.sql`"modelName" ILIKE ${`%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`);
+  if (f.trainer === "SIMULATED") conditions.push(Prisma.sql`"claimedBy" LIKE ${`${BUILTIN_PREFIX}%`}`);
+  if (f.trainer === "REAL") conditions.push(Prisma.sql`"claimedBy" IS NOT NULL AND "claimedBy" NOT LIKE ${`${BUILTIN_PREFIX}%`}`);
   const dir = Prisma.raw(page.progress!.direction === "desc" ? "DESC" : "ASC");
   const rows = await prisma.$queryRaw<Array<{ id: string }>>`
     SELECT id::text AS id FROM "TrainingJob" WHERE ${Prisma.join(conditions, " AND ")}
@@ -195,6 +224,7 @@ builder.queryFields((t) => ({
         ...(f.status?.length ? { status: { in: f.status } } : {}),
         ...(f.baseModelId ? { baseModelId: String(f.baseModelId) } : {}),
         ...(f.search?.trim() ? { modelName: { contains: f.search.trim(), mode: "insensitive" as const } } : {}),
+        ...trainerWhere(f.trainer),
       };
       const field = args.sort?.field ?? "CREATED";
       const dir = direction(args.sort?.direction, field === "CREATED" ? "desc" : "asc");
@@ -321,12 +351,18 @@ builder.mutationField("claimTrainingJob", (t) =>
     description:
       "For external trainers (scope: train): takes the oldest QUEUED job and marks it RUNNING for `workerName`. Safe to call from many trainers at once.",
     errors: { types: [ValidationError, ForbiddenError], dataField: { name: "claim" } },
-    args: { workerName: t.arg.string({ required: true, description: "Who runs the job, e.g. gpu-box-3; shown on the monitor." }) },
+    args: {
+      workerName: t.arg.string({ required: true, description: "Who runs the job, e.g. gpu-box-3; shown on the monitor." }),
+      baseModelIds: t.arg.idList({
+        required: false,
+        description: "Only claim jobs for these base models (the ones this trainer can run); omit to take any.",
+      }),
+    },
     resolve: (_root, args, ctx) =>
       runMutation(
         ctx,
         { action: "claimTrainingJob", scope: "train", targetType: "TrainingJob", detail: { workerName: args.workerName } },
-        async () => ({ job: await claimTrainingJobForTrainer(ctx.prisma, args.workerName) }),
+        async () => ({ job: await claimTrainingJobForTrainer(ctx.prisma, args.workerName, args.baseModelIds?.map(String) ?? null) }),
         (claim) => ({ targetId: claim.job?.id }),
       ),
   }),
@@ -345,40 +381,74 @@ builder.mutationField("reportTrainingProgress", (t) =>
       trainLoss: t.arg.float({ required: true }),
       evalLoss: t.arg.float({ required: false }),
       learningRate: t.arg.float({ required: true }),
+      workerName: t.arg.string({ required: false, description: "The trainer's name as it claimed the job: a report from anyone else is INVALID_STATE." }),
     },
     resolve: (_root, args, ctx) =>
       runMutation(
         ctx,
         { action: "reportTrainingProgress", scope: "train", targetType: "TrainingJob", targetId: String(args.jobId) },
         () =>
-          reportTrainingProgress(ctx.prisma, String(args.jobId), {
-            step: args.step,
-            epoch: args.epoch,
-            trainLoss: args.trainLoss,
-            evalLoss: args.evalLoss ?? null,
-            learningRate: args.learningRate,
-          }),
+          reportTrainingProgress(
+            ctx.prisma,
+            String(args.jobId),
+            {
+              step: args.step,
+              epoch: args.epoch,
+              trainLoss: args.trainLoss,
+              evalLoss: args.evalLoss ?? null,
+              learningRate: args.learningRate,
+            },
+            args.workerName,
+          ),
       ),
   }),
 );
 
 const TrainingOutcome = builder.enumType("TrainingOutcome", { values: ["COMPLETE", "FAILED"] as const });
 
+const ArtifactInputRef = builder.inputType("ArtifactInput", {
+  description: "What a trainer produced: where the weights are, their format, exact size and sha256.",
+  fields: (t) => ({
+    uri: t.string({ required: true, description: "Absolute URI: file:///abs/path, s3://, gs://, hf://, https://." }),
+    format: t.field({ type: ArtifactFormat, required: true }),
+    sizeBytes: t.float({ required: true, description: "Exact size in bytes (a whole number)." }),
+    sha256: t.string({ required: true, description: "Hex sha256 of the bytes (64 characters)." }),
+  }),
+});
+
+const EvalMetricInputRef = builder.inputType("EvalMetricInput", {
+  fields: (t) => ({
+    name: t.string({ required: true, description: "e.g. eval_loss, accuracy." }),
+    value: t.float({ required: true }),
+  }),
+});
+
 builder.mutationField("completeTrainingJob", (t) =>
   t.field({
     type: TrainingJobRef,
-    description: "For external trainers (scope: train): ends a RUNNING job as COMPLETE or FAILED (FAILED needs a message).",
+    description:
+      "For external trainers (scope: train): ends a RUNNING job as COMPLETE (with the artifact it produced, required) or FAILED (with a message). Bad artifact fields are a VALIDATION error and change nothing.",
     errors: { types: [NotFoundError, InvalidStateError, ValidationError, ForbiddenError], dataField: { name: "job" } },
     args: {
       jobId: t.arg.id({ required: true }),
       outcome: t.arg({ type: TrainingOutcome, required: true }),
       message: t.arg.string({ required: false }),
+      artifact: t.arg({ type: ArtifactInputRef, required: false, description: "Required when outcome is COMPLETE." }),
+      evalMetrics: t.arg({ type: [EvalMetricInputRef], required: false, description: "Final evaluation figures stored with the artifact." }),
+      workerName: t.arg.string({ required: false, description: "The trainer's name as it claimed the job: anyone else gets INVALID_STATE." }),
     },
     resolve: (_root, args, ctx) =>
       runMutation(
         ctx,
         { action: "completeTrainingJob", scope: "train", targetType: "TrainingJob", targetId: String(args.jobId), detail: { outcome: args.outcome } },
-        () => completeTrainingJob(ctx.prisma, String(args.jobId), args.outcome, args.message),
+        () =>
+          completeTrainingJobForTrainer(ctx.prisma, String(args.jobId), {
+            outcome: args.outcome,
+            message: args.message,
+            artifact: args.artifact ?? null,
+            evalMetrics: args.evalMetrics ?? null,
+            workerName: args.workerName,
+          }),
       ),
   }),
 );

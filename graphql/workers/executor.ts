@@ -1,5 +1,8 @@
 import { createHash } from "node:crypto";
-import { hostname } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
+import { hostname, tmpdir } from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import type { ExecutorConfig } from "../config.ts";
 import type { Database, PrismaClient } from "../db.ts";
 import { InvalidStateError } from "../errors.ts";
@@ -15,7 +18,10 @@ import {
 import { startLoop, type WorkerFactory } from "./index.ts";
 
 /**
- * The built-in training executor: a simulation of a GPU trainer that drives
+ * The built-in training executor, shown to users as the "simulated trainer":
+ * it loads no model and trains nothing, and says so in every event it
+ * writes; the artifact it completes a job with is a small placeholder file
+ * (real bytes, real size and sha256) under the data directory. It drives
  * jobs through the same service functions an external trainer's API calls
  * use (claim, report progress, complete). It keeps no state between ticks
  * except its name: everything it needs is in the job row, so a restart or a
@@ -54,6 +60,10 @@ export function failurePlanFor(jobId: string, totalSteps: number, failureRate: n
 }
 
 function failureMessage(plan: FailurePlan, job: RunningJob, lastLoss: number): string {
+  return `Simulated failure (no real run): ${simulatedFailure(plan, job, lastLoss)}`;
+}
+
+function simulatedFailure(plan: FailurePlan, job: RunningJob, lastLoss: number): string {
   switch (plan.kind) {
     case "oom":
       return "CUDA out of memory. Tried to allocate 1.50 GiB (GPU 0; 79.15 GiB total capacity; 77.02 GiB already allocated; 812.00 MiB free). Reduce the batch size or LoRA rank.";
@@ -82,6 +92,35 @@ function simulatedPoint(step: number, curve: CurveConfig, plan: FailurePlan | nu
 export interface ExecutorOptions extends ExecutorConfig {
   /** Identifies this executor in claims and events; `builtin:` is prefixed. */
   name: string;
+  /** Where placeholder artifacts go (`<dataDir>/artifacts`); default: the system temp directory. */
+  artifactDir?: string;
+}
+
+/** Base models only a real trainer can run: the simulated trainer leaves their jobs queued for one. */
+export const REAL_TRAINER_BASE_MODELS = ["trainyard-tiny-char-lm"] as const;
+
+/**
+ * The simulated trainer's artifact: a small file that says what it is, plus
+ * seeded bytes, so its size and sha256 are those of a real file a deployment
+ * can pin (and nobody mistakes it for weights).
+ */
+export async function writeSimulatedArtifact(dir: string, job: { id: string; modelName: string; seed: number }) {
+  const rand = seededRandom(job.seed ^ createHash("sha1").update(job.id).digest().readUInt32BE(0));
+  const header = Buffer.from(
+    `TRAINYARD SIMULATED ARTIFACT: not model weights.\njob ${job.id} (${job.modelName}) was run by the built-in simulated trainer.\n`,
+  );
+  const body = Buffer.alloc(4096);
+  for (let i = 0; i < body.length; i++) body[i] = Math.floor(rand() * 256);
+  const bytes = Buffer.concat([header, body]);
+  const file = path.resolve(dir, job.id, "simulated-adapter.bin");
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, bytes);
+  return {
+    uri: pathToFileURL(file).href,
+    format: "OTHER" as const,
+    sizeBytes: bytes.length,
+    sha256: createHash("sha256").update(bytes).digest("hex"),
+  };
 }
 
 export function executorName(suffix?: string): string {
@@ -116,7 +155,7 @@ export async function executorTick(prisma: PrismaClient, options: ExecutorOption
   });
   running = await mine();
   for (let free = options.slots - running.length; free > 0; free--) {
-    if (!(await claimTrainingJob(prisma, options.name, now))) break;
+    if (!(await claimTrainingJob(prisma, options.name, now, { excludeBaseModelIds: REAL_TRAINER_BASE_MODELS }))) break;
   }
   running = await mine();
   for (const job of running) await advanceJob(prisma, job, options, now);
@@ -150,7 +189,7 @@ async function advanceJob(prisma: PrismaClient, job: RunningJob, options: Execut
   const events: NonNullable<ProgressUpdate["events"]> = [];
   const stepsPerEpoch = job.totalSteps / job.epochs;
   if (job.currentStep < job.warmupSteps && target >= job.warmupSteps) {
-    events.push({ level: "DEBUG", message: `Warm-up finished at step ${job.warmupSteps}; learning rate at its peak of ${job.learningRate}` });
+    events.push({ level: "DEBUG", message: `Simulated warm-up finished at step ${job.warmupSteps}; learning rate at its peak of ${job.learningRate}` });
   }
   for (let e = 1; e <= job.epochs; e++) {
     const boundary = Math.round(e * stepsPerEpoch);
@@ -158,7 +197,7 @@ async function advanceJob(prisma: PrismaClient, job: RunningJob, options: Execut
       const at = curvePoint(boundary, curve);
       events.push({
         level: "INFO",
-        message: `Epoch ${e}/${job.epochs} finished at step ${boundary}: train loss ${at.trainLoss.toFixed(3)}; checkpoint saved`,
+        message: `Simulated epoch ${e}/${job.epochs} finished at step ${boundary}: synthetic train loss ${at.trainLoss.toFixed(3)}`,
       });
     }
   }
@@ -170,12 +209,18 @@ async function advanceJob(prisma: PrismaClient, job: RunningJob, options: Execut
       await completeTrainingJob(prisma, job.id, "FAILED", failureMessage(plan, job, last), { expectClaimedBy: options.name, now });
     } else if (target >= job.totalSteps) {
       const final = curvePoint(job.totalSteps, curve);
+      const artifact = await writeSimulatedArtifact(options.artifactDir ?? path.join(tmpdir(), "trainyard-artifacts"), job);
       await completeTrainingJob(
         prisma,
         job.id,
         "COMPLETE",
-        `Training complete: final train loss ${final.trainLoss.toFixed(3)}${final.evalLoss !== null ? `, eval loss ${final.evalLoss.toFixed(3)}` : ""}; adapter saved`,
-        { expectClaimedBy: options.name, now },
+        `Simulated training complete: synthetic final train loss ${final.trainLoss.toFixed(3)}${final.evalLoss !== null ? `, eval loss ${final.evalLoss.toFixed(3)}` : ""}; placeholder artifact (not weights) ${artifact.uri}`,
+        {
+          expectClaimedBy: options.name,
+          now,
+          artifact,
+          evalMetrics: final.evalLoss !== null ? [{ name: "eval_loss", value: final.evalLoss }] : [],
+        },
       );
     }
   } catch (err) {
@@ -200,7 +245,7 @@ export const trainingExecutor: WorkerFactory = {
   name: "training-executor",
   enabled: (config) => config.executorEnabled,
   start(db: Database, config) {
-    const options: ExecutorOptions = { ...config.executor, name: executorName() };
+    const options: ExecutorOptions = { ...config.executor, name: executorName(), artifactDir: path.join(config.dataDir, "artifacts") };
     return startLoop("training-executor", config.executor.tickMs, () => executorTick(db.prisma, options));
   },
 };

@@ -4,6 +4,7 @@ import { rolloutWorker } from "./rollout.ts";
 import { trainingExecutor, trainingWatchdog } from "./executor.ts";
 import { trafficSimulator } from "./simulator.ts";
 import { metricsMaintenance } from "./metrics-maintenance.ts";
+import { observeWorkerTick } from "../observability/registry.ts";
 
 /**
  * A background loop. Every worker must be safe with several web processes
@@ -28,7 +29,7 @@ export function startLoop(name: string, intervalMs: number, tick: () => Promise<
   let timer: NodeJS.Timeout | undefined;
   const loop = () => {
     if (stopped) return;
-    running = tick()
+    running = observeWorkerTick(name, tick)
       .catch((err) => console.warn(`[${name}] ${(err as Error).message}`))
       .finally(() => {
         if (!stopped) timer = setTimeout(loop, intervalMs);

@@ -55,7 +55,7 @@ test.skipIf(Boolean(process.env.TEST_DATABASE_URL || process.env.DATABASE_URL))(
       const done = await read(second.url, id);
       expect(done.currentStep).toBe(245);
       // The new process took the job over where the old one left it, not from the start.
-      const resumed = done.events.map((e) => /resumed from step (\d+) by built-in executor/.exec(e.message)).find(Boolean);
+      const resumed = done.events.map((e) => /resumed from step (\d+) by simulated trainer/.exec(e.message)).find(Boolean);
       expect(resumed).toBeTruthy();
       expect(Number(resumed![1])).toBeGreaterThanOrEqual(lastSeen);
       expect(Number(resumed![1])).toBeLessThan(245);

@@ -76,7 +76,7 @@ test("from the catalog: configure a job, watch it train live, see it complete wi
   expect(await page.getByTestId("job-step").textContent()).toBe("Step 245 of 245");
   await expect.poll(() => page.getByRole("button", { name: "Deploy" }).isVisible()).toBe(true);
   expect(await page.locator("[data-testid=loss-chart] .recharts-line").count()).toBe(2);
-  expect(await page.getByTestId("event-log").textContent()).toMatch(/Training complete: final train loss/);
+  expect(await page.getByTestId("event-log").textContent()).toMatch(/Simulated training complete: synthetic final train loss/);
   expect(await page.getByTestId("live-indicator").count()).toBe(0);
 
   // The jobs table shows it too, found by name, with its Deploy action.

@@ -102,8 +102,8 @@ describe("external trainer API", () => {
       __typename ... on ReportTrainingProgressSuccess { job { currentStep trainLoss evalLoss } } ... on Error { code message }
     }
   }`;
-  const COMPLETE = `mutation ($id: ID!, $outcome: TrainingOutcome!, $message: String) {
-    completeTrainingJob(jobId: $id, outcome: $outcome, message: $message) { __typename ... on CompleteTrainingJobSuccess { job { status errorMessage progress } } ... on Error { code message } }
+  const COMPLETE = `mutation ($id: ID!, $outcome: TrainingOutcome!, $message: String, $artifact: ArtifactInput) {
+    completeTrainingJob(jobId: $id, outcome: $outcome, message: $message, artifact: $artifact) { __typename ... on CompleteTrainingJobSuccess { job { status errorMessage progress } } ... on Error { code message } }
   }`;
 
   beforeEach(async () => {
@@ -137,7 +137,8 @@ describe("external trainer API", () => {
     const failedWithoutReason = await query(t.db, COMPLETE, { id, outcome: "FAILED" }, trainer);
     expect(failedWithoutReason.completeTrainingJob).toMatchObject({ __typename: "ValidationError" });
 
-    const done = await query(t.db, COMPLETE, { id, outcome: "COMPLETE", message: "Early stopping: eval loss flat for 3 evals" }, trainer);
+    const artifact = { uri: "s3://models/external-run/adapter.safetensors", format: "SAFETENSORS", sizeBytes: 1024, sha256: "a".repeat(64) };
+    const done = await query(t.db, COMPLETE, { id, outcome: "COMPLETE", message: "Early stopping: eval loss flat for 3 evals", artifact }, trainer);
     expect(done.completeTrainingJob.job).toMatchObject({ status: "COMPLETE", errorMessage: null, progress: 1 });
 
     const late = await query(t.db, REPORT, { id, step: 50, loss: 1.7 }, trainer);

@@ -70,7 +70,7 @@ test("executor ticks racing in two processes run each job exactly once, to compl
     expect(done.status).toBe("COMPLETE");
     expect(done.currentStep).toBe(245);
     expect(await claimEvents(j.id)).toBe(1);
-    expect(await t.db.prisma.trainingEvent.count({ where: { jobId: j.id, message: { startsWith: "Training complete" } } })).toBe(1);
+    expect(await t.db.prisma.trainingEvent.count({ where: { jobId: j.id, message: { startsWith: "Simulated training complete" } } })).toBe(1);
   }
   const owners = new Set((await t.db.prisma.trainingJob.findMany({ where: { id: { in: jobs.map((j) => j.id) } } })).map((j) => j.claimedBy));
   expect(owners).toEqual(new Set(["builtin:exec-a", "builtin:exec-b"]));
@@ -136,7 +136,7 @@ test("restart: a built-in job whose executor died is resumed from its last step 
   expect(resumed.claimedBy).toBe("builtin:new-process");
   expect(resumed.status).toBe("RUNNING");
   const warn = await t.db.prisma.trainingEvent.findFirst({ where: { jobId: id, level: "WARN" } });
-  expect(warn?.message).toMatch(new RegExp(`resumed from step ${orphan.currentStep} by built-in executor new-process`));
+  expect(warn?.message).toMatch(new RegExp(`resumed from step ${orphan.currentStep} by simulated trainer new-process`));
   expect(await claimEvents(id)).toBe(1);
 
   // The dead process, were it to wake up, can no longer write to the job.
@@ -189,7 +189,7 @@ test("with the executor switched off, a built-in job left RUNNING is failed by t
   expect((await recoverStaleTrainingJobs(t.db.prisma, settings)).failed).toEqual([]);
   expect((await job(id)).status).toBe("RUNNING");
   await recoverStaleTrainingJobs(t.db.prisma, { ...settings, now: new Date(claimedAt + 11 * 60_000) });
-  expect(await job(id)).toMatchObject({ status: "FAILED", errorMessage: expect.stringMatching(/Lost contact with built-in executor gone/) });
+  expect(await job(id)).toMatchObject({ status: "FAILED", errorMessage: expect.stringMatching(/Lost contact with simulated trainer gone/) });
 });
 
 test("configuration: TRAINYARD_EXECUTOR=off runs only the watchdog; the time scale comes from the environment", () => {
