@@ -5,6 +5,7 @@ import { DuplicateDeploymentError, InvalidStateError, JobNotCompleteError, NotFo
 import type { DeploymentStatus, Prisma } from "../generated/prisma/client.ts";
 import { isUuid } from "../types/TrainingJob.ts";
 import { endpointUrlFor, versionString } from "./versions.ts";
+import { applyDefaultAlertRules } from "./alerts.ts";
 
 type Tx = Prisma.TransactionClient;
 
@@ -74,7 +75,7 @@ export async function deployJob(prisma: PrismaClient, jobId: string, actorName: 
     const minor = latest._max.versionMinor === null ? 0 : latest._max.versionMinor + 1;
     const version = versionString(1, minor, 0);
     const now = options.now ?? new Date();
-    return withLiveConflictAsDuplicate(() =>
+    const deployment = await withLiveConflictAsDuplicate(() =>
       tx.deployment.create({
         data: {
           jobId,
@@ -91,6 +92,8 @@ export async function deployJob(prisma: PrismaClient, jobId: string, actorName: 
         },
       }),
     );
+    await applyDefaultAlertRules(tx, deployment.id, actorName);
+    return deployment;
   }, TX_OPTIONS);
 }
 
