@@ -66,9 +66,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 type Version = ReturnType<typeof useLoaderData<typeof loader>>["versions"][number];
 
-const ROWS: Array<{ key: string; label: string; value: (v: Version) => number | null; format: (n: number | null) => string; lowerIsBetter: boolean }> = [
-  { key: "requestsPerSecond", label: "Request rate", value: (v) => v.metrics.requestsPerSecond, format: (n) => (n === null ? "—" : `${n.toFixed(2)} req/s`), lowerIsBetter: false },
-  { key: "requestCount", label: "Requests", value: (v) => v.metrics.requestCount, format: (n) => (n === null ? "—" : n.toLocaleString("en-US")), lowerIsBetter: false },
+const ROWS: Array<{ key: string; label: string; value: (v: Version) => number | null; format: (n: number | null) => string; lowerIsBetter: boolean | null }> = [
+  { key: "requestsPerSecond", label: "Request rate", value: (v) => v.metrics.requestsPerSecond, format: (n) => (n === null ? "—" : `${n.toFixed(2)} req/s`), lowerIsBetter: null },
+  { key: "requestCount", label: "Requests", value: (v) => v.metrics.requestCount, format: (n) => (n === null ? "—" : n.toLocaleString("en-US")), lowerIsBetter: null },
   { key: "p50", label: "P50 latency", value: (v) => v.metrics.p50LatencyMs, format: formatMs, lowerIsBetter: true },
   { key: "p95", label: "P95 latency", value: (v) => v.metrics.p95LatencyMs, format: formatMs, lowerIsBetter: true },
   { key: "p99", label: "P99 latency", value: (v) => v.metrics.p99LatencyMs, format: formatMs, lowerIsBetter: true },
@@ -156,7 +156,8 @@ export default function CompareVersionsPage() {
                     {versions.map((v, i) => {
                       const value = r.value(v);
                       const d = i === 0 ? null : delta(base, value);
-                      const worse = d && value !== null && base !== null && (r.lowerIsBetter ? value > base * 1.1 : value < base * 0.9);
+                      // Traffic is neither better nor worse; latencies and error rates 10 % over the baseline are.
+                      const worse = d && r.lowerIsBetter && value !== null && base !== null && value > base * 1.1;
                       return (
                         <td key={v.id} className="px-4 py-2 text-sm tabular-nums">
                           <span className="font-semibold text-slate-900" data-testid={`cmp-${r.key}-${i}`}>
