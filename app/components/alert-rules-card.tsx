@@ -14,7 +14,10 @@ type Rule = CardData["deployment"] extends infer D ? (D extends { alertRules: in
 
 const input = "w-24 rounded-md border border-slate-300 px-2 py-1 text-sm tabular-nums focus:border-indigo-500 focus:outline-none";
 
-/** Toast on every result of an edit, success or failure; reload the card after a success. */
+/**
+ * Toast on every result of an edit, success or failure; reload the card after a success. Rows are keyed
+ * by rule id only, so the row (and its fetcher) survives the reload that shows the saved values.
+ */
 function useOutcomeToast(fetcher: ReturnType<typeof useFetcher<typeof cardAction>>, reload: () => void) {
   const seen = useRef<unknown>(null);
   useEffect(() => {
@@ -191,7 +194,7 @@ export function AlertRulesCard({ deploymentId }: { deploymentId: string }) {
         ) : (
           <ul className="divide-y divide-slate-100">
             {d.deployment.alertRules.map((r) => (
-              <RuleRow key={`${r.id}:${r.threshold}:${r.forSeconds}:${r.enabled}:${r.channels.length}`} rule={r as Rule} channels={d.notificationChannels.nodes} deploymentId={deploymentId} action={action} reload={stableReload} />
+              <RuleRow key={r.id} rule={r as Rule} channels={d.notificationChannels.nodes} deploymentId={deploymentId} action={action} reload={stableReload} />
             ))}
           </ul>
         )}
