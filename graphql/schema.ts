@@ -12,6 +12,8 @@ import "./types/Metrics.ts";
 import "./types/Dashboard.ts";
 import "./types/ApiToken.ts";
 import "./types/Audit.ts";
+import "./types/Alert.ts";
+import "./types/AlertNotification.ts";
 
 export const schema = builder.toSchema({ sortSchema: true });
 

@@ -3,6 +3,7 @@ import type { Database } from "../graphql/db.ts";
 import type { Prisma } from "../graphql/generated/prisma/client.ts";
 import { curvePoint, loggingInterval, totalStepsFor, type CurveConfig } from "../graphql/services/training-curve.ts";
 import { endpointUrlFor, versionString } from "../graphql/services/versions.ts";
+import { applyDefaultAlertRules } from "../graphql/services/alerts.ts";
 import { baseModels, datasets } from "./seed-data.ts";
 
 /**
@@ -201,6 +202,7 @@ async function writeDemoHistory(tx: Prisma.TransactionClient, now: Date) {
     if (d.status === "PAUSED") history.push({ action: "PAUSE", fromStatus: "ACTIVE", toStatus: "PAUSED", createdAt: at(2 * 24) });
     if (retiredAt) history.push({ action: "RETIRE", fromStatus: "ACTIVE", toStatus: "RETIRED", createdAt: retiredAt });
     await tx.deploymentEvent.createMany({ data: history.map((h) => ({ deploymentId: id, actor: "console", ...h })) });
+    await applyDefaultAlertRules(tx, id, "console");
     await tx.auditEvent.create({
       data: { actor: "console", actorKind: "CONSOLE", action: "deployJob", targetType: "Deployment", targetId: id, outcome: "SUCCESS", createdAt },
     });

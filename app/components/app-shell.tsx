@@ -1,5 +1,5 @@
 import { Form, NavLink } from "@remix-run/react";
-import { Boxes, Braces, FlaskConical, History, KeyRound, LayoutDashboard, Rocket, TrainFront, type LucideIcon } from "lucide-react";
+import { BellRing, Boxes, Braces, FlaskConical, History, KeyRound, LayoutDashboard, Rocket, TrainFront, Webhook, type LucideIcon } from "lucide-react";
 import type { ReactNode } from "react";
 import { cn } from "~/lib/cn";
 
@@ -18,7 +18,9 @@ const NAV: NavItem[] = [
   { to: "/training/jobs", label: "Training", icon: FlaskConical },
   { to: "/deployments", label: "Deployments", icon: Rocket },
   { to: "/activity", label: "Activity", icon: History },
+  { to: "/alerts", label: "Alerts", icon: BellRing },
   { to: "/settings/tokens", label: "API tokens", icon: KeyRound },
+  { to: "/settings/channels", label: "Alert channels", icon: Webhook },
   { to: "/graphql", label: "API playground", icon: Braces, external: true },
 ];
 

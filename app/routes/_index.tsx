@@ -119,15 +119,17 @@ export default function Dashboard() {
           cue={errorTone === "critical" ? "Above 1 %" : undefined}
           hint={d.errorRate24h === null ? "no traffic recorded" : "server and model errors"}
         />
-        <StatCard
-          testId="stat-alerts"
-          label="Alerts firing"
-          value={d.alertsFiring}
-          icon={AlertTriangle}
-          tone={d.alertsFiring > 0 ? "critical" : "good"}
-          cue={d.alertsFiring > 0 ? "Needs attention" : "All clear"}
-          hint="error rate > 1 % or P95 > 500 ms, last 15 min"
-        />
+        <Link to={d.alertsFiring > 0 ? "/alerts?state=FIRING" : "/alerts"} className="block rounded-xl hover:ring-2 hover:ring-indigo-200 focus:outline-none focus:ring-2 focus:ring-indigo-500" data-testid="stat-alerts-link">
+          <StatCard
+            testId="stat-alerts"
+            label="Alerts firing"
+            value={d.alertsFiring}
+            icon={AlertTriangle}
+            tone={d.alertsFiring > 0 ? "critical" : "good"}
+            cue={d.alertsFiring > 0 ? "Needs attention" : "All clear"}
+            hint="from the alert rules · see all alerts"
+          />
+        </Link>
       </div>
 
       <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-2">

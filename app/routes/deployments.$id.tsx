@@ -14,6 +14,7 @@ import { ProductionBadge, ServingCard, ServingSnippets, ServingTryIt, SimulatedB
 import { parseWindow, WINDOWS, WindowSelector, type WindowKey } from "~/components/deployment-window-selector";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { Card } from "~/components/ui/card";
+import { AlertRulesCard } from "~/components/alert-rules-card";
 import { StatusBadge } from "~/components/ui/status-badge";
 import { formatDateTime, formatRelative } from "~/lib/format";
 import { graphql, type ResultOf } from "~/lib/graphql";
@@ -248,6 +249,7 @@ export default function DeploymentPage() {
       </section>
 
       <div className="space-y-6">
+        <AlertRulesCard deploymentId={d.id} />
         <DeploymentHistory modelName={d.modelName} currentId={d.id} versions={d.history} now={now} />
         <DeploymentEvents events={d.events} now={now} />
       </div>

@@ -10,6 +10,7 @@ import { TrainingJobActions } from "~/components/training-job-actions";
 import { TrainingProgress } from "~/components/training-progress";
 import { ClearFiltersLink, FilterBar, FilterSearchField, FilterSelectField, FilterSubmit } from "~/components/ui/filters";
 import { PageHeader } from "~/components/ui/page-header";
+import { CompareBar, CompareCheckbox } from "~/components/compare-selection";
 import { StatusBadge } from "~/components/ui/status-badge";
 import { formatDateTime, formatDuration, formatEnum, formatRelative } from "~/lib/format";
 import { graphql, type ResultOf } from "~/lib/graphql";
@@ -157,6 +158,11 @@ export default function TrainingJobs() {
   const columns = useMemo<ColumnDef<Job>[]>(
     () => [
       {
+        id: "select",
+        header: () => <span className="sr-only">Compare</span>,
+        cell: ({ row }) => <CompareCheckbox id={row.original.id} label={row.original.modelName} />,
+      },
+      {
         id: "name",
         accessorFn: (row) => row.modelName,
         header: "Name",
@@ -262,6 +268,7 @@ export default function TrainingJobs() {
         <FilterSubmit>Apply</FilterSubmit>
         {filtered ? <ClearFiltersLink to="/training/jobs" /> : null}
       </FilterBar>
+      <CompareBar />
       <DataTable
         label="Training jobs"
         columns={columns}

@@ -6,6 +6,7 @@ import type { DeploymentStatus, Prisma } from "../generated/prisma/client.ts";
 import { isUuid } from "../types/TrainingJob.ts";
 import { endpointUrlFor, versionString } from "./versions.ts";
 import { servingFields, setProduction, type ServingInput } from "./serving.ts";
+import { applyDefaultAlertRules } from "./alerts.ts";
 
 type Tx = Prisma.TransactionClient;
 
@@ -83,7 +84,7 @@ export async function deployJob(prisma: PrismaClient, jobId: string, actorName: 
     const now = options.now ?? new Date();
     // The deployment pins the artifact the job produced (lineage: deployment → job → artifact).
     const artifact = await tx.artifact.findUnique({ where: { jobId }, select: { id: true } });
-    return withLiveConflictAsDuplicate(() =>
+    const deployment = await withLiveConflictAsDuplicate(() =>
       tx.deployment.create({
         data: {
           jobId,
@@ -112,6 +113,8 @@ export async function deployJob(prisma: PrismaClient, jobId: string, actorName: 
         },
       }),
     );
+    await applyDefaultAlertRules(tx, deployment.id, actorName);
+    return deployment;
   }, TX_OPTIONS);
 }
 

@@ -15,7 +15,7 @@ const Dashboard = builder.objectRef<DashboardSummary>("Dashboard").implement({
       description: "Server or model errors ÷ requests over the last 24 hours; null without traffic.",
     }),
     alertsFiring: t.exposeInt("alertsFiring", {
-      description: "Active deployments whose error rate over the last 15 minutes exceeds 1 % or whose P95 latency exceeds 500 ms.",
+      description: "Firing alerts on active deployments: one per alert rule and deployment (see `alerts(state: FIRING)`).",
     }),
     computedAt: t.expose("computedAt", { type: "DateTime" }),
     recentActivity: t.prismaField({

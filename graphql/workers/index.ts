@@ -5,6 +5,7 @@ import { trainingExecutor, trainingWatchdog } from "./executor.ts";
 import { trafficSimulator } from "./simulator.ts";
 import { metricsMaintenance } from "./metrics-maintenance.ts";
 import { observeWorkerTick } from "../observability/registry.ts";
+import { alertEvaluator, notificationSender } from "./alerts.ts";
 
 /**
  * A background loop. Every worker must be safe with several web processes
@@ -47,7 +48,7 @@ export function startLoop(name: string, intervalMs: number, tick: () => Promise<
 }
 
 /** Registered workers; each feature adds its factory here. */
-const FACTORIES: WorkerFactory[] = [rolloutWorker, trainingExecutor, trainingWatchdog, trafficSimulator, metricsMaintenance];
+const FACTORIES: WorkerFactory[] = [rolloutWorker, trainingExecutor, trainingWatchdog, trafficSimulator, metricsMaintenance, alertEvaluator, notificationSender];
 
 export function startWorkers(db: Database, config: Config): Worker[] {
   return FACTORIES.filter((f) => f.enabled(config)).map((f) => f.start(db, config));

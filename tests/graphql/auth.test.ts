@@ -35,6 +35,12 @@ const EXPECTED_SCOPE: Record<string, Scope> = {
   recordInferenceEvents: "ingest",
   createApiToken: "admin",
   revokeApiToken: "admin",
+  createAlertRule: "deploy",
+  updateAlertRule: "deploy",
+  deleteAlertRule: "deploy",
+  createNotificationChannel: "admin",
+  deleteNotificationChannel: "admin",
+  testNotificationChannel: "admin",
 };
 
 let t: TestDatabase;

@@ -1,0 +1,68 @@
+import { BellOff, CheckCircle2, Clock, Flame, type LucideIcon } from "lucide-react";
+import { cn } from "~/lib/cn";
+
+/** Alert states as badges: colour + icon + text, never colour alone. */
+const STATES: Record<string, { label: string; icon: LucideIcon; className: string }> = {
+  FIRING: { label: "Firing", icon: Flame, className: "bg-red-50 text-red-800 ring-red-200" },
+  PENDING: { label: "Pending", icon: Clock, className: "bg-amber-50 text-amber-900 ring-amber-200" },
+  RESOLVED: { label: "Resolved", icon: CheckCircle2, className: "bg-emerald-50 text-emerald-800 ring-emerald-200" },
+  OK: { label: "OK", icon: CheckCircle2, className: "bg-emerald-50 text-emerald-800 ring-emerald-200" },
+  SILENCED: { label: "Silenced", icon: BellOff, className: "bg-slate-100 text-slate-700 ring-slate-200" },
+};
+
+export function AlertStateBadge({ state }: { state: string }) {
+  const s = STATES[state] ?? { label: state, icon: Clock, className: "bg-slate-100 text-slate-700 ring-slate-200" };
+  const Icon = s.icon;
+  return (
+    <span className={cn("inline-flex items-center gap-1.5 whitespace-nowrap rounded-full px-2.5 py-0.5 text-xs font-medium ring-1 ring-inset", s.className)} data-state={state}>
+      <Icon className="h-3.5 w-3.5" aria-hidden />
+      {s.label}
+    </span>
+  );
+}
+
+export const METRIC_LABEL: Record<string, string> = {
+  P50_LATENCY: "P50 latency",
+  P95_LATENCY: "P95 latency",
+  P99_LATENCY: "P99 latency",
+  ERROR_RATE: "Error rate",
+  REQUEST_RATE: "Request rate",
+};
+
+export const WINDOW_LABEL: Record<string, string> = {
+  LAST_15_MINUTES: "15 min",
+  LAST_HOUR: "1 h",
+  LAST_24_HOURS: "24 h",
+  LAST_7_DAYS: "7 d",
+};
+
+/** A metric value in its unit: ms for latencies, % for the error rate, req/s for the request rate. */
+export function formatAlertValue(metric: string, value: number | null | undefined): string {
+  if (value === null || value === undefined) return "—";
+  if (metric === "ERROR_RATE") return `${(value * 100).toFixed(value < 0.1 ? 2 : 1)} %`;
+  if (metric === "REQUEST_RATE") return `${value.toFixed(2)} req/s`;
+  return `${Math.round(value).toLocaleString("en-US")} ms`;
+}
+
+/** "P95 latency > 500 ms over 15 min for 1 min" */
+export function describeCondition(rule: { metric: string; comparison: string; threshold: number; window: string; forSeconds?: number }): string {
+  const cmp = rule.comparison === "ABOVE" ? ">" : "<";
+  const hold = rule.forSeconds ? ` for ${rule.forSeconds >= 60 && rule.forSeconds % 60 === 0 ? `${rule.forSeconds / 60} min` : `${rule.forSeconds} s`}` : "";
+  return `${METRIC_LABEL[rule.metric] ?? rule.metric} ${cmp} ${formatAlertValue(rule.metric, rule.threshold)} over ${WINDOW_LABEL[rule.window] ?? rule.window}${hold}`;
+}
+
+/** A threshold as typed in a form: percent for the error rate, the raw unit otherwise. */
+export const thresholdToInput = (metric: string, threshold: number) => (metric === "ERROR_RATE" ? String(+(threshold * 100).toFixed(4)) : String(threshold));
+export const thresholdFromInput = (metric: string, raw: string) => (metric === "ERROR_RATE" ? Number(raw) / 100 : Number(raw));
+export const thresholdUnit = (metric: string) => (metric === "ERROR_RATE" ? "%" : metric === "REQUEST_RATE" ? "req/s" : "ms");
+
+export function formatSpan(fromIso: string, toIso: string | null, nowIso: string): string {
+  const ms = Date.parse(toIso ?? nowIso) - Date.parse(fromIso);
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h ${m % 60} min`;
+  return `${Math.floor(h / 24)} d ${h % 24} h`;
+}

@@ -1,0 +1,384 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import type { ColumnDef } from "@tanstack/react-table";
+import { CheckCircle2, Clock, Plus, Send, ShieldAlert, Trash2, Webhook, XCircle, type LucideIcon } from "lucide-react";
+import { useEffect, useMemo, useRef } from "react";
+import { DataTable } from "~/components/data-table";
+import { ConfirmAction } from "~/components/deployment-confirm-action";
+import { GeneralErrorBoundary } from "~/components/error-page";
+import { Button } from "~/components/ui/button";
+import { Card, CardHeader } from "~/components/ui/card";
+import { CopyButton } from "~/components/ui/copy-button";
+import { PageHeader } from "~/components/ui/page-header";
+import { cn } from "~/lib/cn";
+import { formatDateTime, formatRelative } from "~/lib/format";
+import { graphql, type ResultOf } from "~/lib/graphql";
+import { pageArgs, parsePage } from "~/lib/table-state";
+import { gql } from "~/server/gql.server";
+import { redirectWithToast } from "~/server/toast.server";
+
+export const meta: MetaFunction = () => [{ title: "Alert channels · Trainyard" }];
+
+const ChannelsQuery = graphql(`
+  query ChannelsPage($channelId: ID, $first: Int, $offset: Int) {
+    notificationChannels(first: 100) {
+      totalCount
+      nodes {
+        id
+        name
+        kind
+        url
+        createdBy
+        createdAt
+        deliveries(first: 1) {
+          totalCount
+          nodes {
+            status
+            createdAt
+          }
+        }
+      }
+    }
+    notificationDeliveries(channelId: $channelId, first: $first, offset: $offset) {
+      totalCount
+      nodes {
+        id
+        event
+        status
+        attempts
+        lastStatusCode
+        lastError
+        lastAttemptAt
+        nextAttemptAt
+        deliveredAt
+        createdAt
+        channel {
+          name
+        }
+        alert {
+          deployment {
+            id
+            modelName
+            version
+          }
+        }
+      }
+    }
+  }
+`);
+
+type DeliveryRow = ResultOf<typeof ChannelsQuery>["notificationDeliveries"]["nodes"][number];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const params = new URL(request.url).searchParams;
+  const channelId = params.get("channel") || null;
+  const data = await gql(context, request, ChannelsQuery, { channelId, ...pageArgs(parsePage(params)) });
+  return json({ ...data, now: new Date().toISOString() });
+}
+
+const CreateChannel = graphql(`
+  mutation CreateChannelFromConsole($input: CreateNotificationChannelInput!) {
+    createNotificationChannel(input: $input) {
+      __typename
+      ... on CreateNotificationChannelSuccess {
+        secret
+        channel {
+          id
+          name
+          kind
+        }
+      }
+      ... on ValidationError {
+        message
+        fieldErrors {
+          path
+          message
+        }
+      }
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
+
+const TestChannel = graphql(`
+  mutation TestChannelFromConsole($id: ID!) {
+    testNotificationChannel(id: $id) {
+      __typename
+      ... on TestNotificationChannelSuccess {
+        delivery {
+          status
+          lastStatusCode
+          lastError
+          channel {
+            name
+          }
+        }
+      }
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
+
+const DeleteChannel = graphql(`
+  mutation DeleteChannelFromConsole($id: ID!) {
+    deleteNotificationChannel(id: $id) {
+      __typename
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
+
+type FieldErrors = Partial<Record<"name" | "kind" | "url", string>>;
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const form = await request.formData();
+  const intent = form.get("intent");
+  const id = String(form.get("id") ?? "");
+  if (intent === "test") {
+    const r = (await gql(context, request, TestChannel, { id })).testNotificationChannel;
+    if (r.__typename === "TestNotificationChannelSuccess") {
+      const ok = r.delivery.status === "DELIVERED";
+      return redirectWithToast(`/settings/channels?channel=${id}`, {
+        type: ok ? "success" : "error",
+        title: ok ? `Sample delivered to "${r.delivery.channel.name}"` : `"${r.delivery.channel.name}" did not accept the sample`,
+        description: ok ? `The receiver answered HTTP ${r.delivery.lastStatusCode}.` : (r.delivery.lastError ?? undefined),
+      });
+    }
+    return redirectWithToast("/settings/channels", { type: "error", title: "Could not send a test", description: "message" in r ? r.message : undefined });
+  }
+  if (intent === "delete") {
+    const r = (await gql(context, request, DeleteChannel, { id })).deleteNotificationChannel;
+    if (r.__typename === "DeleteNotificationChannelSuccess") return redirectWithToast("/settings/channels", { type: "success", title: "Channel deleted" });
+    return redirectWithToast("/settings/channels", { type: "error", title: "Could not delete the channel", description: "message" in r ? r.message : undefined });
+  }
+  if (intent !== "create") throw new Response("Unknown action", { status: 400 });
+  const input = { name: String(form.get("name") ?? ""), kind: (form.get("kind") === "SLACK" ? "SLACK" : "WEBHOOK") as "SLACK" | "WEBHOOK", url: String(form.get("url") ?? "") };
+  const r = (await gql(context, request, CreateChannel, { input })).createNotificationChannel;
+  if (r.__typename === "CreateNotificationChannelSuccess") return json({ errors: {} as FieldErrors, created: { secret: r.secret, ...r.channel } });
+  if (r.__typename === "ValidationError") {
+    const errors: FieldErrors = {};
+    for (const f of r.fieldErrors) errors[f.path.replace(/^input\./, "") as keyof FieldErrors] ??= f.message;
+    return json({ errors: Object.keys(errors).length ? errors : { name: r.message }, created: null }, { status: 400 });
+  }
+  return redirectWithToast("/settings/channels", { type: "error", title: "Could not create the channel", description: "message" in r ? r.message : undefined });
+}
+
+const DELIVERY: Record<string, { label: string; icon: LucideIcon; className: string }> = {
+  DELIVERED: { label: "Delivered", icon: CheckCircle2, className: "bg-emerald-50 text-emerald-800 ring-emerald-200" },
+  PENDING: { label: "Retrying", icon: Clock, className: "bg-amber-50 text-amber-900 ring-amber-200" },
+  FAILED: { label: "Failed", icon: XCircle, className: "bg-red-50 text-red-800 ring-red-200" },
+};
+
+function DeliveryStatus({ status, attempts }: { status: string; attempts: number }) {
+  const s = DELIVERY[status] ?? DELIVERY.PENDING!;
+  const Icon = s.icon;
+  return (
+    <span className={cn("inline-flex items-center gap-1.5 whitespace-nowrap rounded-full px-2.5 py-0.5 text-xs font-medium ring-1 ring-inset", s.className)} data-status={status}>
+      <Icon className="h-3.5 w-3.5" aria-hidden />
+      {status === "PENDING" && attempts === 0 ? "Queued" : s.label}
+    </span>
+  );
+}
+
+const field = "mt-1 block w-full rounded-lg border px-3 py-2 text-sm shadow-sm focus:outline-none focus:ring-2";
+
+export default function ChannelsPage() {
+  const { notificationChannels, notificationDeliveries, now } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const [params] = useSearchParams();
+  const selected = params.get("channel");
+  const errors: FieldErrors = actionData && "errors" in actionData ? actionData.errors : {};
+  const created = actionData && "created" in actionData ? actionData.created : null;
+  const creating = navigation.state === "submitting" && navigation.formData?.get("intent") === "create";
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (created) formRef.current?.reset();
+  }, [created]);
+
+  const columns = useMemo<ColumnDef<DeliveryRow>[]>(
+    () => [
+      { id: "status", header: "Status", cell: ({ row }) => <DeliveryStatus status={row.original.status} attempts={row.original.attempts} /> },
+      { id: "event", header: "Event", cell: ({ row }) => <span className="font-mono text-xs">{row.original.event.toLowerCase()}</span> },
+      { id: "channel", header: "Channel", cell: ({ row }) => row.original.channel.name },
+      {
+        id: "deployment",
+        header: "Deployment",
+        cell: ({ row }) =>
+          row.original.alert ? (
+            <Link to={`/deployments/${row.original.alert.deployment.id}`} className="text-indigo-700 hover:underline">
+              {row.original.alert.deployment.modelName} {row.original.alert.deployment.version}
+            </Link>
+          ) : (
+            <span className="text-slate-400">sample</span>
+          ),
+      },
+      { id: "attempts", header: "Attempts", cell: ({ row }) => <span className="tabular-nums">{row.original.attempts}</span> },
+      {
+        id: "last",
+        header: "Last answer",
+        cell: ({ row }) =>
+          row.original.lastError ? (
+            <span className="text-xs text-red-700" title={row.original.lastError}>
+              {row.original.lastError.slice(0, 80)}
+            </span>
+          ) : row.original.lastStatusCode ? (
+            <span className="text-xs text-slate-600">HTTP {row.original.lastStatusCode}</span>
+          ) : (
+            <span className="text-slate-400">—</span>
+          ),
+      },
+      {
+        id: "when",
+        header: "Queued",
+        cell: ({ row }) => <span title={formatDateTime(row.original.createdAt)}>{formatRelative(row.original.createdAt, now)}</span>,
+      },
+      {
+        id: "next",
+        header: "Next try",
+        cell: ({ row }) => (row.original.nextAttemptAt ? <span title={formatDateTime(row.original.nextAttemptAt)}>{formatDateTime(row.original.nextAttemptAt)}</span> : <span className="text-slate-400">—</span>),
+      },
+    ],
+    [now],
+  );
+
+  return (
+    <>
+      <PageHeader
+        title="Alert channels"
+        description="Where alert notifications go: a generic JSON webhook or a Slack-compatible incoming webhook. One notification when an alert fires, one when it resolves; failed deliveries are retried for an hour."
+      />
+      {created ? (
+        <div className="mb-6 rounded-xl border border-emerald-200 bg-emerald-50 p-5" role="status" data-testid="new-channel">
+          <div className="flex items-start gap-3">
+            <ShieldAlert className="mt-0.5 h-5 w-5 shrink-0 text-emerald-700" aria-hidden />
+            <div className="min-w-0 flex-1">
+              <h2 className="text-sm font-semibold text-emerald-900">Channel “{created.name}” created. Copy its signing secret now: it will not be shown again.</h2>
+              <p className="mt-1 text-xs text-emerald-800">
+                Every request carries <code className="font-mono">X-Trainyard-Signature: t=&lt;unix s&gt;,v1=&lt;hex HMAC-SHA256(secret, "t.body")&gt;</code>. See docs/alerts.md.
+              </p>
+              <div className="mt-3 flex items-center gap-2">
+                <code className="min-w-0 flex-1 overflow-x-auto whitespace-nowrap rounded-lg border border-emerald-200 bg-white px-3 py-2 font-mono text-sm" data-testid="channel-secret">
+                  {created.secret}
+                </code>
+                <CopyButton value={created.secret} />
+              </div>
+            </div>
+          </div>
+        </div>
+      ) : null}
+      <div className="mb-6 grid grid-cols-1 gap-6 xl:grid-cols-2">
+        <Card>
+          <CardHeader title="Add a channel" description="Receivers should check the signature and refuse timestamps older than 5 minutes." />
+          <Form method="post" ref={formRef} className="space-y-4 px-5 py-5" noValidate>
+            <input type="hidden" name="intent" value="create" />
+            <div className="grid grid-cols-1 gap-4 sm:grid-cols-3">
+              <div className="sm:col-span-2">
+                <label htmlFor="channel-name" className="block text-sm font-medium text-slate-700">
+                  Name
+                </label>
+                <input id="channel-name" name="name" maxLength={100} placeholder="oncall-webhook" aria-invalid={errors.name ? true : undefined} className={cn(field, errors.name ? "border-red-300" : "border-slate-300")} />
+                {errors.name ? <p className="mt-1 text-xs text-red-700">{errors.name}</p> : null}
+              </div>
+              <div>
+                <label htmlFor="channel-kind" className="block text-sm font-medium text-slate-700">
+                  Kind
+                </label>
+                <select id="channel-kind" name="kind" defaultValue="WEBHOOK" className={cn(field, "border-slate-300")}>
+                  <option value="WEBHOOK">Webhook (JSON)</option>
+                  <option value="SLACK">Slack</option>
+                </select>
+              </div>
+            </div>
+            <div>
+              <label htmlFor="channel-url" className="block text-sm font-medium text-slate-700">
+                URL
+              </label>
+              <input id="channel-url" name="url" type="url" placeholder="https://hooks.example.com/trainyard" aria-invalid={errors.url ? true : undefined} className={cn(field, errors.url ? "border-red-300" : "border-slate-300")} />
+              {errors.url ? <p className="mt-1 text-xs text-red-700">{errors.url}</p> : null}
+            </div>
+            <div className="flex justify-end">
+              <Button type="submit" disabled={creating}>
+                <Plus className="h-4 w-4" aria-hidden /> {creating ? "Adding…" : "Add channel"}
+              </Button>
+            </div>
+          </Form>
+        </Card>
+        <Card>
+          <CardHeader title="Channels" description={`${notificationChannels.totalCount} configured. Attach them to rules on a deployment's page.`} />
+          {notificationChannels.nodes.length === 0 ? (
+            <div className="px-5 py-8 text-center text-sm text-slate-500">
+              <Webhook className="mx-auto h-8 w-8 text-slate-300" aria-hidden />
+              <p className="mt-2">No channels yet: alerts are recorded but notify no one.</p>
+            </div>
+          ) : (
+            <ul className="divide-y divide-slate-100" data-testid="channel-list">
+              {notificationChannels.nodes.map((c) => (
+                <li key={c.id} className={cn("flex flex-wrap items-center gap-3 px-5 py-3", selected === c.id && "bg-indigo-50/50")}>
+                  <div className="min-w-0 flex-1">
+                    <Link to={`?channel=${c.id}`} className="font-medium text-slate-900 hover:underline">
+                      {c.name}
+                    </Link>
+                    <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-600">{c.kind.toLowerCase()}</span>
+                    <p className="truncate text-xs text-slate-500" title={c.url}>
+                      {c.url}
+                    </p>
+                    <p className="text-xs text-slate-500">
+                      {c.deliveries.totalCount} deliveries{c.deliveries.nodes[0] ? `, last ${formatRelative(c.deliveries.nodes[0].createdAt, now)} (${c.deliveries.nodes[0].status.toLowerCase()})` : ""}
+                    </p>
+                  </div>
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="test" />
+                    <input type="hidden" name="id" value={c.id} />
+                    <Button type="submit" variant="secondary" size="sm">
+                      <Send className="h-3.5 w-3.5" aria-hidden /> Send test
+                    </Button>
+                  </Form>
+                  <ConfirmAction
+                    label="Delete"
+                    busyLabel="Deleting…"
+                    icon={Trash2}
+                    variant="danger"
+                    size="sm"
+                    title={`Delete “${c.name}”?`}
+                    description="Rules stop notifying it and its delivery log is removed."
+                    confirmLabel="Delete channel"
+                    fields={{ intent: "delete", id: c.id }}
+                  />
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+      </div>
+      <h2 className="mb-3 text-base font-semibold text-slate-900">
+        Delivery log{selected ? ` · ${notificationChannels.nodes.find((c) => c.id === selected)?.name ?? ""}` : ""}
+        {selected ? (
+          <Link to="/settings/channels" className="ml-3 text-sm font-normal text-indigo-700 hover:underline">
+            all channels
+          </Link>
+        ) : null}
+      </h2>
+      <DataTable
+        label="Delivery log"
+        columns={columns}
+        rows={notificationDeliveries.nodes}
+        totalCount={notificationDeliveries.totalCount}
+        sortKeys={[]}
+        getRowId={(row) => row.id}
+        empty={<p className="text-center text-sm text-slate-500">No deliveries yet.</p>}
+      />
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}
