@@ -9,7 +9,7 @@ import { openDatabase, type Database } from "../../graphql/db.ts";
 import { deployJob } from "../../graphql/services/deployments.ts";
 import { getDeploymentMetrics } from "../../graphql/services/metrics.ts";
 import { applyMigrations } from "../../prisma/migrate.ts";
-import { completeJob, request, startUpstream, type Upstream } from "./fixtures.ts";
+import { completeJob, ensureCatalogRows, request, startUpstream, type Upstream } from "./fixtures.ts";
 
 /**
  * A PostgreSQL cluster of this test's own (never the shared server on 5432), restarted while traffic flows
@@ -50,24 +50,7 @@ describe.skipIf(!available)("PostgreSQL restarted mid-traffic", () => {
     const url = `postgresql://postgres@127.0.0.1:${port}/postgres`;
     db = await openDatabase({ databaseUrl: url, poolSize: 2 });
     await applyMigrations(db);
-    await db.prisma.baseModel.create({
-      data: {
-        id: "llama-3.1-8b-instruct",
-        name: "Llama 3.1 8B Instruct",
-        family: "llama",
-        organization: "Meta",
-        parametersBillions: 8,
-        contextLength: 131072,
-        license: "llama3.1",
-        task: "TEXT_GENERATION",
-        huggingFaceId: "meta-llama/Llama-3.1-8B-Instruct",
-        description: "test",
-        releasedOn: new Date("2024-07-23"),
-      },
-    });
-    await db.prisma.dataset.create({
-      data: { id: "support-tickets-2026q3", name: "support-tickets", description: "test", task: "TEXT_GENERATION", format: "jsonl", rowCount: 1, sizeBytes: 1n },
-    });
+    await ensureCatalogRows(db);
     upstream = await startUpstream({ UPSTREAM_NAME: "restart" });
     const jobId = await completeJob(db, "gw-restart");
     const d = await deployJob(db.prisma, jobId, "test", { serving: { upstreamUrl: upstream.url, isPublic: true } });
