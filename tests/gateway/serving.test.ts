@@ -85,7 +85,7 @@ async function untilStatus(path: string, status: number, timeout = 2_000) {
 }
 
 describe("rollout by real health", () => {
-  test("deployJob with an upstream: DEPLOYING until 3 consecutive 2xx of GET /health, then ACTIVE; the artifact is pinned", async () => {
+  test("deployJob with an upstream: DEPLOYING until 3 consecutive 2xx of GET /health, then ACTIVE; the artifact is pinned", { timeout: 60_000 }, async () => {
     const u = await upstream({ UPSTREAM_NAME: "a" });
     const d = await deploy("gw-health", u.url);
     expect(d).toMatchObject({ status: "DEPLOYING", upstreamUrl: u.url, simulated: false, artifact: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
