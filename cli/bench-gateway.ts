@@ -125,7 +125,7 @@ async function main() {
     await db.prisma.deployment.update({ where: { id: d.id }, data: { status: "ACTIVE", activatedAt: new Date() } });
     const { secret } = await createApiToken(db.prisma, { name: "bench", scopes: ["invoke"] }, "bench");
     const headers = { authorization: `Bearer ${secret}` };
-    const gwEnv = { DATABASE_URL: url, TRAINYARD_GATEWAY_PORT: "0", HOST: "127.0.0.1" };
+    const gwEnv: Record<string, string> = { DATABASE_URL: url, TRAINYARD_GATEWAY_PORT: "0", HOST: "127.0.0.1", ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}) };
     const gw1 = await startProcess(["--import", "tsx", "cli/gateway.ts"], gwEnv, /ready: http/);
     const gw2 = await startProcess(["--import", "tsx", "cli/gateway.ts"], gwEnv, /ready: http/);
     children.push(gw1.child, gw2.child);
@@ -140,6 +140,13 @@ async function main() {
     const countNow = async () => (await getDeploymentMetrics(db.prisma, d.id, "LAST_15_MINUTES")).requestCount;
     await new Promise((r) => setTimeout(r, 1500));
 
+    const seq = async (u: string) => {
+      const l: number[] = [];
+      for (let i = 0; i < 300; i++) l.push(await hit(u, headers));
+      l.sort((x, y) => x - y);
+      return `p50 ${fmt(quantile(l, 0.5))}, p99 ${fmt(quantile(l, 0.99))}`;
+    };
+    console.log(`\n0. One at a time, 300 requests: direct ${await seq(direct)}; gateway ${await seq(g1)}`);
     console.log(`\n1. Fixed rate ${RATE} req/s for ${SECONDS} s (open loop)`);
     const a = await fixedRate(direct, headers, RATE, SECONDS);
     const b = await fixedRate(g1, headers, RATE, SECONDS);

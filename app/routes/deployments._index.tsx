@@ -150,13 +150,7 @@ export default function DeploymentsPage() {
         id: "version",
         header: "Version",
         enableSorting: false,
-        cell: ({ row }) => (
-          <span className="inline-flex items-center gap-1.5">
-            <span className="font-mono text-xs text-slate-600">{row.original.version}</span>
-            {row.original.isProduction ? <ProductionBadge /> : null}
-            {row.original.simulated ? <SimulatedBadge /> : null}
-          </span>
-        ),
+        cell: ({ row }) => <span className="font-mono text-xs text-slate-600">{row.original.version}</span>,
       },
       {
         id: "status",
@@ -201,9 +195,14 @@ export default function DeploymentsPage() {
         enableSorting: true,
         sortDescFirst: true,
         cell: ({ row }) => (
-          <time dateTime={row.original.createdAt} title={formatDateTime(row.original.createdAt)} className="text-slate-600">
-            {formatRelative(row.original.createdAt, now)}
-          </time>
+          <span className="inline-flex flex-wrap items-center gap-1.5">
+            <time dateTime={row.original.createdAt} title={formatDateTime(row.original.createdAt)} className="text-slate-600">
+              {formatRelative(row.original.createdAt, now)}
+            </time>
+            {/* Serving: which version /v1/models/{name}/… serves, and what a simulated model server answers for. */}
+            {row.original.isProduction ? <ProductionBadge /> : null}
+            {row.original.simulated ? <SimulatedBadge /> : null}
+          </span>
         ),
       },
     ],

@@ -64,6 +64,32 @@ export async function startTestGateway(db: Database, env: Record<string, string>
   };
 }
 
+/** The one base model and dataset completeJob uses (the demo seed is more than these tests need). */
+export async function ensureCatalogRows(db: Database) {
+  await db.prisma.baseModel.upsert({
+    where: { id: "llama-3.1-8b-instruct" },
+    update: {},
+    create: {
+      id: "llama-3.1-8b-instruct",
+      name: "Llama 3.1 8B Instruct",
+      family: "llama",
+      organization: "Meta",
+      parametersBillions: 8,
+      contextLength: 131072,
+      license: "llama3.1",
+      task: "TEXT_GENERATION",
+      huggingFaceId: "meta-llama/Llama-3.1-8B-Instruct",
+      description: "Base model for the gateway tests",
+      releasedOn: new Date("2024-07-23"),
+    },
+  });
+  await db.prisma.dataset.upsert({
+    where: { id: "support-tickets-2026q3" },
+    update: {},
+    create: { id: "support-tickets-2026q3", name: "support-tickets-2026q3", description: "Dataset for the gateway tests", task: "TEXT_GENERATION", format: "jsonl", rowCount: 1, sizeBytes: 1n },
+  });
+}
+
 /** A COMPLETE training job (with its artifact) of `modelName`, ready to deploy. */
 export async function completeJob(db: Database, modelName: string): Promise<string> {
   const id = randomUUID();

@@ -6,13 +6,12 @@ import "../../graphql/workers/index.ts";
 import { rolloutWorker } from "../../graphql/workers/rollout.ts";
 import { createApiToken } from "../../graphql/services/tokens.ts";
 import type { Worker } from "../../graphql/workers/index.ts";
-import { seedDemoData } from "../../prisma/seed.ts";
 import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
 import { query } from "../setup/graphql.ts";
-import { completeJob, request, startTestGateway, startUpstream, type TestGateway, type Upstream } from "./fixtures.ts";
+import { completeJob, ensureCatalogRows, request, startTestGateway, startUpstream, type TestGateway, type Upstream } from "./fixtures.ts";
 
-// Rollouts with an upstream fail after 4 s here (default 10 min); deployJob reads it from the environment.
-process.env.TRAINYARD_ROLLOUT_TIMEOUT_SECONDS = "4";
+// Rollouts with an upstream fail after 8 s here (default 10 min); deployJob reads it from the environment.
+process.env.TRAINYARD_ROLLOUT_TIMEOUT_SECONDS = "8";
 process.env.TRAINYARD_ROLLOUT_SECONDS = "0.3";
 
 let t: TestDatabase;
@@ -24,7 +23,7 @@ const upstreams: Upstream[] = [];
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  await seedDemoData(t.db);
+  await ensureCatalogRows(t.db);
   const config = loadConfig({ TRAINYARD_PROBE_INTERVAL_MS: "100", TRAINYARD_HEALTH_INTERVAL_MS: "300", TRAINYARD_PROBE_TIMEOUT_MS: "500", TRAINYARD_ROLLOUT_SECONDS: "0.2" });
   worker = rolloutWorker.start(t.db, config);
   gw = await startTestGateway(t.db, { TRAINYARD_GATEWAY_BODY_LIMIT_BYTES: "4096", TRAINYARD_GATEWAY_TIMEOUT_MS: "1000" });
@@ -74,7 +73,7 @@ async function deploy(modelName: string, upstreamUrl: string | null) {
 
 async function deployActive(modelName: string, upstreamUrl: string) {
   const d = await deploy(modelName, upstreamUrl);
-  await expect.poll(async () => (await deployment(d.id)).status, { timeout: 10_000, interval: 100 }).toBe("ACTIVE");
+  await expect.poll(async () => (await deployment(d.id)).status, { timeout: 20_000, interval: 100 }).toBe("ACTIVE");
   return d;
 }
 
@@ -86,11 +85,11 @@ async function untilStatus(path: string, status: number, timeout = 2_000) {
 }
 
 describe("rollout by real health", () => {
-  test("deployJob with an upstream: DEPLOYING until 3 consecutive 2xx of GET /health, then ACTIVE; the artifact is pinned", async () => {
+  test("deployJob with an upstream: DEPLOYING until 3 consecutive 2xx of GET /health, then ACTIVE; the artifact is pinned", { timeout: 60_000 }, async () => {
     const u = await upstream({ UPSTREAM_NAME: "a" });
     const d = await deploy("gw-health", u.url);
     expect(d).toMatchObject({ status: "DEPLOYING", upstreamUrl: u.url, simulated: false, artifact: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
-    await expect.poll(async () => (await deployment(d.id)).status, { timeout: 10_000, interval: 100 }).toBe("ACTIVE");
+    await expect.poll(async () => (await deployment(d.id)).status, { timeout: 20_000, interval: 100 }).toBe("ACTIVE");
     const active = await deployment(d.id);
     expect(active.healthy).toBe(true);
     expect(active.events.at(-1)).toMatchObject({ action: "ACTIVATE", actor: "rollout-probe", detail: expect.stringContaining("3 times in a row") });
@@ -104,10 +103,10 @@ describe("rollout by real health", () => {
     expect(down.events.at(-1)).toMatchObject({ action: "UNHEALTHY" });
   });
 
-  test("an upstream that never becomes healthy → FAILED after the rollout timeout, with the last probe error as the reason", async () => {
+  test("an upstream that never becomes healthy → FAILED after the rollout timeout, with the last probe error as the reason", { timeout: 40_000 }, async () => {
     const u = await upstream({ HEALTH: "fail" });
     const d = await deploy("gw-never", u.url);
-    await expect.poll(async () => (await deployment(d.id)).status, { timeout: 10_000, interval: 200 }).toBe("FAILED");
+    await expect.poll(async () => (await deployment(d.id)).status, { timeout: 25_000, interval: 200 }).toBe("FAILED");
     const failed = await deployment(d.id);
     expect(failed.failureReason).toMatch(/Rollout timed out.*GET http:\/\/127\.0\.0\.1:\d+\/health answered HTTP 503/);
     expect(failed.events.at(-1)).toMatchObject({ action: "FAIL", actor: "rollout-probe" });
@@ -116,7 +115,7 @@ describe("rollout by real health", () => {
   test("no upstream: the simulated model server, labelled, answering through the gateway", async () => {
     const d = await deploy("gw-simulated", null);
     expect(d).toMatchObject({ simulated: true, upstreamUrl: null });
-    await expect.poll(async () => (await deployment(d.id)).status, { timeout: 10_000, interval: 100 }).toBe("ACTIVE");
+    await expect.poll(async () => (await deployment(d.id)).status, { timeout: 20_000, interval: 100 }).toBe("ACTIVE");
     await untilStatus(`/v1/models/gw-simulated/versions/${d.version}/v1/chat`, 200);
     const reply = await request(`${gw.url}/v1/models/gw-simulated/v1/chat`, { headers: auth(), body: "{}" });
     expect(reply.status).toBe(200);
@@ -265,7 +264,7 @@ describe("production alias and traffic split", () => {
     expect((await deployment(v1.id)).status).toBe("RETIRED");
   });
 
-  test("a 90/10 split over 2,000 requests lands within ±3 %, sticky per x-trainyard-route-key", async () => {
+  test("a 90/10 split over 2,000 requests lands within ±3 %, sticky per x-trainyard-route-key", { timeout: 90_000 }, async () => {
     const a = await upstream({ UPSTREAM_NAME: "stable" });
     const b = await upstream({ UPSTREAM_NAME: "canary" });
     const v1 = await deployActive("gw-split", a.url);
