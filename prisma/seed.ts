@@ -92,7 +92,8 @@ export async function seedDemoData(db: Database, now = new Date()): Promise<Seed
     if (marker) return false;
     await writeDemoHistory(tx, now);
     return true;
-  });
+    // Hundreds of small inserts: Prisma's default 5 s expires on a loaded 2-core CI machine.
+  }, { timeout: 60_000, maxWait: 60_000 });
   return { baseModels: baseModels.length, datasets: datasets.length, demoHistoryWritten };
 }
 

@@ -158,17 +158,13 @@ export default function TrainingJobs() {
   const columns = useMemo<ColumnDef<Job>[]>(
     () => [
       {
-        id: "select",
-        header: () => <span className="sr-only">Compare</span>,
-        cell: ({ row }) => <CompareCheckbox id={row.original.id} label={row.original.modelName} />,
-      },
-      {
         id: "name",
         accessorFn: (row) => row.modelName,
         header: "Name",
         enableSorting: true,
         cell: ({ row }) => (
-          <span className="inline-flex items-center gap-2">
+          <span className="inline-flex items-center gap-2.5">
+            <CompareCheckbox id={row.original.id} label={row.original.modelName} />
             <Link to={`/training/jobs/${row.original.id}`} className="font-medium text-slate-900 hover:text-indigo-600">
               {row.original.modelName}
             </Link>

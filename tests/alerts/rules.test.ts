@@ -193,3 +193,17 @@ describe("evaluation", () => {
     expect(page.alerts.totalCount).toBe(all.alerts.totalCount);
   });
 });
+
+test("every GraphQL operation in docs/alerts.md validates against the schema", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { parse, validate } = await import("graphql");
+  const { schema } = await import("../../graphql/schema.ts");
+  const md = readFileSync(new URL("../../docs/alerts.md", import.meta.url), "utf8");
+  const blocks = [...md.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  expect(blocks.length).toBeGreaterThanOrEqual(2);
+  for (const block of blocks) {
+    // A block may hold several anonymous queries, one per line group starting with "{".
+    const ops = block.trim().startsWith("{") ? block.split(/\n(?=\{)/) : [block];
+    for (const op of ops) expect(validate(schema, parse(op)).map((e) => e.message), op).toEqual([]);
+  }
+});
