@@ -90,9 +90,11 @@ function describeUrl(raw: string): { url: URL; label: string } {
 
 async function openPostgres(databaseUrl: string, poolSize: number): Promise<Database> {
   const { label } = describeUrl(databaseUrl);
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: 10_000 });
-  // An idle client that loses its server must not crash the process.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: 5_000 });
+  // A client that loses its server (idle or checked out, e.g. 57P01 when PostgreSQL is killed) must not
+  // crash the process: the pool drops it and opens a fresh one on the next query.
   pool.on("error", (err) => console.warn(`[db] idle connection error: ${err.message}`));
+  pool.on("connect", (client) => client.on("error", (err) => console.warn(`[db] connection error: ${err.message}`)));
   try {
     await pool.query("SELECT 1");
   } catch (err) {

@@ -11,8 +11,9 @@ import "./types/Metrics.ts";
 import "./types/Dashboard.ts";
 import "./types/ApiToken.ts";
 import "./types/Audit.ts";
+import { boundInputs } from "./security/inputs.ts";
 
-export const schema = builder.toSchema({ sortSchema: true });
+export const schema = boundInputs(builder.toSchema({ sortSchema: true }));
 
 export function printSdl(): string {
   return `${printSchema(lexicographicSortSchema(schema))}\n`;

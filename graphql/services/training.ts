@@ -1,4 +1,4 @@
-import type { PrismaClient } from "../db.ts";
+import { inTransaction, type Db, type PrismaClient } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { InvalidStateError, NotFoundError, ValidationError, type FieldError } from "../errors.ts";
 import { isUuid } from "../types/TrainingJob.ts";
@@ -58,9 +58,9 @@ function assertTransition(job: LockedJob, to: JobStatus, what: string) {
  * write, so a cancel racing the executor's completion cannot both win; a
  * running executor notices the new status within one step.
  */
-export async function cancelTrainingJob(prisma: PrismaClient, jobId: string, actorName: string) {
+export async function cancelTrainingJob(prisma: Db, jobId: string, actorName: string) {
   if (!isUuid(jobId)) throw new NotFoundError("Training job", jobId);
-  return prisma.$transaction(async (tx) => {
+  return inTransaction(prisma, async (tx) => {
     const rows = await tx.$queryRaw<Array<{ status: string }>>`
       SELECT status::text AS status FROM "TrainingJob" WHERE id = ${jobId}::uuid FOR UPDATE`;
     const job = rows[0];
@@ -77,7 +77,7 @@ export async function cancelTrainingJob(prisma: PrismaClient, jobId: string, act
 }
 
 /** Validates a configuration (the same zod schema as the form) and queues a job. Nothing is written on bad input. */
-export async function createTrainingJob(prisma: PrismaClient, input: unknown, actorName: string, retryOfId?: string) {
+export async function createTrainingJob(prisma: Db, input: unknown, actorName: string, retryOfId?: string) {
   const parsed = trainingJobInputSchema.safeParse(input);
   if (!parsed.success) {
     // One message per field (the first), as the form shows them.
@@ -105,7 +105,7 @@ export async function createTrainingJob(prisma: PrismaClient, input: unknown, ac
   if (problems.length) {
     throw new ValidationError(`The training configuration is invalid: ${problems.map((f) => f.path.slice(6)).join(", ")}`, problems);
   }
-  return prisma.$transaction(async (tx) => {
+  return inTransaction(prisma, async (tx) => {
     const job = await tx.trainingJob.create({
       data: { ...c, totalSteps, createdBy: actorName, ...(retryOfId ? { retryOfId } : {}) },
     });
@@ -123,7 +123,7 @@ export async function createTrainingJob(prisma: PrismaClient, input: unknown, ac
 const taskLabel = (task: string) => task.toLowerCase().replace(/_/g, " ");
 
 /** A new QUEUED job with the configuration of a FAILED or CANCELLED one, linked to it through `retryOf`. */
-export async function retryTrainingJob(prisma: PrismaClient, jobId: string, actorName: string) {
+export async function retryTrainingJob(prisma: Db, jobId: string, actorName: string) {
   if (!isUuid(jobId)) throw new NotFoundError("Training job", jobId);
   const original = await prisma.trainingJob.findUnique({ where: { id: jobId } });
   if (!original) throw new NotFoundError("Training job", jobId);
@@ -148,8 +148,8 @@ export async function retryTrainingJob(prisma: PrismaClient, jobId: string, acto
  * lets any number of executors and external trainers claim at once: each
  * queued row goes to exactly one of them.
  */
-export async function claimTrainingJob(prisma: PrismaClient, workerName: string, now = new Date()) {
-  return prisma.$transaction(async (tx) => {
+export async function claimTrainingJob(prisma: Db, workerName: string, now = new Date()) {
+  return inTransaction(prisma, async (tx) => {
     const rows = await tx.$queryRaw<Array<{ id: string; resumed: boolean }>>`
       UPDATE "TrainingJob"
       SET status = 'RUNNING'::"TrainingJobStatus", "claimedBy" = ${workerName}, "heartbeatAt" = ${now},
@@ -169,7 +169,7 @@ export async function claimTrainingJob(prisma: PrismaClient, workerName: string,
 }
 
 /** The claim API for external trainers: validates the name first. */
-export async function claimTrainingJobForTrainer(prisma: PrismaClient, workerName: string) {
+export async function claimTrainingJobForTrainer(prisma: Db, workerName: string) {
   const name = workerNameSchema.safeParse(workerName);
   if (!name.success) {
     throw new ValidationError(name.error.issues[0]!.message, [{ path: "workerName", message: name.error.issues[0]!.message }]);
@@ -208,9 +208,9 @@ export interface ProgressUpdate {
  * is no longer RUNNING (cancelled, finished) refuses with INVALID_STATE,
  * which is how a trainer learns it must stop.
  */
-export async function recordTrainingProgress(prisma: PrismaClient, jobId: string, update: ProgressUpdate) {
+export async function recordTrainingProgress(prisma: Db, jobId: string, update: ProgressUpdate) {
   const now = update.now ?? new Date();
-  return prisma.$transaction(async (tx) => {
+  return inTransaction(prisma, async (tx) => {
     const job = await lockJob(tx, jobId);
     if (job.status !== "RUNNING") {
       throw new InvalidStateError(`This job is ${job.status.toLowerCase()}; progress is accepted only while it is running`);
@@ -251,7 +251,7 @@ export async function recordTrainingProgress(prisma: PrismaClient, jobId: string
 }
 
 /** The external trainer's report: one step. */
-export async function reportTrainingProgress(prisma: PrismaClient, jobId: string, report: unknown) {
+export async function reportTrainingProgress(prisma: Db, jobId: string, report: unknown) {
   const parsed = progressReportSchema.safeParse(report);
   if (!parsed.success) {
     const fieldErrors = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
@@ -273,7 +273,7 @@ export async function completeTrainingJob(
     throw new ValidationError("A failed job needs a message saying what went wrong", [{ path: "message", message: "Describe the failure" }]);
   }
   const now = options.now ?? new Date();
-  return prisma.$transaction(async (tx) => {
+  return inTransaction(prisma, async (tx) => {
     const job = await lockJob(tx, jobId);
     assertTransition(job, outcome, outcome === "COMPLETE" ? "complete the job" : "fail the job");
     if (options.expectClaimedBy !== undefined && job.claimedBy !== options.expectClaimedBy) {
@@ -316,14 +316,14 @@ export interface RecoveryOptions {
  * built-in job no executor took over) is marked FAILED with the reason. Rows
  * are taken with SKIP LOCKED, so concurrent executors split the work.
  */
-export async function recoverStaleTrainingJobs(prisma: PrismaClient, options: RecoveryOptions) {
+export async function recoverStaleTrainingJobs(prisma: Db, options: RecoveryOptions) {
   const now = options.now ?? new Date();
   const resumed: string[] = [];
   const failed: string[] = [];
   const slots = options.resumeSlots ?? 0;
   if (options.resumeAs && slots > 0) {
     const staleBefore = new Date(now.getTime() - options.staleAfterMs);
-    await prisma.$transaction(async (tx) => {
+    await inTransaction(prisma, async (tx) => {
       const rows = await tx.$queryRaw<Array<{ id: string; claimedBy: string | null; heartbeatAt: Date | null; currentStep: number }>>`
         SELECT id::text AS id, "claimedBy", "heartbeatAt", "currentStep" FROM "TrainingJob"
         WHERE status = 'RUNNING'::"TrainingJobStatus"
@@ -347,7 +347,7 @@ export async function recoverStaleTrainingJobs(prisma: PrismaClient, options: Re
     });
   }
   const deadBefore = new Date(now.getTime() - options.trainerTimeoutMs);
-  await prisma.$transaction(async (tx) => {
+  await inTransaction(prisma, async (tx) => {
     const rows = await tx.$queryRaw<Array<{ id: string; claimedBy: string | null; heartbeatAt: Date | null; currentStep: number }>>`
       SELECT id::text AS id, "claimedBy", "heartbeatAt", "currentStep" FROM "TrainingJob"
       WHERE status = 'RUNNING'::"TrainingJobStatus" AND COALESCE("heartbeatAt", "startedAt", "createdAt") < ${deadBefore}

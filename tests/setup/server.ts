@@ -20,7 +20,9 @@ const ROOT = path.resolve(import.meta.dirname, "..", "..");
  * runs) on a free port, against a fresh database: a new PGlite data directory,
  * or a new PostgreSQL database when the tests run against a server.
  */
-export async function startServer(options: { env?: Record<string, string>; dataDir?: string } = {}): Promise<TestServer & { dataDir: string }> {
+export async function startServer(
+  options: { env?: Record<string, string>; dataDir?: string; /** A PostgreSQL of the test's own, instead of a fresh test database. */ databaseUrl?: string } = {},
+): Promise<TestServer & { dataDir: string; pid: number }> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), "trainyard-e2e-")));
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
@@ -32,7 +34,9 @@ export async function startServer(options: { env?: Record<string, string>; dataD
   };
   delete env.DATABASE_URL;
   let database: TestDatabase | undefined;
-  if (inject("testDatabase").kind === "postgres") {
+  if (options.databaseUrl) {
+    env.DATABASE_URL = options.databaseUrl;
+  } else if (inject("testDatabase").kind === "postgres") {
     database = await createTestDatabase({ poolSize: 1 });
     await database.db.close();
     env.DATABASE_URL = database.url!;
@@ -45,6 +49,7 @@ export async function startServer(options: { env?: Record<string, string>; dataD
   return {
     url,
     dataDir,
+    pid: child.pid!,
     output: () => output,
     async stop(stopOptions) {
       await stopChild(child);
