@@ -4,7 +4,6 @@ import {
   GraphQLList,
   GraphQLNonNull,
   GraphQLObjectType,
-  GraphQLUnionType,
   isInputObjectType,
   isListType,
   isNonNullType,
@@ -13,6 +12,7 @@ import {
   type GraphQLInputType,
   type GraphQLSchema,
 } from "graphql";
+import { wrapOrThrow } from "@pothos/plugin-errors";
 import { auditRefusal } from "../audit.ts";
 import type { Context } from "../context.ts";
 import { ValidationError } from "../errors.ts";
@@ -76,11 +76,6 @@ export function inputProblems(args: readonly GraphQLArgument[], values: Record<s
   return problems;
 }
 
-function returnsValidationError(type: import("graphql").GraphQLOutputType): boolean {
-  const named = getNamedType(type);
-  return named instanceof GraphQLUnionType && named.getTypes().some((t) => t.name === "ValidationError");
-}
-
 /**
  * The one place every argument is bounded before a resolver sees it: each
  * field with arguments, on every type, checks them (text rules from text.ts,
@@ -96,14 +91,15 @@ export function boundInputs(schema: GraphQLSchema): GraphQLSchema {
     for (const field of Object.values(type.getFields())) {
       if (field.args.length === 0) continue;
       const resolve: GraphQLFieldResolver<unknown, Context> = field.resolve ?? ((source) => (source as Record<string, unknown>)?.[field.name]);
-      const asData = returnsValidationError(field.type);
+      // The field's result-union errors (plugin-errors): a ValidationError among them is returned as data.
+      const unionErrors = field.extensions?.pothosErrors as Parameters<typeof wrapOrThrow>[1] | undefined;
       const isMutation = type === mutationType;
       field.resolve = (source, args, ctx, info) => {
         const problems = inputProblems(field.args, args);
         if (problems.length === 0) return resolve(source, args, ctx, info);
         const error = new ValidationError(problems[0]!.message, problems);
         const refuse = () => {
-          if (asData) return error;
+          if (unionErrors) return wrapOrThrow(error, unionErrors, undefined);
           throw error;
         };
         return isMutation ? auditRefusal(ctx, field.name, error).then(refuse) : refuse();
