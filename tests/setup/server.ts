@@ -21,7 +21,7 @@ const ROOT = path.resolve(import.meta.dirname, "..", "..");
  * or a new PostgreSQL database when the tests run against a server.
  */
 export async function startServer(
-  options: { env?: Record<string, string>; dataDir?: string; /** A PostgreSQL of the test's own, instead of a fresh test database. */ databaseUrl?: string } = {},
+  options: { env?: Record<string, string>; dataDir?: string; /** A PostgreSQL of the test's own instead of a fresh test database; "" for the embedded one. */ databaseUrl?: string } = {},
 ): Promise<TestServer & { dataDir: string; pid: number }> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), "trainyard-e2e-")));
   const env: Record<string, string> = {
@@ -34,8 +34,9 @@ export async function startServer(
   };
   delete env.DATABASE_URL;
   let database: TestDatabase | undefined;
-  if (options.databaseUrl) {
-    env.DATABASE_URL = options.databaseUrl;
+  if (options.databaseUrl !== undefined) {
+    // "" keeps the embedded database even when the suite runs against PostgreSQL.
+    if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
   } else if (inject("testDatabase").kind === "postgres") {
     database = await createTestDatabase({ poolSize: 1 });
     await database.db.close();
@@ -79,7 +80,7 @@ function waitForReady(child: ChildProcess, output: () => string): Promise<string
 }
 
 async function stopChild(child: ChildProcess) {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once("exit", resolve));
   child.kill("SIGTERM");
   const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
