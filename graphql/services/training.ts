@@ -35,12 +35,13 @@ interface LockedJob {
   claimedBy: string | null;
   currentStep: number;
   totalSteps: number;
+  epochs: number;
 }
 
 async function lockJob(tx: Tx, jobId: string): Promise<LockedJob> {
   if (!isUuid(jobId)) throw new NotFoundError("Training job", jobId);
   const rows = await tx.$queryRaw<LockedJob[]>`
-    SELECT id::text AS id, status::text AS status, "claimedBy", "currentStep", "totalSteps"
+    SELECT id::text AS id, status::text AS status, "claimedBy", "currentStep", "totalSteps", epochs
     FROM "TrainingJob" WHERE id = ${jobId}::uuid FOR UPDATE`;
   const job = rows[0];
   if (!job) throw new NotFoundError("Training job", jobId);
@@ -222,6 +223,11 @@ export async function recordTrainingProgress(prisma: Db, jobId: string, update: 
       if (p.step > job.totalSteps) {
         throw new ValidationError(`step ${p.step} is past the job's last step (${job.totalSteps})`, [
           { path: "step", message: `step must be at most ${job.totalSteps}` },
+        ]);
+      }
+      if (p.epoch > job.epochs + 1e-9) {
+        throw new ValidationError(`epoch ${p.epoch} is past the job's last epoch (${job.epochs})`, [
+          { path: "epoch", message: `epoch must be at most ${job.epochs}` },
         ]);
       }
     }

@@ -281,3 +281,21 @@ describe("the issue's reproductions", () => {
     expect(list.body.errors).toBeUndefined();
   });
 });
+
+test("reportTrainingProgress refuses an epoch past the job's epochs and a loss of 1e308, writing nothing", async () => {
+  const job = await t.db.prisma.trainingJob.findFirst({ where: { status: "RUNNING" }, select: { id: true, epochs: true, currentStep: true } });
+  if (!job) return void console.warn("[bad-input] no RUNNING job in the seed; epoch check not exercised");
+  const report = (epoch: number, trainLoss: number) =>
+    post({
+      label: "",
+      kind: "mutation",
+      field: "reportTrainingProgress",
+      query: `mutation($id: ID!, $e: Float!, $l: Float!) { result: reportTrainingProgress(jobId: $id, step: 1, epoch: $e, trainLoss: $l, learningRate: 0.0001) { __typename ... on Error { code message } } }`,
+      variables: () => ({ id: job.id, e: epoch, l: trainLoss }),
+    });
+  const points = await t.db.prisma.trainingMetricPoint.count({ where: { jobId: job.id } });
+  expect((await report(2147483647, 1)).body.data.result).toMatchObject({ code: "VALIDATION" });
+  expect((await report(job.epochs + 1, 1)).body.data.result.message).toContain(`last epoch (${job.epochs})`);
+  expect((await report(0.5, 1e308)).body.data.result).toMatchObject({ code: "VALIDATION" });
+  expect(await t.db.prisma.trainingMetricPoint.count({ where: { jobId: job.id } })).toBe(points);
+});
