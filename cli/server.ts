@@ -15,6 +15,8 @@ import { exitWithOneLine } from "./fail.ts";
 import { Gateway } from "../graphql/gateway/gateway.ts";
 import { setDefaultGatewayBaseUrl } from "../graphql/types/Serving.ts";
 import { mountIntegrations } from "./integrations.ts";
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS, surviveDatabaseFaults } from "../graphql/security/faults.ts";
+import { consoleUrlGuard, securityHeaders } from "../graphql/security/http.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const log = (line: string) => console.log(`[trainyard] ${line}`);
@@ -59,6 +61,7 @@ export async function serve(config: Config): Promise<RunningServer> {
   gateway.start();
   const app = express();
   app.disable("x-powered-by");
+  app.use(securityHeaders());
   app.use("/v1/models/", (req, res) => gateway.handle(req, res, req.originalUrl));
   app.use("/build", express.static(path.join(root, "public", "build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
@@ -76,8 +79,13 @@ export async function serve(config: Config): Promise<RunningServer> {
     }
   });
   mountIntegrations(app, db, config);
+  app.use(consoleUrlGuard());
   app.use(consoleGuard());
   app.all("*", createRequestHandler({ build, mode: "production", getLoadContext: () => ({ trainyard: runtime }) }));
+  app.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (!isDatabaseUnavailable(err) || res.headersSent) return next(err);
+    res.status(503).set("Retry-After", String(RETRY_AFTER_SECONDS)).type("text/plain").send("The database is unavailable right now. Retry shortly.");
+  });
 
   const server = await new Promise<import("node:http").Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
@@ -107,6 +115,7 @@ export async function serve(config: Config): Promise<RunningServer> {
 }
 
 async function main() {
+  surviveDatabaseFaults((line) => log(line));
   const running = await serve(loadConfig());
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { Database, PrismaClient } from "./db.ts";
 import { SCOPES, type Scope } from "./scopes.ts";
 import { authenticateToken } from "./services/tokens.ts";
@@ -46,9 +47,40 @@ export async function createContext(args: {
   return contextFor(args.db, await actorForRequest(args.db.prisma, args.request, args.requireReadToken ?? false));
 }
 
+/**
+ * The transaction of the mutation being run (see runMutation in audit.ts). While
+ * one is open, `ctx.prisma` is that transaction, so a mutation's work and its
+ * audit row commit together, and work written against `ctx.prisma` cannot
+ * queue behind its own transaction (PGlite has a single connection).
+ */
+export const mutationTransaction = new AsyncLocalStorage<PrismaClient>();
+
+const transactionAware = new WeakMap<PrismaClient, PrismaClient>();
+
+/**
+ * The client as resolvers see it: the mutation's open transaction when there
+ * is one (inside it `$connect` is absent, so `inTransaction` joins it instead
+ * of opening another), the client itself otherwise. A proxy rather than a
+ * getter because yoga copies the context object.
+ */
+function mutationAwareClient(prisma: PrismaClient): PrismaClient {
+  let aware = transactionAware.get(prisma);
+  if (!aware) {
+    aware = new Proxy(prisma, {
+      get(target, prop) {
+        const source = (mutationTransaction.getStore() ?? target) as unknown as Record<string | symbol, unknown>;
+        const value = Reflect.get(source, prop);
+        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(source) : value;
+      },
+    });
+    transactionAware.set(prisma, aware);
+  }
+  return aware;
+}
+
 /** A context for a known actor: background workers and tests act through the same schema. */
 export function contextFor(db: Database, actor: Actor): Context {
-  return { db, prisma: db.prisma, actor };
+  return { db, prisma: mutationAwareClient(db.prisma), actor };
 }
 
 async function actorForRequest(prisma: PrismaClient, request: Request | undefined, requireReadToken: boolean): Promise<Actor> {

@@ -6,6 +6,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient, type Prisma } from "./generated/prisma/client.ts";
 import { ConfigError } from "./config.ts";
+import { lockDataDir, type DataDirLock } from "./security/data-dir-lock.ts";
 
 export type { PrismaClient };
 
@@ -92,9 +93,11 @@ function describeUrl(raw: string): { url: URL; label: string } {
 
 async function openPostgres(databaseUrl: string, poolSize: number): Promise<Database> {
   const { label } = describeUrl(databaseUrl);
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: 10_000 });
-  // An idle client that loses its server must not crash the process.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: 5_000 });
+  // A client that loses its server (idle or checked out, e.g. 57P01 when PostgreSQL is killed) must not
+  // crash the process: the pool drops it and opens a fresh one on the next query.
   pool.on("error", (err) => console.warn(`[db] idle connection error: ${err.message}`));
+  pool.on("connect", (client) => client.on("error", (err) => console.warn(`[db] connection error: ${err.message}`)));
   try {
     await pool.query("SELECT 1");
   } catch (err) {
@@ -147,18 +150,20 @@ async function openPglite(dataDir: string): Promise<Database> {
       `Cannot write the data directory ${dir} (${code}). Set TRAINYARD_DATA_DIR to a folder this user can write.`,
     );
   }
+  const lock = lockDataDir(path.resolve(dataDir));
   let pglite: PGlite;
   try {
     pglite = await PGlite.create(dir);
   } catch (err) {
+    lock.release();
     throw new ConfigError(
       `Cannot open the embedded database in ${dir}: ${(err as Error).message}. Is another Trainyard process using it? Only one process may open a PGlite directory; use DATABASE_URL to run several.`,
     );
   }
-  return wrapPglite(pglite, `PGlite ${dir}`);
+  return wrapPglite(pglite, `PGlite ${dir}`, lock);
 }
 
-function wrapPglite(pglite: PGlite, label: string): Database {
+function wrapPglite(pglite: PGlite, label: string, lock?: DataDirLock): Database {
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   const conn: SqlConnection = {
     async query(sql, params) {
@@ -177,6 +182,7 @@ function wrapPglite(pglite: PGlite, label: string): Database {
     async close() {
       await prisma.$disconnect();
       if (!pglite.closed) await pglite.close();
+      lock?.release();
     },
   };
 }

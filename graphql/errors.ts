@@ -126,3 +126,13 @@ builder.objectType(DuplicateDeploymentError, {
 export class UnauthenticatedError extends ForbiddenError {
   override readonly code = "UNAUTHENTICATED";
 }
+
+/**
+ * The database is unreachable or every connection is busy: retry shortly (HTTP 503 with Retry-After).
+ * Thrown anywhere, it reaches clients as a top-level error with this code (see graphql/security/faults.ts).
+ */
+export class ServiceUnavailableError extends BaseError {
+  constructor(message = "The database is unavailable right now. Retry shortly.") {
+    super("SERVICE_UNAVAILABLE", message);
+  }
+}

@@ -14,8 +14,9 @@ import "./types/ApiToken.ts";
 import "./types/Audit.ts";
 import "./types/Alert.ts";
 import "./types/AlertNotification.ts";
+import { boundInputs } from "./security/inputs.ts";
 
-export const schema = builder.toSchema({ sortSchema: true });
+export const schema = boundInputs(builder.toSchema({ sortSchema: true }));
 
 export function printSdl(): string {
   return `${printSchema(lexicographicSortSchema(schema))}\n`;

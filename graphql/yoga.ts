@@ -12,6 +12,7 @@ import { BaseError } from "./errors.ts";
 import { getGraphiqlAssets } from "./graphiql.ts";
 import { schema } from "./schema.ts";
 import { useOperationMetrics } from "./observability/registry.ts";
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE_MESSAGE } from "./security/faults.ts";
 
 export type TrainyardYoga = YogaServerInstance<Record<string, never>, Context>;
 
@@ -48,6 +49,7 @@ export function createTrainyardYoga(db: Database, options: YogaOptions = {}): Tr
       // never a stack trace or SQL, whatever NODE_ENV says.
       maskError: (error, message) => {
         const original = error instanceof GraphQLError ? error.originalError : error;
+        if (isDatabaseUnavailable(original) || isDatabaseUnavailable(error)) return serviceUnavailable(error);
         if (error instanceof GraphQLError && original instanceof BaseError) {
           return new GraphQLError(original.message, {
             nodes: error.nodes,
@@ -87,7 +89,20 @@ export function createTrainyardYoga(db: Database, options: YogaOptions = {}): Tr
   }) as unknown as TrainyardYoga;
 }
 
+/** A database fault is the server's problem but a retryable one: 503 with Retry-After and a stable code. */
+function serviceUnavailable(error: unknown): GraphQLError {
+  const g = error instanceof GraphQLError ? error : undefined;
+  return new GraphQLError(SERVICE_UNAVAILABLE_MESSAGE, {
+    nodes: g?.nodes,
+    source: g?.source,
+    positions: g?.positions,
+    path: g?.path,
+    extensions: { code: "SERVICE_UNAVAILABLE", http: { status: 503, headers: { "Retry-After": String(RETRY_AFTER_SECONDS) } } },
+  });
+}
+
 const isExpectedFailure = (value: unknown) =>
+  isDatabaseUnavailable(value) ||
   value instanceof BaseError || (value instanceof GraphQLError && value.originalError instanceof BaseError);
 
 /** graphql-armor's rejections carry a clear message; a stable code lets clients match on them too. */

@@ -6,6 +6,7 @@ export function GeneralErrorBoundary() {
   const error = useRouteError();
   const status = isRouteErrorResponse(error) ? error.status : 500;
   const notFound = status === 404;
+  const unavailable = status === 503;
   const Icon = notFound ? SearchX : AlertTriangle;
   const detail = isRouteErrorResponse(error) && typeof error.data === "string" ? error.data : null;
   return (
@@ -16,12 +17,14 @@ export function GeneralErrorBoundary() {
         </span>
         <p className="mt-4 text-sm font-semibold text-indigo-600">{status}</p>
         <h1 className="mt-1 text-2xl font-semibold tracking-tight text-slate-900">
-          {notFound ? "Page not found" : "Something went wrong"}
+          {notFound ? "Page not found" : unavailable ? "Temporarily unavailable" : "Something went wrong"}
         </h1>
         <p className="mt-2 text-sm text-slate-500">
           {notFound
             ? (detail ?? "The page you are looking for does not exist or was removed.")
-            : "The console hit an unexpected error. It has been logged on the server; try again in a moment."}
+            : unavailable
+              ? "The database cannot be reached right now. Nothing was lost; reload the page in a few seconds."
+              : "The console hit an unexpected error. It has been logged on the server; try again in a moment."}
         </p>
         <Link
           to="/"

@@ -25,8 +25,11 @@ export interface PageState {
   pageSize: number;
 }
 
+/** Far past any real table's end: a bigger page number reads as this one (an empty page), never as an overflow. */
+export const MAX_PAGE = 1_000_000;
+
 export function parsePage(params: URLSearchParams, defaultSize = 25): PageState {
-  const page = Math.max(1, Math.floor(Number(params.get("page")) || 1));
+  const page = Math.min(MAX_PAGE, Math.max(1, Math.floor(Number(params.get("page")) || 1)));
   const size = Number(params.get("size"));
   const pageSize = (PAGE_SIZES as readonly number[]).includes(size) ? size : defaultSize;
   return { page, pageSize };

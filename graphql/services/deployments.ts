@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { loadConfig } from "../config.ts";
-import type { PrismaClient } from "../db.ts";
+import { inTransaction, type Db, type PrismaClient } from "../db.ts";
 import { DuplicateDeploymentError, InvalidStateError, JobNotCompleteError, NotFoundError } from "../errors.ts";
 import type { DeploymentStatus, Prisma } from "../generated/prisma/client.ts";
 import { isUuid } from "../types/TrainingJob.ts";
@@ -61,12 +61,12 @@ export interface DeployOptions {
  * index, whose violation becomes DUPLICATE_DEPLOYMENT (the transaction rolls
  * back, so nothing is written).
  */
-export async function deployJob(prisma: PrismaClient, jobId: string, actorName: string, options: DeployOptions = {}) {
+export async function deployJob(prisma: Db, jobId: string, actorName: string, options: DeployOptions = {}) {
   if (!isUuid(jobId)) throw new NotFoundError("Training job", jobId);
   const rolloutSeconds = options.rolloutSeconds ?? loadConfig().rollout.seconds;
   const serving = servingFields(options.serving);
   const rolloutTimeoutMs = options.rolloutTimeoutMs ?? loadConfig().serving.rolloutTimeoutMs;
-  return prisma.$transaction(async (tx) => {
+  return inTransaction(prisma, async (tx) => {
     const rows = await tx.$queryRaw<Array<{ modelName: string; status: string }>>`
       SELECT "modelName", status::text AS status FROM "TrainingJob" WHERE id = ${jobId}::uuid FOR SHARE`;
     const job = rows[0];
@@ -157,9 +157,9 @@ async function lockDeployment(tx: Tx, id: string) {
 }
 
 /** One lifecycle step under a row lock, recorded in the deployment's history. The endpoint URL never changes. */
-async function applyTransition(prisma: PrismaClient, id: string, actorName: string, t: Transition) {
+async function applyTransition(prisma: Db, id: string, actorName: string, t: Transition) {
   if (!isUuid(id)) throw new NotFoundError("Deployment", id);
-  return prisma.$transaction(async (tx) => {
+  return inTransaction(prisma, async (tx) => {
     const current = await lockDeployment(tx, id);
     if (!t.from.includes(current.status)) throw new InvalidStateError(t.refusal(current.status));
     const now = new Date();
@@ -168,18 +168,18 @@ async function applyTransition(prisma: PrismaClient, id: string, actorName: stri
   }, TX_OPTIONS);
 }
 
-export const pauseDeployment = (prisma: PrismaClient, id: string, actorName: string) => applyTransition(prisma, id, actorName, TRANSITIONS.pause);
-export const resumeDeployment = (prisma: PrismaClient, id: string, actorName: string) => applyTransition(prisma, id, actorName, TRANSITIONS.resume);
-export const retireDeployment = (prisma: PrismaClient, id: string, actorName: string) => applyTransition(prisma, id, actorName, TRANSITIONS.retire);
+export const pauseDeployment = (prisma: Db, id: string, actorName: string) => applyTransition(prisma, id, actorName, TRANSITIONS.pause);
+export const resumeDeployment = (prisma: Db, id: string, actorName: string) => applyTransition(prisma, id, actorName, TRANSITIONS.resume);
+export const retireDeployment = (prisma: Db, id: string, actorName: string) => applyTransition(prisma, id, actorName, TRANSITIONS.retire);
 
 /**
  * Makes an earlier (RETIRED or PAUSED) version of a model ACTIVE again and, in
  * the same transaction, retires the model's ACTIVE and DEPLOYING versions — or
  * pauses the ACTIVE one when `pauseCurrent` is set, so it can be resumed later.
  */
-export async function rollbackDeployment(prisma: PrismaClient, targetId: string, actorName: string, options: { pauseCurrent?: boolean } = {}) {
+export async function rollbackDeployment(prisma: Db, targetId: string, actorName: string, options: { pauseCurrent?: boolean } = {}) {
   if (!isUuid(targetId)) throw new NotFoundError("Deployment", targetId);
-  return prisma.$transaction(async (tx) => {
+  return inTransaction(prisma, async (tx) => {
     const found = await tx.deployment.findUnique({ where: { id: targetId }, select: { modelName: true } });
     if (!found) throw new NotFoundError("Deployment", targetId);
     // The same lock as deployJob: a rollback and a deploy of one model never interleave.
@@ -254,9 +254,9 @@ export interface RolloutOptions {
  * LOCKED, so several processes share the work without doing any of it twice,
  * and a rollout survives restarts because its deadline is stored.
  */
-export async function advanceRollouts(prisma: PrismaClient, options: RolloutOptions): Promise<number> {
+export async function advanceRollouts(prisma: Db, options: RolloutOptions): Promise<number> {
   const now = options.now ?? new Date();
-  return prisma.$transaction(async (tx) => {
+  return inTransaction(prisma, async (tx) => {
     const due = await tx.$queryRaw<Array<{ id: string }>>`
       SELECT id::text AS id FROM "Deployment"
       WHERE status = 'DEPLOYING' AND "rolloutReadyAt" <= ${now}

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { PrismaClient } from "../db.ts";
+import { inTransaction, type Db, type PrismaClient } from "../db.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { SCOPES, type Scope } from "../scopes.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
@@ -31,7 +31,7 @@ export function tokenStatus(token: { expiresAt: Date | null; revokedAt: Date | n
 }
 
 /** Creates a token and returns it with its secret: the only time the secret exists outside the caller's hands. */
-export async function createApiToken(prisma: PrismaClient, input: CreateApiTokenInput, createdBy: string) {
+export async function createApiToken(prisma: Db, input: CreateApiTokenInput, createdBy: string) {
   const parsed = createApiTokenInput.safeParse(input);
   if (!parsed.success) {
     throw new ValidationError(
@@ -56,7 +56,7 @@ export async function createApiToken(prisma: PrismaClient, input: CreateApiToken
 }
 
 /** Revokes a token; revoking it again keeps the first revocation time. */
-export async function revokeApiToken(prisma: PrismaClient, id: string) {
+export async function revokeApiToken(prisma: Db, id: string) {
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError("API token", id);
   await prisma.apiToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
   const token = await prisma.apiToken.findUnique({ where: { id } });
@@ -69,7 +69,7 @@ export type TokenCheck =
   | { ok: false; reason: string; name?: string };
 
 /** Resolves a presented secret to its token, or says why it cannot be used. */
-export async function authenticateToken(prisma: PrismaClient, secret: string, now = new Date()): Promise<TokenCheck> {
+export async function authenticateToken(prisma: Db, secret: string, now = new Date()): Promise<TokenCheck> {
   if (!isWellFormedSecret(secret)) {
     return { ok: false, reason: `Malformed API token: expected "${TOKEN_MARKER}" followed by 43 characters` };
   }

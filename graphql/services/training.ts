@@ -1,4 +1,4 @@
-import type { PrismaClient } from "../db.ts";
+import { inTransaction, type Db, type PrismaClient } from "../db.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { InvalidStateError, NotFoundError, ValidationError, type FieldError } from "../errors.ts";
 import { isUuid } from "../types/TrainingJob.ts";
@@ -36,12 +36,13 @@ interface LockedJob {
   claimedBy: string | null;
   currentStep: number;
   totalSteps: number;
+  epochs: number;
 }
 
 async function lockJob(tx: Tx, jobId: string): Promise<LockedJob> {
   if (!isUuid(jobId)) throw new NotFoundError("Training job", jobId);
   const rows = await tx.$queryRaw<LockedJob[]>`
-    SELECT id::text AS id, status::text AS status, "claimedBy", "currentStep", "totalSteps"
+    SELECT id::text AS id, status::text AS status, "claimedBy", "currentStep", "totalSteps", epochs
     FROM "TrainingJob" WHERE id = ${jobId}::uuid FOR UPDATE`;
   const job = rows[0];
   if (!job) throw new NotFoundError("Training job", jobId);
@@ -59,9 +60,9 @@ function assertTransition(job: LockedJob, to: JobStatus, what: string) {
  * write, so a cancel racing the executor's completion cannot both win; a
  * running executor notices the new status within one step.
  */
-export async function cancelTrainingJob(prisma: PrismaClient, jobId: string, actorName: string) {
+export async function cancelTrainingJob(prisma: Db, jobId: string, actorName: string) {
   if (!isUuid(jobId)) throw new NotFoundError("Training job", jobId);
-  return prisma.$transaction(async (tx) => {
+  return inTransaction(prisma, async (tx) => {
     const rows = await tx.$queryRaw<Array<{ status: string }>>`
       SELECT status::text AS status FROM "TrainingJob" WHERE id = ${jobId}::uuid FOR UPDATE`;
     const job = rows[0];
@@ -78,7 +79,7 @@ export async function cancelTrainingJob(prisma: PrismaClient, jobId: string, act
 }
 
 /** Validates a configuration (the same zod schema as the form) and queues a job. Nothing is written on bad input. */
-export async function createTrainingJob(prisma: PrismaClient, input: unknown, actorName: string, retryOfId?: string) {
+export async function createTrainingJob(prisma: Db, input: unknown, actorName: string, retryOfId?: string) {
   const parsed = trainingJobInputSchema.safeParse(input);
   if (!parsed.success) {
     // One message per field (the first), as the form shows them.
@@ -106,7 +107,7 @@ export async function createTrainingJob(prisma: PrismaClient, input: unknown, ac
   if (problems.length) {
     throw new ValidationError(`The training configuration is invalid: ${problems.map((f) => f.path.slice(6)).join(", ")}`, problems);
   }
-  return prisma.$transaction(async (tx) => {
+  return inTransaction(prisma, async (tx) => {
     const job = await tx.trainingJob.create({
       data: { ...c, totalSteps, createdBy: actorName, ...(retryOfId ? { retryOfId } : {}) },
     });
@@ -124,7 +125,7 @@ export async function createTrainingJob(prisma: PrismaClient, input: unknown, ac
 const taskLabel = (task: string) => task.toLowerCase().replace(/_/g, " ");
 
 /** A new QUEUED job with the configuration of a FAILED or CANCELLED one, linked to it through `retryOf`. */
-export async function retryTrainingJob(prisma: PrismaClient, jobId: string, actorName: string) {
+export async function retryTrainingJob(prisma: Db, jobId: string, actorName: string) {
   if (!isUuid(jobId)) throw new NotFoundError("Training job", jobId);
   const original = await prisma.trainingJob.findUnique({ where: { id: jobId } });
   if (!original) throw new NotFoundError("Training job", jobId);
@@ -156,12 +157,12 @@ export interface ClaimRestriction {
  * queued row goes to exactly one of them. `restrict` limits the claim to the
  * base models a trainer can run.
  */
-export async function claimTrainingJob(prisma: PrismaClient, workerName: string, now = new Date(), restrict: ClaimRestriction = {}) {
+export async function claimTrainingJob(prisma: Db, workerName: string, now = new Date(), restrict: ClaimRestriction = {}) {
   const only = restrict.baseModelIds?.length ? [...restrict.baseModelIds] : null;
   const never = restrict.excludeBaseModelIds?.length ? [...restrict.excludeBaseModelIds] : null;
   const onlySql = only ? Prisma.sql`AND "baseModelId" IN (${Prisma.join(only)})` : Prisma.empty;
   const neverSql = never ? Prisma.sql`AND "baseModelId" NOT IN (${Prisma.join(never)})` : Prisma.empty;
-  return prisma.$transaction(async (tx) => {
+  return inTransaction(prisma, async (tx) => {
     const rows = await tx.$queryRaw<Array<{ id: string; resumed: boolean }>>`
       UPDATE "TrainingJob"
       SET status = 'RUNNING'::"TrainingJobStatus", "claimedBy" = ${workerName}, "heartbeatAt" = ${now},
@@ -182,7 +183,7 @@ export async function claimTrainingJob(prisma: PrismaClient, workerName: string,
 }
 
 /** The claim API for external trainers: validates the name (and the base model list) first. */
-export async function claimTrainingJobForTrainer(prisma: PrismaClient, workerName: string, baseModelIds?: readonly string[] | null) {
+export async function claimTrainingJobForTrainer(prisma: Db, workerName: string, baseModelIds?: readonly string[] | null) {
   const name = workerNameSchema.safeParse(workerName);
   if (!name.success) {
     throw new ValidationError(name.error.issues[0]!.message, [{ path: "workerName", message: name.error.issues[0]!.message }]);
@@ -234,9 +235,9 @@ export interface ProgressUpdate {
  * is no longer RUNNING (cancelled, finished) refuses with INVALID_STATE,
  * which is how a trainer learns it must stop.
  */
-export async function recordTrainingProgress(prisma: PrismaClient, jobId: string, update: ProgressUpdate) {
+export async function recordTrainingProgress(prisma: Db, jobId: string, update: ProgressUpdate) {
   const now = update.now ?? new Date();
-  return prisma.$transaction(async (tx) => {
+  return inTransaction(prisma, async (tx) => {
     const job = await lockJob(tx, jobId);
     if (job.status !== "RUNNING") {
       throw new InvalidStateError(`This job is ${job.status.toLowerCase()}; progress is accepted only while it is running`);
@@ -248,6 +249,11 @@ export async function recordTrainingProgress(prisma: PrismaClient, jobId: string
       if (p.step > job.totalSteps) {
         throw new ValidationError(`step ${p.step} is past the job's last step (${job.totalSteps})`, [
           { path: "step", message: `step must be at most ${job.totalSteps}` },
+        ]);
+      }
+      if (p.epoch > job.epochs + 1e-9) {
+        throw new ValidationError(`epoch ${p.epoch} is past the job's last epoch (${job.epochs})`, [
+          { path: "epoch", message: `epoch must be at most ${job.epochs}` },
         ]);
       }
     }
@@ -277,7 +283,7 @@ export async function recordTrainingProgress(prisma: PrismaClient, jobId: string
 }
 
 /** The external trainer's report: one step. */
-export async function reportTrainingProgress(prisma: PrismaClient, jobId: string, report: unknown, workerName?: string | null) {
+export async function reportTrainingProgress(prisma: Db, jobId: string, report: unknown, workerName?: string | null) {
   const parsed = progressReportSchema.safeParse(report);
   if (!parsed.success) {
     const fieldErrors = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
@@ -297,7 +303,7 @@ export interface CompletionOptions {
 
 /** Ends a RUNNING job as COMPLETE or FAILED; FAILED needs a message the user can act on. */
 export async function completeTrainingJob(
-  prisma: PrismaClient,
+  prisma: Db,
   jobId: string,
   outcome: "COMPLETE" | "FAILED",
   message: string | null | undefined,
@@ -308,7 +314,7 @@ export async function completeTrainingJob(
     throw new ValidationError("A failed job needs a message saying what went wrong", [{ path: "message", message: "Describe the failure" }]);
   }
   const now = options.now ?? new Date();
-  return prisma.$transaction(async (tx) => {
+  return inTransaction(prisma, async (tx) => {
     const job = await lockJob(tx, jobId);
     assertTransition(job, outcome, outcome === "COMPLETE" ? "complete the job" : "fail the job");
     if (options.expectClaimedBy !== undefined && job.claimedBy !== options.expectClaimedBy) {
@@ -367,7 +373,7 @@ export function formatBytes(n: number): string {
  * Built-in (simulated) jobs cannot be completed through the API.
  */
 export async function completeTrainingJobForTrainer(
-  prisma: PrismaClient,
+  prisma: Db,
   jobId: string,
   input: { outcome: "COMPLETE" | "FAILED"; message?: string | null; artifact?: unknown; evalMetrics?: unknown; workerName?: string | null },
 ) {
@@ -400,7 +406,7 @@ export async function completeTrainingJobForTrainer(
 }
 
 /** A trainer may only act on a job it holds: never on the simulated trainer's jobs, and on its own claim when it names itself. */
-export async function assertTrainerHolds(prisma: PrismaClient, jobId: string, workerName: string | null | undefined) {
+export async function assertTrainerHolds(prisma: Db, jobId: string, workerName: string | null | undefined) {
   if (!isUuid(jobId)) throw new NotFoundError("Training job", jobId);
   const job = await prisma.trainingJob.findUnique({ where: { id: jobId }, select: { claimedBy: true, status: true } });
   if (!job) throw new NotFoundError("Training job", jobId);
@@ -429,14 +435,14 @@ export interface RecoveryOptions {
  * built-in job no executor took over) is marked FAILED with the reason. Rows
  * are taken with SKIP LOCKED, so concurrent executors split the work.
  */
-export async function recoverStaleTrainingJobs(prisma: PrismaClient, options: RecoveryOptions) {
+export async function recoverStaleTrainingJobs(prisma: Db, options: RecoveryOptions) {
   const now = options.now ?? new Date();
   const resumed: string[] = [];
   const failed: string[] = [];
   const slots = options.resumeSlots ?? 0;
   if (options.resumeAs && slots > 0) {
     const staleBefore = new Date(now.getTime() - options.staleAfterMs);
-    await prisma.$transaction(async (tx) => {
+    await inTransaction(prisma, async (tx) => {
       const rows = await tx.$queryRaw<Array<{ id: string; claimedBy: string | null; heartbeatAt: Date | null; currentStep: number }>>`
         SELECT id::text AS id, "claimedBy", "heartbeatAt", "currentStep" FROM "TrainingJob"
         WHERE status = 'RUNNING'::"TrainingJobStatus"
@@ -460,7 +466,7 @@ export async function recoverStaleTrainingJobs(prisma: PrismaClient, options: Re
     });
   }
   const deadBefore = new Date(now.getTime() - options.trainerTimeoutMs);
-  await prisma.$transaction(async (tx) => {
+  await inTransaction(prisma, async (tx) => {
     const rows = await tx.$queryRaw<Array<{ id: string; claimedBy: string | null; heartbeatAt: Date | null; currentStep: number }>>`
       SELECT id::text AS id, "claimedBy", "heartbeatAt", "currentStep" FROM "TrainingJob"
       WHERE status = 'RUNNING'::"TrainingJobStatus" AND COALESCE("heartbeatAt", "startedAt", "createdAt") < ${deadBefore}

@@ -3,6 +3,7 @@ import { runMutation } from "../audit.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { loaderFor } from "../loaders.ts";
 import {
+  refreshDeploymentStats,
   loadDeploymentMetrics,
   METRICS_WINDOWS,
   recordInferenceEvents,
@@ -120,20 +121,28 @@ builder.mutationField("recordInferenceEvents", (t) =>
           "Makes a retried batch count once: a key already recorded for this deployment (kept 48 hours) answers success with `duplicate: true` and records nothing. 1–200 printable ASCII characters, e.g. a UUID per batch.",
       }),
     },
-    resolve: (_root, args, ctx) => {
+    resolve: async (_root, args, ctx) => {
       const deploymentId = String(args.deploymentId);
-      return runMutation(
+      const now = new Date();
+      const result = await runMutation(
         ctx,
         { action: "recordInferenceEvents", scope: "ingest", targetType: "Deployment", targetId: deploymentId, detail: { events: args.events.length } },
-        () =>
+        (tx) =>
           recordInferenceEvents(
-            ctx.prisma,
+            tx,
             deploymentId,
             args.events.map((e) => ({ timestamp: e.timestamp, latencyMs: e.latencyMs, outcome: e.outcome as (typeof INFERENCE_OUTCOMES)[number] })),
-            new Date(),
+            now,
             { idempotencyKey: args.idempotencyKey },
           ),
       );
+      // The batch and its audit row are committed: a failed refresh must not make the client retry it.
+      if (!result.duplicate) {
+        await refreshDeploymentStats(ctx.db.prisma, [deploymentId], now).catch((err) =>
+          console.warn(`[metrics] could not refresh stats of ${deploymentId}: ${(err as Error).message}`),
+        );
+      }
+      return result;
     },
   }),
 );

@@ -20,7 +20,9 @@ const ROOT = path.resolve(import.meta.dirname, "..", "..");
  * runs) on a free port, against a fresh database: a new PGlite data directory,
  * or a new PostgreSQL database when the tests run against a server.
  */
-export async function startServer(options: { env?: Record<string, string>; dataDir?: string } = {}): Promise<TestServer & { dataDir: string }> {
+export async function startServer(
+  options: { env?: Record<string, string>; dataDir?: string; /** A PostgreSQL of the test's own instead of a fresh test database; "" for the embedded one. */ databaseUrl?: string } = {},
+): Promise<TestServer & { dataDir: string; pid: number }> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), "trainyard-e2e-")));
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
@@ -32,7 +34,10 @@ export async function startServer(options: { env?: Record<string, string>; dataD
   };
   delete env.DATABASE_URL;
   let database: TestDatabase | undefined;
-  if (inject("testDatabase").kind === "postgres") {
+  if (options.databaseUrl !== undefined) {
+    // "" keeps the embedded database even when the suite runs against PostgreSQL.
+    if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
+  } else if (inject("testDatabase").kind === "postgres") {
     database = await createTestDatabase({ poolSize: 1 });
     await database.db.close();
     env.DATABASE_URL = database.url!;
@@ -45,6 +50,7 @@ export async function startServer(options: { env?: Record<string, string>; dataD
   return {
     url,
     dataDir,
+    pid: child.pid!,
     output: () => output,
     async stop(stopOptions) {
       await stopChild(child);
@@ -74,7 +80,7 @@ function waitForReady(child: ChildProcess, output: () => string): Promise<string
 }
 
 async function stopChild(child: ChildProcess) {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once("exit", resolve));
   child.kill("SIGTERM");
   const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
