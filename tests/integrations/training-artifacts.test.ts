@@ -180,6 +180,6 @@ describe("the simulated trainer", () => {
 
   test("the catalog has the Tiny base model and its dataset", async () => {
     const r = await query(t.db, `{ baseModels(filter: { search: "Tiny" }, first: 10) { nodes { id name parametersBillions } } }`);
-    expect(r.baseModels.nodes).toContainEqual({ id: TINY, name: "Trainyard Tiny Char LM", parametersBillions: 0.0001 });
+    expect(r.baseModels.nodes).toContainEqual({ id: TINY, name: "Trainyard Tiny Char LM", parametersBillions: 0.000035 });
   });
 });
