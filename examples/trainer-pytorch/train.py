@@ -144,6 +144,7 @@ def train(client: Client, job, worker: str, args) -> None:
             out.mkdir(parents=True, exist_ok=True)
             path = out / "model.pt"
             torch.save({"state_dict": model.state_dict(), "vocab": "".join(vocab), "context": CONTEXT,
+                        "embed": model.embed.embedding_dim, "hidden": model.hidden.out_features,
                         "job_id": job.id, "model_name": job.model_name, "eval_loss": eval_loss}, path)
             artifact = Artifact.from_file(path, format="PYTORCH")
             seconds = time.time() - started
