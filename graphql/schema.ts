@@ -7,6 +7,7 @@ import "./types/Dataset.ts";
 import "./types/Artifact.ts";
 import "./types/TrainingJob.ts";
 import "./types/Deployment.ts";
+import "./types/Trainer.ts";
 import "./types/Metrics.ts";
 import "./types/Dashboard.ts";
 import "./types/ApiToken.ts";

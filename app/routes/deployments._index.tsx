@@ -33,6 +33,8 @@ const DeploymentsQuery = graphql(`
         modelName
         version
         status
+        trainer
+        simulatedTraffic
         failureReason
         createdAt
         metrics(window: LAST_HOUR) {
@@ -58,6 +60,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     filter: {
       modelName: params.get("q")?.trim() || null,
       status: DEPLOYMENT_STATUSES.includes(status as Status) ? [status as Status] : null,
+      trainer: params.get("trainer") === "real" ? ("REAL" as const) : params.get("trainer") === "simulated" ? ("SIMULATED" as const) : null,
     },
     sort: {
       field: SORT_FIELDS[sort!.id as keyof typeof SORT_FIELDS],
@@ -138,9 +141,19 @@ export default function DeploymentsPage() {
         enableSorting: true,
         sortDescFirst: false,
         cell: ({ row }) => (
-          <Link to={`/deployments/${row.original.id}`} className="font-medium text-slate-900 hover:text-indigo-600 hover:underline">
-            {row.original.modelName}
-          </Link>
+          <span className="inline-flex items-center gap-2">
+            <Link to={`/deployments/${row.original.id}`} className="font-medium text-slate-900 hover:text-indigo-600 hover:underline">
+              {row.original.modelName}
+            </Link>
+            {row.original.trainer === "SIMULATED" || row.original.simulatedTraffic ? (
+              <span
+                className="rounded bg-slate-100 px-1.5 py-0.5 text-xs font-medium text-slate-600"
+                title={[row.original.trainer === "SIMULATED" ? "trained by the simulated trainer" : null, row.original.simulatedTraffic ? "simulated traffic" : null].filter(Boolean).join("; ")}
+              >
+                Simulated
+              </span>
+            ) : null}
+          </span>
         ),
       },
       {
