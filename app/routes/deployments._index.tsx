@@ -146,11 +146,14 @@ export default function DeploymentsPage() {
               {row.original.modelName}
             </Link>
             {row.original.trainer === "SIMULATED" || row.original.simulatedTraffic ? (
+              // An icon with a label (not text): the cell's text stays the model name, for tables copied or read by tools.
               <span
-                className="rounded bg-slate-100 px-1.5 py-0.5 text-xs font-medium text-slate-600"
-                title={[row.original.trainer === "SIMULATED" ? "trained by the simulated trainer" : null, row.original.simulatedTraffic ? "simulated traffic" : null].filter(Boolean).join("; ")}
+                role="img"
+                aria-label="Simulated"
+                className="inline-flex items-center rounded bg-slate-100 p-0.5 text-slate-500"
+                title={`Simulated: ${[row.original.trainer === "SIMULATED" ? "trained by the simulated trainer" : null, row.original.simulatedTraffic ? "simulated traffic" : null].filter(Boolean).join("; ")}`}
               >
-                Simulated
+                <FlaskConical className="h-3.5 w-3.5" aria-hidden />
               </span>
             ) : null}
           </span>
