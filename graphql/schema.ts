@@ -8,6 +8,7 @@ import "./types/Artifact.ts";
 import "./types/TrainingJob.ts";
 import "./types/Deployment.ts";
 import "./types/Serving.ts";
+import "./types/Trainer.ts";
 import "./types/Metrics.ts";
 import "./types/Dashboard.ts";
 import "./types/ApiToken.ts";

@@ -339,13 +339,13 @@ export const baseModels: BaseModelSeed[] = [
     name: "Trainyard Tiny Char LM",
     family: "Trainyard Tiny",
     organization: "Trainyard",
-    parametersBillions: 0.0001,
+    parametersBillions: 0.000035,
     contextLength: 32,
     license: "Apache-2.0",
     task: "TEXT_GENERATION",
     huggingFaceId: "local/trainyard-tiny-char-lm",
     description:
-      "A character-level language model of about 100K parameters that the reference PyTorch trainer (examples/trainer-pytorch) trains for real on CPU in well under a minute. Not on the Hugging Face Hub: it exists so a job can run end to end here; the simulated trainer leaves its jobs to a real trainer.",
+      "A character-level language model of about 35K parameters that the reference PyTorch trainer (examples/trainer-pytorch) trains for real on CPU in well under a minute. Not on the Hugging Face Hub: it exists so a job can run end to end here; the simulated trainer leaves its jobs to a real trainer.",
     releasedOn: "2026-11-27",
   },
 ];
@@ -415,10 +415,10 @@ export const datasets: DatasetSeed[] = [
     id: "trainyard-docs-corpus",
     name: "trainyard-docs-corpus",
     description:
-      "Trainyard's own documentation as plain text (examples/trainer-pytorch/data/corpus.txt, one row per line): small enough to train the Tiny character model on a laptop CPU.",
+      "Trainyard's own documentation as plain text (examples/trainer-pytorch/data/corpus.txt; a row is a 32-character chunk): small enough to train the Tiny character model on a laptop CPU.",
     task: "TEXT_GENERATION",
-    format: "Plain text (UTF-8, one row per line)",
-    rowCount: 494,
+    format: "Plain text (ASCII, 32-character rows)",
+    rowCount: 1_292,
     sizeBytes: 41_370,
   },
 ];

@@ -24,6 +24,7 @@ export function DeploymentFilters() {
   const [params, setParams] = useSearchParams();
   const q = params.get("q") ?? "";
   const status = params.get("status") ?? "";
+  const trainer = params.get("trainer") ?? "";
   const [text, setText] = useState(q);
   const input = useRef<HTMLInputElement>(null);
   const timer = useRef<ReturnType<typeof setTimeout>>();
@@ -42,7 +43,7 @@ export function DeploymentFilters() {
     }, TYPING_DEBOUNCE_MS);
   };
 
-  const filtered = q !== "" || status !== "";
+  const filtered = q !== "" || status !== "" || trainer !== "";
   return (
     <Form method="get" role="search" className="mb-4 flex flex-wrap items-center gap-3" onSubmit={() => clearTimeout(timer.current)}>
       {/* Submitting without JavaScript keeps the current sort. */}
@@ -71,6 +72,19 @@ export function DeploymentFilters() {
           ))}
         </select>
       </label>
+      <label className="flex items-center gap-2 text-sm text-slate-600">
+        <span>Trained by</span>
+        <select
+          name="trainer"
+          value={trainer}
+          onChange={(e) => setParams(withParams(params, { trainer: e.target.value }), { preventScrollReset: true })}
+          className={inlineFilterSelectClass}
+        >
+          <option value="">Real and simulated</option>
+          <option value="real">Real trainers</option>
+          <option value="simulated">Simulated trainer</option>
+        </select>
+      </label>
       {filtered ? <ClearFiltersButton variant="ghost" /> : null}
     </Form>
   );
@@ -82,7 +96,7 @@ export function ClearFiltersButton({ variant = "secondary" }: { variant?: "secon
     <Button
       type="button"
       variant={variant}
-      onClick={() => setParams(withParams(params, { q: null, status: null }), { preventScrollReset: true })}
+      onClick={() => setParams(withParams(params, { q: null, status: null, trainer: null }), { preventScrollReset: true })}
     >
       <X className="h-4 w-4" aria-hidden /> {variant === "ghost" ? "Reset filters" : "Clear filters"}
     </Button>

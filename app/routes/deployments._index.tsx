@@ -34,6 +34,8 @@ const DeploymentsQuery = graphql(`
         modelName
         version
         status
+        trainer
+        simulatedTraffic
         failureReason
         createdAt
         isProduction
@@ -61,6 +63,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     filter: {
       modelName: params.get("q")?.trim() || null,
       status: DEPLOYMENT_STATUSES.includes(status as Status) ? [status as Status] : null,
+      trainer: params.get("trainer") === "real" ? ("REAL" as const) : params.get("trainer") === "simulated" ? ("SIMULATED" as const) : null,
     },
     sort: {
       field: SORT_FIELDS[sort!.id as keyof typeof SORT_FIELDS],
@@ -141,9 +144,22 @@ export default function DeploymentsPage() {
         enableSorting: true,
         sortDescFirst: false,
         cell: ({ row }) => (
-          <Link to={`/deployments/${row.original.id}`} className="font-medium text-slate-900 hover:text-indigo-600 hover:underline">
-            {row.original.modelName}
-          </Link>
+          <span className="inline-flex items-center gap-2">
+            <Link to={`/deployments/${row.original.id}`} className="font-medium text-slate-900 hover:text-indigo-600 hover:underline">
+              {row.original.modelName}
+            </Link>
+            {row.original.trainer === "SIMULATED" || row.original.simulatedTraffic ? (
+              // An icon with a label (not text): the cell's text stays the model name, for tables copied or read by tools.
+              <span
+                role="img"
+                aria-label="Simulated"
+                className="inline-flex items-center rounded bg-slate-100 p-0.5 text-slate-500"
+                title={`Simulated: ${[row.original.trainer === "SIMULATED" ? "trained by the simulated trainer" : null, row.original.simulatedTraffic ? "simulated traffic" : null].filter(Boolean).join("; ")}`}
+              >
+                <FlaskConical className="h-3.5 w-3.5" aria-hidden />
+              </span>
+            ) : null}
+          </span>
         ),
       },
       {

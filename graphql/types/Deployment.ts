@@ -1,4 +1,5 @@
 import { builder } from "../builder.ts";
+import { TrainerKind, trainerWhere } from "./Trainer.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { direction, pageArgs, pageWindow, SortDirection } from "./common.ts";
 import { isUuid } from "./TrainingJob.ts";
@@ -62,6 +63,7 @@ const DeploymentFilter = builder.inputType("DeploymentFilter", {
   fields: (t) => ({
     modelName: t.string({ required: false, description: "Matches part of the model name (case-insensitive)." }),
     status: t.field({ type: [DeploymentStatus], required: false }),
+    trainer: t.field({ type: TrainerKind, required: false, description: "Only deployments of jobs the simulated trainer ran, or only real ones." }),
   }),
 });
 
@@ -124,6 +126,7 @@ builder.queryFields((t) => ({
       const where: Prisma.DeploymentWhereInput = {
         ...(f.status?.length ? { status: { in: f.status } } : {}),
         ...(f.modelName?.trim() ? { modelName: { contains: f.modelName.trim(), mode: "insensitive" as const } } : {}),
+        ...(f.trainer ? { job: trainerWhere(f.trainer) } : {}),
       };
       return { where, orderBy: [deploymentOrder(args.sort), { id: "asc" as const }], ...pageWindow(args) };
     },

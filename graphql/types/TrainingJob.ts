@@ -1,5 +1,8 @@
 import { builder } from "../builder.ts";
 import { ArtifactFormat, EvalMetricRef, evalMetricList } from "./Artifact.ts";
+import { TrainerKind, trainerKind, trainerWhere } from "./Trainer.ts";
+
+export { TrainerKind, trainerKind, trainerWhere };
 import { Prisma } from "../generated/prisma/client.ts";
 import { runMutation } from "../audit.ts";
 import { loadConfig } from "../config.ts";
@@ -15,23 +18,6 @@ import {
 } from "../services/training.ts";
 import { totalStepsFor } from "../services/training-curve.ts";
 import { direction, pageArgs, pageWindow, SortDirection } from "./common.ts";
-
-export const TrainerKind = builder.enumType("TrainerKind", {
-  description: "Who ran a job: the built-in simulated trainer, or a real (external) trainer.",
-  values: ["SIMULATED", "REAL"] as const,
-});
-
-export function trainerKind(claimedBy: string | null): "SIMULATED" | "REAL" | null {
-  if (claimedBy === null) return null;
-  return claimedBy.startsWith(BUILTIN_PREFIX) ? "SIMULATED" : "REAL";
-}
-
-/** Prisma filter for jobs run by the simulated trainer or by a real one. */
-export function trainerWhere(kind: "SIMULATED" | "REAL" | null | undefined): Prisma.TrainingJobWhereInput {
-  if (kind === "SIMULATED") return { claimedBy: { startsWith: BUILTIN_PREFIX } };
-  if (kind === "REAL") return { AND: [{ claimedBy: { not: null } }, { NOT: { claimedBy: { startsWith: BUILTIN_PREFIX } } }] };
-  return {};
-}
 
 export const TrainingJobStatus = builder.enumType("TrainingJobStatus", {
   values: ["QUEUED", "RUNNING", "COMPLETE", "FAILED", "CANCELLED"] as const,

@@ -180,6 +180,19 @@ describe("the simulated trainer", () => {
 
   test("the catalog has the Tiny base model and its dataset", async () => {
     const r = await query(t.db, `{ baseModels(filter: { search: "Tiny" }, first: 10) { nodes { id name parametersBillions } } }`);
-    expect(r.baseModels.nodes).toContainEqual({ id: TINY, name: "Trainyard Tiny Char LM", parametersBillions: 0.0001 });
+    expect(r.baseModels.nodes).toContainEqual({ id: TINY, name: "Trainyard Tiny Char LM", parametersBillions: 0.000035 });
   });
+});
+
+test("deployments say whether what they serve was trained for real, and filter on it", async () => {
+  const all = await query(t.db, `{ deployments(first: 100) { totalCount nodes { trainer simulatedTraffic } } }`);
+  const sim = await query(t.db, `{ deployments(filter: { trainer: SIMULATED }, first: 100) { totalCount nodes { trainer } } }`);
+  const real = await query(t.db, `{ deployments(filter: { trainer: REAL }, first: 100) { totalCount nodes { trainer } } }`);
+  // The seeded deployments serve the demo history's jobs, which the simulated trainer ran.
+  expect(sim.deployments.totalCount).toBeGreaterThan(0);
+  expect(sim.deployments.nodes.every((n: { trainer: string }) => n.trainer === "SIMULATED")).toBe(true);
+  expect(real.deployments.nodes.every((n: { trainer: string }) => n.trainer === "REAL")).toBe(true);
+  expect(sim.deployments.totalCount + real.deployments.totalCount).toBe(all.deployments.nodes.filter((n: { trainer: string | null }) => n.trainer !== null).length);
+  // No traffic simulator ran in this test: nothing is marked as simulated traffic.
+  expect(all.deployments.nodes.every((n: { simulatedTraffic: boolean }) => n.simulatedTraffic === false)).toBe(true);
 });
