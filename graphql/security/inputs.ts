@@ -21,7 +21,7 @@ import { textProblem, type TextKind } from "./text.ts";
 /** Dates a client may send: none before 1970, none more than 10 years ahead (e.g. token expiry). */
 export const MAX_FUTURE_MS = 3653 * 24 * 3600 * 1000;
 /** Floats beyond this are no measurement Trainyard takes (losses, latencies, learning rates): refused before any rule runs. */
-export const MAX_ABS_FLOAT = 1e12;
+export const MAX_ABS_FLOAT = 1e15; // above any artifact size (10 TiB ≈ 1.1e13), far below 1e308
 
 const NAME_LIKE = /(name|key|token|prefix|slug|version|status|scope)$/i;
 const SEARCH_LIKE = /^(q|query|search|filter|text)$/i;

@@ -80,7 +80,7 @@ const freePort = () =>
     });
   });
 
-test.skipIf(!HAS_TORCH)("a Tiny job is really trained by the PyTorch trainer, completes with its artifact, and the model server answers from it", async () => {
+test.skipIf(!HAS_TORCH)("a Tiny job is really trained by the PyTorch trainer, completes with its artifact, is served by the model server and measured through the gateway", async () => {
   const job = await queueTiny("tiny-docs", 3);
   expect(job.totalSteps).toBe(243); // 1,292 rows ÷ 16 → 81 steps × 3 epochs
   const trainer = start(["examples/trainer-pytorch/train.py"]);
@@ -118,9 +118,46 @@ test.skipIf(!HAS_TORCH)("a Tiny job is really trained by the PyTorch trainer, co
   expect(prediction.status).toBe(200);
   expect((await prediction.json()).completion).toHaveLength(24);
   expect((await fetch(`${base}/predict`, { method: "POST", body: "{nope" })).status).toBe(400);
+
+  // Deployed with that model server as its upstream: ACTIVE by its health checks, then real requests
+  // through the gateway, whose latencies land in the deployment's metrics.
+  const deployed = await gql(
+    `mutation ($jobId: ID!, $upstreamUrl: String) { deployJob(jobId: $jobId, upstreamUrl: $upstreamUrl) {
+      __typename ... on DeployJobSuccess { deployment { id version } } ... on Error { message } } }`,
+    { jobId: job.id, upstreamUrl: base },
+  );
+  expect(deployed.deployJob.__typename, JSON.stringify(deployed)).toBe("DeployJobSuccess");
+  const { id: deploymentId, version } = deployed.deployJob.deployment as { id: string; version: string };
+  const DEPLOYMENT = `query ($id: ID!) { deployment(id: $id) { status simulated artifact { sha256 }
+    metrics(window: LAST_15_MINUTES) { requestCount p50LatencyMs p99LatencyMs errorRate } } }`;
+  const deployment = async () => (await gql(DEPLOYMENT, { id: deploymentId })).deployment;
+  await expect.poll(async () => (await deployment()).status, { timeout: 90_000, interval: 500 }).toBe("ACTIVE");
+  const invoke = await createTokenFromConsole(server.url, "chain-caller", ["INVOKE"]);
+  const viaGateway = `${server.url}/v1/models/tiny-docs/versions/${version}`;
+  const headers = { authorization: `Bearer ${invoke}`, "content-type": "application/json" };
+  // The gateway learns new tokens and routes within its refresh interval.
+  await expect.poll(async () => (await fetch(`${viaGateway}/health`, { headers })).status, { timeout: 30_000, interval: 300 }).toBe(200);
+  await new Promise((r) => setTimeout(r, 2_500)); // the warm-up requests are flushed
+  const baseline = (await deployment()).metrics.requestCount as number;
+  const clientMs: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    const started = performance.now();
+    const r = await fetch(`${viaGateway}/predict`, { method: "POST", headers, body: JSON.stringify({ prompt: "The job ", max_tokens: 8 }) });
+    expect(r.status).toBe(200);
+    expect((await r.json()).completion).toHaveLength(8);
+    clientMs.push(performance.now() - started);
+  }
+  await expect.poll(async () => (await deployment()).metrics.requestCount, { timeout: 20_000, interval: 250 }).toBe(baseline + 30);
+  const served = await deployment();
+  expect(served).toMatchObject({ status: "ACTIVE", simulated: false, artifact: { sha256: done.artifact.sha256 } });
+  expect(served.metrics.errorRate).toBe(0);
+  // Measured by the gateway, so never more than what the client saw (within the sketch's 1 % error).
+  clientMs.sort((a, b) => a - b);
+  expect(served.metrics.p50LatencyMs).toBeGreaterThan(0);
+  expect(served.metrics.p99LatencyMs).toBeLessThanOrEqual(clientMs.at(-1)! * 1.02);
   serve.child.kill("SIGTERM");
   await serve.exited;
-}, 240_000);
+}, 360_000);
 
 test.skipIf(!HAS_TORCH)("cancelling in the console stops the trainer within a step: no artifact, the job stays CANCELLED", async () => {
   const job = await queueTiny("tiny-cancel", 20);
