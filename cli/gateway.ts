@@ -47,7 +47,7 @@ export async function startGatewayServer(config: Config, options: { port?: numbe
   const port = options.port ?? config.serving.gateway.port;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, options.host ?? config.host, () => resolve());
+    server.listen(port, options.host ?? config.gatewayHost, () => resolve());
   });
   const address = server.address();
   const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : port}`;

@@ -99,6 +99,14 @@ export async function serve(config: Config): Promise<RunningServer> {
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://localhost:${port}`;
   setDefaultGatewayBaseUrl(url);
+  if (config.openConsole) {
+    const loopback = ["127.0.0.1", "::1", "localhost"].includes(config.host);
+    log(
+      loopback
+        ? `the console is open (no TRAINYARD_ADMIN_PASSWORD), so it listens on ${config.host} only; set TRAINYARD_ADMIN_PASSWORD to serve other machines`
+        : `WARNING: the console is open (no TRAINYARD_ADMIN_PASSWORD) and listens on ${config.host}: anyone who can reach port ${port} can create admin API tokens. Set TRAINYARD_ADMIN_PASSWORD.`,
+    );
+  }
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${url} (GraphQL playground: ${url}/graphql)`);
 
   return {

@@ -15,7 +15,8 @@ const envSchema = z.object({
   DATABASE_URL: z.string().trim().optional(),
   TRAINYARD_DATA_DIR: z.string().trim().min(1).default(".data"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().default("0.0.0.0"),
+  HOST: z.string().trim().min(1).optional(),
+  TRAINYARD_ADMIN_PASSWORD: z.string().optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   TRAINYARD_SEED: flag.optional(),
   TRAINYARD_EXECUTOR: flag.optional(),
@@ -41,6 +42,9 @@ export interface Config {
   dataDir: string;
   port: number;
   host: string;
+  /** No TRAINYARD_ADMIN_PASSWORD: anyone who reaches the port can use the console (and mint tokens). */
+  openConsole: boolean;
+  gatewayHost: string;
   poolSize: number;
   /** Seed demo data at start (default: on with the embedded database only). */
   seedDemoData: boolean;
@@ -87,7 +91,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl,
     dataDir: path.resolve(e.TRAINYARD_DATA_DIR),
     port: e.PORT,
-    host: e.HOST,
+    // Secure by default: without an admin password the console is open, so it listens on loopback only
+    // unless HOST says otherwise (and then the start prints a warning).
+    host: e.HOST ?? (e.TRAINYARD_ADMIN_PASSWORD ? "0.0.0.0" : "127.0.0.1"),
+    openConsole: !e.TRAINYARD_ADMIN_PASSWORD,
+    // `trainyard gateway` serves no console (every call needs an invoke token): all interfaces by default.
+    gatewayHost: e.HOST ?? "0.0.0.0",
     poolSize: e.DATABASE_POOL_SIZE,
     seedDemoData: e.TRAINYARD_SEED ?? embedded,
     executorEnabled: e.TRAINYARD_EXECUTOR ?? true,

@@ -19,6 +19,10 @@ afterAll(async () => {
   await server?.stop();
 });
 
+test("an open console (no admin password) says so at start and listens on loopback only", () => {
+  expect(server.output()).toContain("the console is open (no TRAINYARD_ADMIN_PASSWORD), so it listens on 127.0.0.1 only");
+});
+
 test("the dashboard shows the seeded fleet from the dashboard query", async () => {
   const { page, problems } = await openPage(browser, server.url);
   const response = await page.goto("/");

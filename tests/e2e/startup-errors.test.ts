@@ -40,3 +40,24 @@ test("a data directory that cannot be written stops the server with one clear li
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("an open console on every interface starts, but warns that anyone reaching the port can mint admin tokens", async () => {
+  const { spawn } = await import("node:child_process");
+  const dir = await mkdtemp(path.join(tmpdir(), "trainyard-open-"));
+  const child = spawn(process.execPath, ["--import", "tsx", "cli/server.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: "0", HOST: "0.0.0.0", TRAINYARD_SEED: "off", TRAINYARD_DATA_DIR: dir, TRAINYARD_ADMIN_PASSWORD: "", DATABASE_URL: "" } as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  try {
+    await expect.poll(() => output, { timeout: 60_000, interval: 200 }).toMatch(/ready in/);
+    expect(output).toMatch(/WARNING: the console is open \(no TRAINYARD_ADMIN_PASSWORD\) and listens on 0\.0\.0\.0: anyone who can reach port \d+ can create admin API tokens/);
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+    await rm(dir, { recursive: true, force: true });
+  }
+}, 90_000);
