@@ -5,9 +5,12 @@ import { exitWithOneLine } from "./fail.ts";
 const USAGE = `Usage: trainyard <command> [options]
 
 API commands (talk to a running Trainyard over HTTP):
-  deploy --job ID [--wait] [--timeout S] [--json]
-                         deploy a COMPLETE training job; --wait returns when the
-                         deployment is ACTIVE (default timeout 600 s)
+  deploy --job ID [--upstream URL] [--wait] [--timeout S] [--json]
+                         deploy a COMPLETE training job; --upstream is where its
+                         model server listens (ACTIVE once GET URL/health answers
+                         2xx; without it the simulated model server answers);
+                         --wait returns when the deployment is ACTIVE (default
+                         timeout 600 s)
   jobs list [--status S[,S]] [--limit N] [--json]
   deployments list [--status S[,S]] [--model TEXT] [--limit N] [--json]
   tokens create --name NAME --scopes read,deploy [--expires-in 30d | --expires-at DATE] [--json]
@@ -161,20 +164,21 @@ interface Deployment {
 async function deploy(api: Api, args: string[]) {
   const { values } = parse(args, {
     job: { type: "string" },
+    upstream: { type: "string" },
     wait: { type: "boolean" },
     timeout: { type: "string" },
   });
   if (!values.job) throw new CliError("deploy needs --job ID (see `trainyard jobs list --status COMPLETE`)", EXIT.usage);
   const timeoutSeconds = positiveNumber(values.timeout, "timeout", 600);
   const data = await api.request<{ deployJob: Deployment & { __typename: string; code?: string; message?: string; deployment: Deployment } }>(
-    `mutation Deploy($jobId: ID!) {
-      deployJob(jobId: $jobId) {
+    `mutation Deploy($jobId: ID!, $upstreamUrl: String) {
+      deployJob(jobId: $jobId, upstreamUrl: $upstreamUrl) {
         __typename
         ... on DeployJobSuccess { deployment { ${DEPLOYMENT_FIELDS} } }
         ... on Error { code message }
       }
     }`,
-    { jobId: values.job },
+    { jobId: values.job, upstreamUrl: values.upstream ?? null },
   );
   let deployment = unwrap(data.deployJob, "DeployJobSuccess").deployment;
   if (!values.json) print(`Deploying ${deployment.modelName} ${deployment.version} (deployment ${deployment.id})`);

@@ -97,6 +97,30 @@ test("bad, under-scoped and revoked tokens exit 3 and deploy nothing; every atte
   expect(listed.stdout).not.toContain(reader.secret);
 });
 
+test("deploy --upstream passes the model server's URL: a malformed one is refused (exit 4) and deploys nothing", async () => {
+  const token = JSON.parse((await trainyard(["tokens", "create", "--name", "upstream-ci", "--scopes", "deploy,read", "--json"], { TRAINYARD_TOKEN: adminToken })).stdout);
+  const jobId = seedUuid("contracts-v1");
+  const gql = async (query: string, variables: Record<string, unknown>) =>
+    (await (await fetch(`${server.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token.secret}` },
+      body: JSON.stringify({ query, variables }),
+    })).json()) as { data: any };
+  // The seed's contracts-v1 deployment is PAUSED (live): retire it so the job can be deployed again.
+  const retired = await gql(`mutation ($id: ID!) { retireDeployment(id: $id) { __typename } }`, { id: seedUuid("deployment:contracts-v1") });
+  expect(retired.data.retireDeployment.__typename).toBe("RetireDeploymentSuccess");
+  const bad = await trainyard(["deploy", "--job", jobId, "--upstream", "ftp://model-server:8080"], { TRAINYARD_TOKEN: token.secret });
+  expect(bad.code).toBe(4);
+  expect(bad.stderr).toMatch(/^trainyard: .*\(VALIDATION\)\n$/);
+  const ok = await trainyard(["deploy", "--job", jobId, "--upstream", "http://127.0.0.1:9/", "--json"], { TRAINYARD_TOKEN: token.secret });
+  expect(ok.code, ok.stderr).toBe(0);
+  const { deployment } = JSON.parse(ok.stdout) as { deployment: { id: string; status: string } };
+  // Nothing answers on port 9: the deployment waits for its readiness probe instead of turning ACTIVE on a timer.
+  expect(deployment.status).toBe("DEPLOYING");
+  const shown = await gql(`query ($id: ID!) { deployment(id: $id) { upstreamUrl simulated } }`, { id: deployment.id });
+  expect(shown.data.deployment).toEqual({ upstreamUrl: "http://127.0.0.1:9", simulated: false }); // stored normalised
+});
+
 test("--wait gives up with exit 6 when the rollout outlasts --timeout", async () => {
   const token = JSON.parse((await trainyard(["tokens", "create", "--name", "impatient", "--scopes", "deploy", "--json"], { TRAINYARD_TOKEN: adminToken })).stdout);
   const run = await trainyard(["deploy", "--job", seedUuid("support-v1"), "--wait", "--timeout", "0.5"], { TRAINYARD_TOKEN: token.secret });
