@@ -10,7 +10,8 @@ export const RETRY_AFTER_SECONDS = 1;
 const UNAVAILABLE_SQLSTATE = /^(08|53|57P)/;
 const UNAVAILABLE_ERRNO = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 const UNAVAILABLE_MESSAGE =
-  /Connection terminated|Connection ended|timeout exceeded when trying to connect|Client has encountered a connection error|terminating connection|the database system is (starting up|shutting down|in recovery mode)|Cannot use a pool after calling end|Client was closed and is not queryable|connection (is )?(closed|refused)|Transaction API error: Unable to start a transaction in the given time|Transaction already closed|the connection pool|ECONNREFUSED|ECONNRESET/i;
+  /Connection terminated|Connection ended|timeout exceeded when trying to connect|Client has encountered a connection error|terminating connection|the database system is (starting up|shutting down|in recovery mode)|Client was closed and is not queryable|connection (is )?(closed|refused)|Transaction API error: Unable to start a transaction in the given time|Transaction already closed|the connection pool|ECONNREFUSED|ECONNRESET/i;
+// Not "Cannot use a pool after calling end": a pool this process ended is a bug, never an outage to retry.
 // Prisma's own codes for "cannot reach / lost the server" and "timed out fetching a connection".
 const UNAVAILABLE_PRISMA = new Set(["P1001", "P1002", "P1017", "P2024", "P2028"]);
 

@@ -18,8 +18,12 @@ async function gqlHttp(query: string, variables: Record<string, unknown> = {}) {
 
 test("the evaluator fires the default rules; the dashboard card links to /alerts, which lists them firing first", async () => {
   const { page, problems } = await openPage(session.browser, session.server.url);
-  // The server's own evaluator (a background worker) fires them within a tick or two.
-  await poll(async () => (await gqlHttp(`{ alerts(state: FIRING) { totalCount } }`)).alerts.totalCount).toBe(3);
+  // The server's own evaluator (a background worker) fires them within a tick or two. On PostgreSQL the
+  // traffic is written after the server started, so the rules were first evaluated without it and are
+  // due again 15 s later: wait for that evaluation.
+  await expect
+    .poll(async () => (await gqlHttp(`{ alerts(state: FIRING) { totalCount } }`)).alerts.totalCount, { timeout: 45_000, interval: 250 })
+    .toBe(3);
   await page.goto("/");
   expect(await page.getByTestId("stat-alerts-value").textContent()).toBe("3");
   await page.getByTestId("stat-alerts-link").click();
