@@ -137,8 +137,14 @@ test.skipIf(!HAS_TORCH)("a Tiny job is really trained by the PyTorch trainer, co
   const headers = { authorization: `Bearer ${invoke}`, "content-type": "application/json" };
   // The gateway learns new tokens and routes within its refresh interval.
   await expect.poll(async () => (await fetch(`${viaGateway}/health`, { headers })).status, { timeout: 30_000, interval: 300 }).toBe(200);
-  await new Promise((r) => setTimeout(r, 2_500)); // the warm-up requests are flushed
-  const baseline = (await deployment()).metrics.requestCount as number;
+  // The warm-up requests are counted too: take the baseline once the count has stopped moving (the gateway
+  // flushes every second; a loaded machine can take longer).
+  let baseline = -1;
+  for (let previous = -2, tries = 0; baseline !== previous && tries < 20; tries++) {
+    previous = baseline;
+    await new Promise((r) => setTimeout(r, 2_000));
+    baseline = (await deployment()).metrics.requestCount as number;
+  }
   const clientMs: number[] = [];
   for (let i = 0; i < 30; i++) {
     const started = performance.now();
@@ -151,10 +157,12 @@ test.skipIf(!HAS_TORCH)("a Tiny job is really trained by the PyTorch trainer, co
   const served = await deployment();
   expect(served).toMatchObject({ status: "ACTIVE", simulated: false, artifact: { sha256: done.artifact.sha256 } });
   expect(served.metrics.errorRate).toBe(0);
-  // Measured by the gateway, so never more than what the client saw (within the sketch's 1 % error).
+  // Measured by the gateway, so never more than what the client saw (within the sketch's 1 % error). The
+  // window also holds the few warm-up requests, so only the median is bounded by the 30 measured here.
   clientMs.sort((a, b) => a - b);
   expect(served.metrics.p50LatencyMs).toBeGreaterThan(0);
-  expect(served.metrics.p99LatencyMs).toBeLessThanOrEqual(clientMs.at(-1)! * 1.02);
+  expect(served.metrics.p50LatencyMs).toBeLessThanOrEqual(clientMs.at(-1)! * 1.02);
+  expect(served.metrics.p99LatencyMs).toBeGreaterThanOrEqual(served.metrics.p50LatencyMs);
   serve.child.kill("SIGTERM");
   await serve.exited;
 }, 360_000);
