@@ -1,5 +1,5 @@
 import type { PrismaClient } from "../db.ts";
-import { windowBounds } from "./metrics.ts";
+import { fleetTotals, windowBounds } from "./metrics.ts";
 import { countFiringAlerts } from "./alerts.ts";
 
 /** The default alert thresholds now live with the alert rules (graphql/services/alerts.ts). */
@@ -28,16 +28,14 @@ export async function getDashboardSummary(prisma: PrismaClient, now = new Date()
     prisma.deployment.count({ where: { status: "ACTIVE" } }),
     prisma.trainingJob.groupBy({ by: ["status"], _count: { _all: true } }),
     prisma.trainingJob.count({ where: { status: "FAILED", finishedAt: { gte: since24h } } }),
-    prisma.inferenceRollup.aggregate({
-      where: { resolution: "HOUR", bucketStart: { gte: day.start, lt: day.end } },
-      _sum: { requestCount: true, serverErrorCount: true },
-    }),
+    // The fleet rollup (kept at ingest, 16 rows per hour): the cost does not grow with the fleet.
+    fleetTotals(prisma, day.start, day.end),
     // Issue 14: firing alerts of the alert rules (one per rule and deployment), kept by the evaluator.
     countFiringAlerts(prisma),
   ]);
   const countOf = (status: string) => jobCounts.find((c) => c.status === status)?._count._all ?? 0;
-  const requests24h = traffic._sum.requestCount ?? 0;
-  const serverErrors24h = traffic._sum.serverErrorCount ?? 0;
+  const requests24h = traffic.requests;
+  const serverErrors24h = traffic.serverErrors;
   return {
     activeDeployments,
     runningJobs: countOf("RUNNING"),
