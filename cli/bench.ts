@@ -497,6 +497,8 @@ async function run(dbUrl: string, servers: Server[]) {
       { name: `GraphQL list, name contains "${nameNeedle}" (10 conn)`, product: () => wrk(a.url, scripts.name, READ_CONNECTIONS), floor: () => closedLoop(pool, READ_CONNECTIONS, nameFloor), floorName: "one SQL statement (ILIKE)" },
     ];
     const results = new Map<string, { product: LoadResult[]; floor: LoadResult[] }>(rows.map((r) => [r.name, { product: [], floor: [] }]));
+    // Warm-up (JIT, connection pools, caches), not measured.
+    for (const script of Object.values(scripts)) await wrk(a.url, script, READ_CONNECTIONS, 1);
     const rssRead = rssSampler(a.pid);
     for (let round = 0; round < ROUNDS; round++) {
       for (const row of rows) {
@@ -567,6 +569,7 @@ async function run(dbUrl: string, servers: Server[]) {
       );
       return (INGEST_CLIENTS * COPY_EVENTS_PER_CLIENT) / ((performance.now() - t) / 1000);
     };
+    for (const size of sizes) await wrk(a.url, ingestScripts.get(size)!, INGEST_CLIENTS, 1);
     const ingest = new Map<number, number[]>(sizes.map((s) => [s, []]));
     const ingestFailures = new Map<number, number>(sizes.map((s) => [s, 0]));
     const copies: number[] = [];
@@ -586,6 +589,7 @@ async function run(dbUrl: string, servers: Server[]) {
     const sixteen = await wrk(a.url, ingestScripts.get(1_000)!, 16);
     const b = await startServer(dbUrl);
     servers.push(b);
+    await wrk(b.url, ingestScripts.get(1_000)!, INGEST_CLIENTS, 2);
     const [onA, onB] = await Promise.all([wrk(a.url, ingestScripts.get(1_000)!, INGEST_CLIENTS), wrk(b.url, ingestScripts.get(1_000)!, INGEST_CLIENTS)]);
     const oneProcess8 = await wrk(a.url, ingestScripts.get(1_000)!, 2 * INGEST_CLIENTS);
     await stopServer(b);
