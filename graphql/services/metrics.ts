@@ -511,6 +511,13 @@ export async function refreshDeploymentStats(prisma: PrismaClient, deploymentIds
 }
 
 /**
+ * At most this many rows per pass (the worker passes every 5 s), oldest first: a
+ * refresh re-reads up to 7 days of rollups, so a fleet whose every deployment had
+ * traffic in its last hour is caught up gradually rather than all at each minute.
+ */
+export const STALE_STATS_PER_PASS = 50;
+
+/**
  * Deployments whose figures have changed since they were computed without new
  * traffic (windows slide), or that have rollups but no figures yet. Only what
  * can have changed is recomputed: the 15-minute and 1-hour figures move with
@@ -520,7 +527,7 @@ export async function refreshDeploymentStats(prisma: PrismaClient, deploymentIds
  * nothing between hour boundaries (docs/decisions/0025-stats-freshness.md).
  */
 export async function refreshStaleStats(prisma: PrismaClient, now = new Date(), options: { limit?: number } = {}) {
-  const limit = options.limit ?? 2000;
+  const limit = options.limit ?? STALE_STATS_PER_PASS;
   const minute = new Date(Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS).toISOString();
   const hour = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS).toISOString();
   const rows = await prisma.$queryRaw<Array<{ id: string }>>`

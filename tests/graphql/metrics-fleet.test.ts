@@ -135,7 +135,7 @@ test("the maintenance pass recomputes only figures that can have slid: nothing w
   await recordInferenceEvents(t.db.prisma, recent.id, [{ timestamp: new Date(base.getTime() - 5 * MINUTE), latencyMs: 70, outcome: "OK" }], base);
   await recordInferenceEvents(t.db.prisma, older.id, [{ timestamp: new Date(base.getTime() - 3 * HOUR), latencyMs: 70, outcome: "OK" }], base);
   // Bring every other deployment's figures up to `base` so only these two matter.
-  await refreshStaleStats(t.db.prisma, new Date(base.getTime() + 2 * HOUR));
+  await refreshStaleStats(t.db.prisma, new Date(base.getTime() + 2 * HOUR), { limit: 100_000 });
   const ids = [recent.id, older.id];
   const computedAt = async () =>
     new Map((await t.db.prisma.deploymentStats.findMany({ where: { deploymentId: { in: ids } } })).map((s) => [s.deploymentId, s.computedAt.getTime()]));
