@@ -1,6 +1,5 @@
 import type { PrismaClient } from "../db.ts";
 import { windowBounds } from "./metrics.ts";
-import { countFiringAlerts } from "./alerts.ts";
 
 /** The default alert thresholds now live with the alert rules (graphql/services/alerts.ts). */
 export { ERROR_RATE_ALERT, P95_LATENCY_ALERT_MS } from "./alerts.ts";
@@ -19,35 +18,43 @@ export interface DashboardSummary {
   computedAt: Date;
 }
 
-/** The dashboard's figures, each one query against stored rows; nothing is generated here. */
+/**
+ * The dashboard's figures in one statement against stored rows; nothing is generated here. Traffic comes
+ * from the fleet rollup (kept at ingest, 16 rows per hour), so the cost does not grow with the fleet
+ * (docs/decisions/0024-fleet-rollups.md); the rest are counts over indexed columns.
+ */
 export async function getDashboardSummary(prisma: PrismaClient, now = new Date()): Promise<DashboardSummary> {
-  const since24h = new Date(now.getTime() - DAY_MS);
+  const since24h = new Date(now.getTime() - DAY_MS).toISOString();
   // The same window as Deployment.metrics(LAST_24_HOURS), so the numbers agree.
   const day = windowBounds("LAST_24_HOURS", now);
-  const [activeDeployments, jobCounts, failedJobs24h, traffic, alertsFiring] = await Promise.all([
-    prisma.deployment.count({ where: { status: "ACTIVE" } }),
-    prisma.trainingJob.groupBy({ by: ["status"], _count: { _all: true } }),
-    prisma.trainingJob.count({ where: { status: "FAILED", finishedAt: { gte: since24h } } }),
-    prisma.inferenceRollup.aggregate({
-      where: { resolution: "HOUR", bucketStart: { gte: day.start, lt: day.end } },
-      _sum: { requestCount: true, serverErrorCount: true },
-    }),
-    // Issue 14: firing alerts of the alert rules (one per rule and deployment), kept by the evaluator.
-    countFiringAlerts(prisma),
-  ]);
-  const countOf = (status: string) => jobCounts.find((c) => c.status === status)?._count._all ?? 0;
-  const requests24h = traffic._sum.requestCount ?? 0;
-  const serverErrors24h = traffic._sum.serverErrorCount ?? 0;
+  const [row] = await prisma.$queryRaw<
+    Array<{ active: number; running: number; queued: number; completed: number; failed: number; requests: number | null; errors: number | null; alerts: number }>
+  >`
+    SELECT (SELECT count(*) FROM "Deployment" WHERE "status" = 'ACTIVE')::int AS active,
+           j.running, j.queued, j.completed, j.failed,
+           f.requests, f.errors,
+           -- Issue 14: firing alerts of the alert rules (one per rule and deployment) on ACTIVE deployments, as countFiringAlerts.
+           (SELECT count(*) FROM "Alert" a JOIN "Deployment" d ON d."id" = a."deploymentId"
+             WHERE a."status" = 'FIRING' AND d."status" = 'ACTIVE')::int AS alerts
+    FROM (SELECT (count(*) FILTER (WHERE "status" = 'RUNNING'))::int AS running,
+                 (count(*) FILTER (WHERE "status" = 'QUEUED'))::int AS queued,
+                 (count(*) FILTER (WHERE "status" = 'COMPLETE'))::int AS completed,
+                 (count(*) FILTER (WHERE "status" = 'FAILED' AND "finishedAt" >= ${since24h}::timestamp))::int AS failed
+          FROM "TrainingJob") j,
+         (SELECT sum("requestCount")::float8 AS requests, sum("serverErrorCount")::float8 AS errors
+          FROM "FleetRollup" WHERE "bucketStart" >= ${day.start.toISOString()}::timestamp AND "bucketStart" < ${day.end.toISOString()}::timestamp) f`;
+  const requests24h = row?.requests ?? 0;
+  const serverErrors24h = row?.errors ?? 0;
   return {
-    activeDeployments,
-    runningJobs: countOf("RUNNING"),
-    queuedJobs: countOf("QUEUED"),
-    completedJobs: countOf("COMPLETE"),
-    failedJobs24h,
+    activeDeployments: row?.active ?? 0,
+    runningJobs: row?.running ?? 0,
+    queuedJobs: row?.queued ?? 0,
+    completedJobs: row?.completed ?? 0,
+    failedJobs24h: row?.failed ?? 0,
     requests24h,
     serverErrors24h,
     errorRate24h: requests24h > 0 ? serverErrors24h / requests24h : null,
-    alertsFiring,
+    alertsFiring: row?.alerts ?? 0,
     computedAt: now,
   };
 }

@@ -278,7 +278,15 @@ export function rollupWritesFor(events: readonly InferenceEventInput[]): RollupW
   return acc.writes();
 }
 
-/** Adds rollup rows into the stored ones (the histogram merge is exact: bucket counts add). */
+/** Shards of the fleet rollup per hour: concurrent writers pick one at random, so they rarely wait on the same row. */
+export const FLEET_SHARDS = 16;
+
+/**
+ * Adds rollup rows into the stored ones (the histogram merge is exact: bucket
+ * counts add), and the hour rows' counts into the fleet rollup the dashboard
+ * reads. Two statements, rollups first and fleet rows in bucket order, so
+ * concurrent batches always lock in the same order and never deadlock.
+ */
 export async function upsertRollups(tx: Prisma.TransactionClient | PrismaClient, deploymentId: string, writes: readonly RollupWrite[]) {
   if (writes.length === 0) return;
   await tx.$executeRaw`
@@ -294,6 +302,30 @@ export async function upsertRollups(tx: Prisma.TransactionClient | PrismaClient,
       "latencySumMs" = r."latencySumMs" + EXCLUDED."latencySumMs",
       "histogramOffset" = "trainyard_histogram_offset"(r."histogramOffset", r."histogram", EXCLUDED."histogramOffset", EXCLUDED."histogram"),
       "histogram" = "trainyard_histogram_add"(r."histogramOffset", r."histogram", EXCLUDED."histogramOffset", EXCLUDED."histogram")`;
+  const hours = writes
+    .filter((w) => w.resolution === "HOUR")
+    .map((w) => ({ b: w.bucketStart, n: w.n, c: w.c, s: w.s }))
+    .sort((a, b) => (a.b < b.b ? -1 : a.b > b.b ? 1 : 0));
+  if (hours.length === 0) return;
+  const shard = Math.floor(Math.random() * FLEET_SHARDS);
+  await tx.$executeRaw`
+    INSERT INTO "FleetRollup" AS f ("bucketStart", "shard", "requestCount", "clientErrorCount", "serverErrorCount")
+    SELECT w.b::timestamp, ${shard}::int, w.n, w.c, w.s
+    FROM jsonb_to_recordset(${JSON.stringify(hours)}::jsonb) AS w(b TEXT, n BIGINT, c BIGINT, s BIGINT)
+    ORDER BY 1
+    ON CONFLICT ("bucketStart", "shard") DO UPDATE SET
+      "requestCount" = f."requestCount" + EXCLUDED."requestCount",
+      "clientErrorCount" = f."clientErrorCount" + EXCLUDED."clientErrorCount",
+      "serverErrorCount" = f."serverErrorCount" + EXCLUDED."serverErrorCount"`;
+}
+
+/** The fleet's totals over hour buckets [start, end): what every deployment's hour rollups sum to. */
+export async function fleetTotals(prisma: PrismaClient, start: Date, end: Date) {
+  const rows = await prisma.$queryRaw<Array<{ n: number | null; c: number | null; s: number | null }>>`
+    SELECT sum("requestCount")::float8 AS n, sum("clientErrorCount")::float8 AS c, sum("serverErrorCount")::float8 AS s
+    FROM "FleetRollup" WHERE "bucketStart" >= ${start.toISOString()}::timestamp AND "bucketStart" < ${end.toISOString()}::timestamp`;
+  const r = rows[0];
+  return { requests: r?.n ?? 0, clientErrors: r?.c ?? 0, serverErrors: r?.s ?? 0 };
 }
 
 export function validateBatch(events: readonly InferenceEventInput[], now: Date): void {
@@ -479,17 +511,29 @@ export async function refreshDeploymentStats(prisma: PrismaClient, deploymentIds
 }
 
 /**
- * Deployments whose figures have slid since they were computed (windows move
- * even without new traffic), or that have rollups but no figures yet.
- * Deployments without traffic in the last 7 days are left alone: nothing can
- * change for them until new events arrive, and ingestion refreshes them then.
+ * At most this many rows per pass (the worker passes every 5 s), oldest first: a
+ * refresh re-reads up to 7 days of rollups, so a fleet whose every deployment had
+ * traffic in its last hour is caught up gradually rather than all at each minute.
  */
-export async function refreshStaleStats(prisma: PrismaClient, now = new Date(), options: { maxAgeMs?: number; limit?: number } = {}) {
-  const staleBefore = new Date(now.getTime() - (options.maxAgeMs ?? 60_000));
-  const limit = options.limit ?? 500;
+export const STALE_STATS_PER_PASS = 50;
+
+/**
+ * Deployments whose figures have changed since they were computed without new
+ * traffic (windows slide), or that have rollups but no figures yet. Only what
+ * can have changed is recomputed: the 15-minute and 1-hour figures move with
+ * the minute, and only for a deployment with traffic in its last hour; the
+ * 24-hour and 7-day figures are whole hours and move with the hour, only for a
+ * deployment with traffic in its last 7 days. An idle fleet therefore costs
+ * nothing between hour boundaries (docs/decisions/0025-stats-freshness.md).
+ */
+export async function refreshStaleStats(prisma: PrismaClient, now = new Date(), options: { limit?: number } = {}) {
+  const limit = options.limit ?? STALE_STATS_PER_PASS;
+  const minute = new Date(Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS).toISOString();
+  const hour = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS).toISOString();
   const rows = await prisma.$queryRaw<Array<{ id: string }>>`
     (SELECT s."deploymentId"::text AS id FROM "DeploymentStats" s
-      WHERE s."computedAt" < ${staleBefore.toISOString()}::timestamp AND s."requestsPerSecond7d" > 0
+      WHERE (s."computedAt" < ${minute}::timestamp AND s."requestsPerSecond1h" > 0)
+         OR (s."computedAt" < ${hour}::timestamp AND s."requestsPerSecond7d" > 0)
       ORDER BY s."computedAt" LIMIT ${limit})
     UNION
     (SELECT d."id"::text AS id FROM "Deployment" d
@@ -501,10 +545,63 @@ export async function refreshStaleStats(prisma: PrismaClient, now = new Date(), 
   return ids.length;
 }
 
+interface PendingRefresh {
+  ids: Set<string>;
+  timer?: NodeJS.Timeout;
+  running?: Promise<void>;
+}
+const pendingRefreshes = new WeakMap<PrismaClient, PendingRefresh>();
+/** How long ingestion lets touched deployments gather before their figures are recomputed together. */
+export const STATS_REFRESH_DELAY_MS = 250;
+
+/**
+ * Recomputes the figures of deployments that just received traffic, shortly
+ * after and together: a busy gateway's many batches cost one refresh per
+ * deployment per round instead of a 7-day re-read per batch. The batch is
+ * already committed; the sort order follows within about a second.
+ */
+export function scheduleStatsRefresh(prisma: PrismaClient, deploymentIds: Iterable<string>): void {
+  let pending = pendingRefreshes.get(prisma);
+  if (!pending) pendingRefreshes.set(prisma, (pending = { ids: new Set() }));
+  for (const id of deploymentIds) pending.ids.add(id);
+  if (pending.timer || pending.ids.size === 0) return;
+  const p = pending;
+  p.timer = setTimeout(() => {
+    p.running = (async () => {
+      // Let a refresh still running finish first, so one deployment is never refreshed twice at once.
+      while (p.ids.size > 0) {
+        const ids = [...p.ids];
+        p.ids.clear();
+        const now = new Date();
+        for (let i = 0; i < ids.length; i += 200) {
+          await refreshDeploymentStats(prisma, ids.slice(i, i + 200), now).catch((err) =>
+            console.warn(`[metrics] could not refresh stats of ${ids.length} deployments: ${(err as Error).message}`),
+          );
+        }
+      }
+    })().finally(() => {
+      p.timer = undefined;
+      p.running = undefined;
+      if (p.ids.size > 0) scheduleStatsRefresh(prisma, []);
+    });
+  }, STATS_REFRESH_DELAY_MS);
+  p.timer.unref?.();
+}
+
+/** Waits until every scheduled stats refresh of this client is done (shutdown, tests). */
+export async function flushStatsRefresh(prisma: PrismaClient): Promise<void> {
+  const p = pendingRefreshes.get(prisma);
+  while (p && (p.timer || p.running || p.ids.size > 0)) {
+    if (p.running) await p.running;
+    else await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** Drops rollups older than their retention (raw events are never stored; see ADR 0005). */
 export async function pruneRollups(prisma: PrismaClient, now = new Date()) {
   const minuteCutoff = new Date(now.getTime() - MINUTE_ROLLUP_RETENTION_MS).toISOString();
   const hourCutoff = new Date(now.getTime() - HOUR_ROLLUP_RETENTION_MS).toISOString();
+  await prisma.$executeRaw`DELETE FROM "FleetRollup" WHERE "bucketStart" < ${hourCutoff}::timestamp`;
   return prisma.$executeRaw`
     DELETE FROM "InferenceRollup"
     WHERE ("resolution" = 'MINUTE' AND "bucketStart" < ${minuteCutoff}::timestamp)

@@ -3,7 +3,7 @@ import { runMutation } from "../audit.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { loaderFor } from "../loaders.ts";
 import {
-  refreshDeploymentStats,
+  scheduleStatsRefresh,
   loadDeploymentMetrics,
   METRICS_WINDOWS,
   recordInferenceEvents,
@@ -136,12 +136,9 @@ builder.mutationField("recordInferenceEvents", (t) =>
             { idempotencyKey: args.idempotencyKey },
           ),
       );
-      // The batch and its audit row are committed: a failed refresh must not make the client retry it.
-      if (!result.duplicate) {
-        await refreshDeploymentStats(ctx.db.prisma, [deploymentId], now).catch((err) =>
-          console.warn(`[metrics] could not refresh stats of ${deploymentId}: ${(err as Error).message}`),
-        );
-      }
+      // The batch and its audit row are committed; the figures the list sorts by follow within a second,
+      // recomputed together with every other deployment that received traffic meanwhile (ADR 0025).
+      if (!result.duplicate) scheduleStatsRefresh(ctx.db.prisma, [deploymentId]);
       return result;
     },
   }),

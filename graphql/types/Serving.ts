@@ -4,6 +4,22 @@ import { loadConfig } from "../config.ts";
 import { ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from "../errors.ts";
 import { modelRoute, promoteDeployment, setDeploymentUpstream, setTrafficSplit } from "../services/serving.ts";
 import { DeploymentRef } from "./Deployment.ts";
+import { loaderFor } from "../loaders.ts";
+import type { Context } from "../context.ts";
+
+/** The production deployment of each model name, as `modelRoute` decides it: the pinned one, else the newest ACTIVE version. */
+function productionLoader(ctx: Context) {
+  return loaderFor<string | null>(ctx, "productionDeployment", async (names) => {
+    const rows = await ctx.prisma.$queryRaw<Array<{ name: string; id: string | null }>>`
+      SELECT m.name, COALESCE(r."productionDeploymentId", n.id)::text AS id
+      FROM unnest(${names}::text[]) AS m(name)
+      LEFT JOIN "ModelRoute" r ON r."modelName" = m.name
+      LEFT JOIN LATERAL (
+        SELECT d.id FROM "Deployment" d WHERE d."modelName" = m.name AND d."status" = 'ACTIVE'
+        ORDER BY d."versionMajor" DESC, d."versionMinor" DESC, d."versionPatch" DESC LIMIT 1) n ON true`;
+    return new Map(rows.map((r) => [r.name, r.id]));
+  });
+}
 
 let cachedBase: string | undefined;
 /** Where callers reach the inference gateway: TRAINYARD_GATEWAY_URL, else the web server's own (npm start mounts it). */
@@ -54,7 +70,8 @@ builder.prismaObjectFields("Deployment", (t) => ({
   isProduction: t.boolean({
     description: "Whether `/v1/models/{modelName}/…` serves this version (the production alias; the newest ACTIVE version unless promoted).",
     select: { modelName: true, id: true },
-    resolve: async (d, _args, ctx) => (await modelRoute(ctx.prisma, d.modelName)).productionDeploymentId === d.id,
+    // Batched per request: a page of 50 rows costs one query, not two per row (issue 12).
+    resolve: async (d, _args, ctx) => (await productionLoader(ctx).load(d.modelName)) === d.id,
   }),
 }));
 

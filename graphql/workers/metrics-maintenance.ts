@@ -5,7 +5,8 @@ const PRUNE_EVERY_MS = 10 * 60_000;
 
 /**
  * Keeps the sortable per-window figures (DeploymentStats) current as windows
- * slide without new traffic, and drops rollups and idempotency keys past their retention. Both are
+ * slide without new traffic (every 5 s it looks for rows whose minute or hour
+ * has passed; an idle fleet has none between boundaries), and drops rollups and idempotency keys past their retention. Both are
  * idempotent recomputations from the rollups, so several processes running it
  * at once only repeat work; it runs whether or not the simulator does.
  */
@@ -14,7 +15,7 @@ export const metricsMaintenance: WorkerFactory = {
   enabled: () => true,
   start(db) {
     let lastPrune = 0;
-    return startLoop("metrics-maintenance", 30_000, async () => {
+    return startLoop("metrics-maintenance", 5_000, async () => {
       const now = new Date();
       await refreshStaleStats(db.prisma, now);
       if (now.getTime() - lastPrune >= PRUNE_EVERY_MS) {

@@ -1,0 +1,685 @@
+/**
+ * Fleet-scale benchmark over HTTP (`npm run bench -- [--scale 0.1] [--seconds 5] [--rounds 3] [--idle 60] [--keep]`).
+ *
+ * Creates a database of its own on a PostgreSQL server (DATABASE_URL as admin, default
+ * postgresql://postgres@127.0.0.1:5432/postgres), fills it with 10,000 × scale deployments and the
+ * rollups of ~50 million × scale events over 7 days (written by INSERT … SELECT generate_series from real
+ * sketches), starts the real server (`cli/server.ts`) on a free port, and measures every row of issue 12
+ * over HTTP with wrk (Debian's `wrk`), interleaving each product run with its floor run, `rounds` times,
+ * and printing medians: product, floor and their ratio. The SQL floors are single hand-written statements
+ * run by this process on their own connections; the run checks they return the same rows. The ingestion
+ * floor is `COPY` of the same events into a plain table (4 `psql \copy` processes at once).
+ * The database is dropped afterwards unless --keep is given.
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import zlib from "node:zlib";
+import pg from "pg";
+import { openDatabase } from "../graphql/db.ts";
+import { refreshDeploymentStats, windowBounds } from "../graphql/services/metrics.ts";
+import { GAMMA, LatencySketch } from "../graphql/services/sketch.ts";
+import { createApiToken } from "../graphql/services/tokens.ts";
+import { logNormal, poisson as poissonOf, seededRandom } from "../graphql/services/random.ts";
+import { applyMigrations } from "../prisma/migrate.ts";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
+};
+const scale = Number(option("scale", "1"));
+const SECONDS = Number(option("seconds", "5"));
+const ROUNDS = Math.max(1, Math.round(Number(option("rounds", "3"))));
+const IDLE_SECONDS = Number(option("idle", "60"));
+if (!(scale > 0 && scale <= 1) || !(SECONDS >= 1) || !(IDLE_SECONDS >= 5)) {
+  console.error("usage: npm run bench -- [--scale (0,1]] [--seconds ≥1] [--rounds n] [--idle ≥5] [--keep]");
+  process.exit(2);
+}
+const keep = args.includes("--keep");
+const adminUrl = process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
+
+const DEPLOYMENTS = Math.max(100, Math.round(10_000 * scale));
+const EVENTS = Math.round(50_000_000 * scale);
+const HOURS = 7 * 24;
+const MINUTE_ROWS_FOR = 120;
+const READ_CONNECTIONS = 10;
+const INGEST_CLIENTS = 4;
+const INGEST_TARGETS = 40;
+const random = seededRandom(2026);
+
+const log = (line = "") => process.stdout.write(`${line}\n`);
+const fmt = (n: number, digits = 1) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))] ?? NaN;
+
+function ensureWrk() {
+  try {
+    execFileSync("wrk", ["-v"], { stdio: "ignore" });
+  } catch (err) {
+    // wrk -v exits 1 after printing its version; only a missing binary is a problem.
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+      log("wrk not found: installing Debian's wrk (apt-get install -y wrk)");
+      execFileSync("apt-get", ["install", "-y", "wrk"], { stdio: "inherit" });
+    }
+  }
+}
+
+function templates(count: number, meanEvents: number) {
+  return Array.from({ length: count }, (_, id) => {
+    const n = Math.max(1, poissonOf(meanEvents, random));
+    const sketch = new LatencySketch();
+    let sum = 0;
+    let c = 0;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const v = logNormal(random, 1, 0.45);
+      sketch.add(v);
+      sum += v;
+      const roll = random();
+      if (roll < 0.01) s++;
+      else if (roll < 0.03) c++;
+    }
+    const d = sketch.toDense();
+    return { id, n, c, s, sum, o: d.offset, h: d.counts };
+  });
+}
+
+// ---------------------------------------------------------------- server processes and their resources
+
+const liveServers: Server[] = [];
+
+interface Server {
+  url: string;
+  proc: ChildProcess;
+  pid: number;
+}
+
+async function startServer(databaseUrl: string): Promise<Server> {
+  const proc = spawn(process.execPath, ["--import", "tsx", path.join(root, "cli/server.ts")], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      NODE_ENV: "production",
+      TRAINYARD_SEED: "off",
+      TRAINYARD_SIMULATOR: "off",
+      TRAINYARD_EXECUTOR: "off",
+      TRAINYARD_ROLLOUT: "off",
+      DATABASE_POOL_SIZE: "10",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 120 s:\n${output}`)), 120_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = /ready in [^:]+: (http:\/\/\S+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!.replace("localhost", "127.0.0.1"));
+      }
+    };
+    proc.stdout!.on("data", onData);
+    proc.stderr!.on("data", (c: Buffer) => (output += c.toString()));
+    proc.on("exit", (code) => reject(new Error(`server exited (${code}):\n${output}`)));
+  });
+  proc.stdout!.resume();
+  proc.stderr!.resume();
+  return { url, proc, pid: proc.pid! };
+}
+
+async function stopServer(s: Server) {
+  if (s.proc.exitCode !== null) return;
+  const exited = new Promise((resolve) => s.proc.once("exit", resolve));
+  s.proc.kill("SIGTERM");
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+  if (s.proc.exitCode === null) s.proc.kill("SIGKILL");
+}
+
+const TICKS = 100; // USER_HZ on Linux
+function cpuSeconds(pid: number) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / TICKS;
+}
+function rssMb(pid: number) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+/** Samples a process's RSS every 250 ms until stopped; returns the peak. */
+function rssSampler(pid: number) {
+  let peak = rssMb(pid);
+  const timer = setInterval(() => {
+    try {
+      peak = Math.max(peak, rssMb(pid));
+    } catch {
+      /* exited */
+    }
+  }, 250);
+  return () => {
+    clearInterval(timer);
+    return peak;
+  };
+}
+
+// ---------------------------------------------------------------- load generators
+
+interface LoadResult {
+  p50: number;
+  p95: number;
+  rps: number;
+  requests: number;
+  failures: number;
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainyard-bench-"));
+let scriptCount = 0;
+
+/** A wrk script sending `bodies` round-robin (one per line of a file) or plain GETs; prints its figures as JSON. */
+function wrkScript(method: "GET" | "POST", pathAndQuery: string, bodies: string[] | null, headers: Record<string, string>) {
+  const id = scriptCount++;
+  const bodyFile = path.join(tmp, `bodies-${id}.txt`);
+  if (bodies) fs.writeFileSync(bodyFile, bodies.join("\n") + "\n");
+  const lua = `
+local bodies = {}
+local counter = 0
+local headers = {${Object.entries(headers)
+    .map(([k, v]) => `[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
+    .join(", ")}}
+function init(args)
+  ${bodies ? `for line in io.lines(${JSON.stringify(bodyFile)}) do bodies[#bodies + 1] = line end
+  counter = math.random(#bodies)` : ""}
+end
+function request()
+  ${bodies ? `counter = counter % #bodies + 1
+  return wrk.format(${JSON.stringify(method)}, ${JSON.stringify(pathAndQuery)}, headers, bodies[counter])` : `return wrk.format("GET", ${JSON.stringify(pathAndQuery)}, headers, nil)`}
+end
+function done(summary, latency, requests)
+  io.write(string.format("WRKJSON {\\"requests\\":%d,\\"duration\\":%d,\\"p50\\":%d,\\"p95\\":%d,\\"non2xx\\":%d,\\"errors\\":%d}\\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+`;
+  const file = path.join(tmp, `script-${id}.lua`);
+  fs.writeFileSync(file, lua);
+  return file;
+}
+
+function wrk(baseUrl: string, script: string, connections: number, seconds = SECONDS): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn("wrk", ["-t", String(Math.min(2, connections)), "-c", String(connections), "-d", `${seconds}s`, "--timeout", "30s", "-s", script, baseUrl], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    p.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    p.stderr.on("data", (c: Buffer) => (out += c.toString()));
+    p.on("exit", () => {
+      const m = /WRKJSON (\{.*\})/.exec(out);
+      if (!m) return reject(new Error(`wrk failed:\n${out}`));
+      const r = JSON.parse(m[1]!) as { requests: number; duration: number; p50: number; p95: number; non2xx: number; errors: number };
+      resolve({ p50: r.p50 / 1000, p95: r.p95 / 1000, rps: r.requests / (r.duration / 1e6), requests: r.requests, failures: r.non2xx + r.errors });
+    });
+  });
+}
+
+/** A closed loop of `connections` clients running `fn` for `seconds`: the SQL floors. */
+async function closedLoop(pool: pg.Pool, connections: number, fn: (c: pg.PoolClient) => Promise<unknown>, seconds = SECONDS): Promise<LoadResult> {
+  const times: number[] = [];
+  const until = performance.now() + seconds * 1000;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      const c = await pool.connect();
+      try {
+        while (performance.now() < until) {
+          const s = performance.now();
+          await fn(c);
+          times.push(performance.now() - s);
+        }
+      } finally {
+        c.release();
+      }
+    }),
+  );
+  const sorted = times.sort((a, b) => a - b);
+  return { p50: pct(sorted, 0.5), p95: pct(sorted, 0.95), rps: times.length / ((performance.now() - t0) / 1000), requests: times.length, failures: 0 };
+}
+
+async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(body) });
+  const json = (await res.json()) as { data?: any; errors?: Array<{ message: string }> };
+  if (json.errors?.length) throw new Error(`GraphQL error: ${json.errors[0]!.message}`);
+  return json.data;
+}
+
+/** Time to first byte and to the last byte of a GET. */
+function timeGet(url: string): Promise<{ ttfb: number; total: number; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let ttfb = 0;
+    let bytes = 0;
+    http
+      .get(url, (res) => {
+        res.on("data", (c: Buffer) => {
+          if (!ttfb) ttfb = performance.now() - t0;
+          bytes += c.length;
+        });
+        res.on("end", () => resolve({ ttfb, total: performance.now() - t0, bytes }));
+      })
+      .on("error", reject);
+  });
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  ensureWrk();
+  const dbName = `trainyard_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  const version = (await admin.query<{ server_version: string }>("SHOW server_version")).rows[0]!.server_version;
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${dbName}`;
+  const dbUrl = url.toString();
+  const servers = liveServers;
+  try {
+    log(`Trainyard fleet benchmark — scale ${scale}: ${DEPLOYMENTS.toLocaleString("en-US")} deployments, rollups of ~${EVENTS.toLocaleString("en-US")} events over 7 days`);
+    log(`machine: ${os.cpus().length} CPU (${os.cpus()[0]?.model ?? "?"}), ${fmt(os.totalmem() / 2 ** 30, 0)} GiB RAM, load ${os.loadavg().map((l) => fmt(l)).join(" ")}, PostgreSQL ${version}, Node ${process.version}`);
+    log(`wrk, ${READ_CONNECTIONS} connections for reads, ${INGEST_CLIENTS} for ingestion, ${SECONDS} s per run, ${ROUNDS} rounds, product and floor interleaved; medians of the rounds`);
+    await buildDataset(dbUrl);
+    await run(dbUrl, servers);
+  } finally {
+    for (const s of servers) await stopServer(s);
+    if (!keep) await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    else log(`kept database ${dbName}`);
+    await admin.end();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function buildDataset(dbUrl: string) {
+  const db = await openDatabase({ databaseUrl: dbUrl, poolSize: 4 });
+  const sql = (text: string, params: unknown[] = []) => db.withConnection((c) => c.query(text, params));
+  try {
+    await applyMigrations(db);
+    const now = new Date();
+    const t0 = performance.now();
+    await sql(`INSERT INTO "BaseModel" (id, name, family, organization, "parametersBillions", "contextLength", license, task, "huggingFaceId", description, "releasedOn")
+               VALUES ('bench-base', 'Bench base', 'bench', 'bench', 1, 4096, 'apache-2.0', 'TEXT_GENERATION', 'bench/base', 'benchmark', '2026-01-01')`);
+    await sql(`INSERT INTO "Dataset" (id, name, description, task, format, "rowCount", "sizeBytes") VALUES ('bench-data', 'bench-data', 'benchmark', 'TEXT_GENERATION', 'jsonl', 1, 1)`);
+    await sql(
+      `INSERT INTO "TrainingJob" (id, "modelName", status, "baseModelId", "datasetId", epochs, "learningRate", "batchSize", "loraRank", "warmupSteps", seed, "totalSteps", "createdBy")
+       SELECT md5('job' || i)::uuid, 'bench-model-' || i, 'COMPLETE', 'bench-base', 'bench-data', 1, 0.0001, 8, 8, 0, 1, 10, 'bench'
+       FROM generate_series(1, $1) AS i`,
+      [DEPLOYMENTS],
+    );
+    await sql(
+      `INSERT INTO "Deployment" (id, "jobId", "modelName", version, "versionMinor", status, "endpointUrl", "deployedBy", "updatedAt", "activatedAt", "createdAt")
+       SELECT md5('dep' || i)::uuid, md5('job' || i)::uuid, 'bench-model-' || i, 'v1.0.0', 0, 'ACTIVE', 'https://bench.invalid/' || i, 'bench', now(), now() - interval '30 days', now() - i * interval '1 minute'
+       FROM generate_series(1, $1) AS i`,
+      [DEPLOYMENTS],
+    );
+    const hourTemplates = templates(256, EVENTS / (DEPLOYMENTS * HOURS));
+    const minuteTemplates = templates(256, EVENTS / (DEPLOYMENTS * HOURS * 60));
+    await sql(`CREATE UNLOGGED TABLE bench_template (kind TEXT, id INTEGER, n INTEGER, c INTEGER, s INTEGER, sum DOUBLE PRECISION, o INTEGER, h INTEGER[])`);
+    for (const [kind, list] of [["HOUR", hourTemplates], ["MINUTE", minuteTemplates]] as const) {
+      await sql(
+        `INSERT INTO bench_template SELECT $1, t.id, t.n, t.c, t.s, t.sum, t.o, t.h FROM jsonb_to_recordset($2::jsonb) AS t(id INTEGER, n INTEGER, c INTEGER, s INTEGER, sum DOUBLE PRECISION, o INTEGER, h INTEGER[])`,
+        [kind, JSON.stringify(list)],
+      );
+    }
+    const shift = `(160 + (hashtext(d.id::text) & 1023) * 210 / 1023)`;
+    const hourEnd = windowBounds("LAST_7_DAYS", now).end.toISOString();
+    await sql(
+      `INSERT INTO "InferenceRollup" ("deploymentId", resolution, "bucketStart", "requestCount", "clientErrorCount", "serverErrorCount", "latencySumMs", "histogramOffset", histogram)
+       SELECT d.id, 'HOUR', b, t.n, t.c, t.s, t.sum * power(${GAMMA}, ${shift}), t.o + ${shift}, t.h
+       FROM "Deployment" d
+       CROSS JOIN generate_series($1::timestamp - interval '${HOURS} hours', $1::timestamp - interval '1 hour', interval '1 hour') AS b
+       JOIN bench_template t ON t.kind = 'HOUR' AND t.id = (hashtext(d.id::text || b::text) & 255)`,
+      [hourEnd],
+    );
+    const minuteEnd = windowBounds("LAST_HOUR", now).end.toISOString();
+    await sql(
+      `INSERT INTO "InferenceRollup" ("deploymentId", resolution, "bucketStart", "requestCount", "clientErrorCount", "serverErrorCount", "latencySumMs", "histogramOffset", histogram)
+       SELECT d.id, 'MINUTE', b, t.n, t.c, t.s, t.sum * power(${GAMMA}, ${shift}), t.o + ${shift}, t.h
+       FROM "Deployment" d
+       CROSS JOIN generate_series($1::timestamp - interval '${MINUTE_ROWS_FOR} minutes', $1::timestamp - interval '1 minute', interval '1 minute') AS b
+       JOIN bench_template t ON t.kind = 'MINUTE' AND t.id = (hashtext(d.id::text || b::text) & 255)
+       WHERE random() < $2`,
+      [minuteEnd, Math.min(1, 1 - Math.exp(-EVENTS / (DEPLOYMENTS * HOURS * 60)))],
+    );
+    await sql(`DROP TABLE bench_template`);
+    // The fleet rollup of those hour rows, as ingestion would have kept it (same statement as the migration's backfill).
+    await sql(`INSERT INTO "FleetRollup" ("bucketStart", "shard", "requestCount", "clientErrorCount", "serverErrorCount")
+               SELECT "bucketStart", (hashtext("deploymentId"::text) & 15), sum("requestCount"), sum("clientErrorCount"), sum("serverErrorCount")
+               FROM "InferenceRollup" WHERE "resolution" = 'HOUR' GROUP BY 1, 2`);
+    await sql(`VACUUM ANALYZE "InferenceRollup"`);
+    const datasetMs = performance.now() - t0;
+    const counts = (await sql(`SELECT resolution::text AS r, count(*)::int AS n, sum("requestCount")::bigint AS e FROM "InferenceRollup" GROUP BY 1 ORDER BY 1`)) as Array<{ r: string; n: number; e: string }>;
+    log(`dataset: ${counts.map((c) => `${c.n.toLocaleString("en-US")} ${c.r} rollups (${Number(c.e).toLocaleString("en-US")} events)`).join(", ")} in ${fmt(datasetMs / 1000)} s`);
+    const ids = ((await sql(`SELECT id::text AS id FROM "Deployment" ORDER BY id`)) as Array<{ id: string }>).map((r) => r.id);
+    const s0 = performance.now();
+    for (let i = 0; i < ids.length; i += 200) await refreshDeploymentStats(db.prisma, ids.slice(i, i + 200), now);
+    const statsMs = performance.now() - s0;
+    await sql(`ANALYZE`);
+    log(`DeploymentStats of all ${ids.length.toLocaleString("en-US")} deployments (what the maintenance pass does at each hour boundary for deployments with traffic this week): ${fmt(statsMs / 1000)} s`);
+  } finally {
+    await db.close();
+  }
+}
+
+async function run(dbUrl: string, servers: Server[]) {
+  const pool = new pg.Pool({ connectionString: dbUrl, max: READ_CONNECTIONS + INGEST_CLIENTS + 2 });
+  try {
+    const tokenDb = await openDatabase({ databaseUrl: dbUrl, poolSize: 1 });
+    const { secret } = await createApiToken(tokenDb.prisma, { name: "bench", scopes: ["read", "ingest"] }, "bench");
+    await tokenDb.close();
+    const auth = { Authorization: `Bearer ${secret}` };
+
+    const t0 = performance.now();
+    const a = await startServer(dbUrl);
+    servers.push(a);
+    log(`server: ${a.url} ready in ${fmt((performance.now() - t0) / 1000)} s, RSS ${fmt(rssMb(a.pid), 0)} MB after start`);
+    log();
+    const gql = `${a.url}/graphql`;
+    const now = new Date();
+    const hour = windowBounds("LAST_HOUR", now);
+    const day = windowBounds("LAST_24_HOURS", now);
+
+    // ---------------------------------------------------------------- the read rows
+    const DASHBOARD = `query { dashboard { activeDeployments runningJobs queuedJobs completedJobs failedJobs24h requests24h errorRate24h alertsFiring } }`;
+    const PAGE = `query DeploymentsPage($filter: DeploymentFilter, $sort: DeploymentSort, $first: Int, $offset: Int) {
+      deployments(filter: $filter, sort: $sort, first: $first, offset: $offset) {
+        totalCount
+        nodes { id modelName version status trainer simulatedTraffic failureReason createdAt isProduction simulated metrics(window: LAST_HOUR) { requestsPerSecond p95LatencyMs errorRate } }
+      }
+      everything: deployments(first: 0) { totalCount }
+    }`;
+    const byP95 = { query: PAGE, variables: { filter: { modelName: null, status: null, trainer: null }, sort: { field: "P95_LATENCY", direction: "DESC", window: "LAST_HOUR" }, first: 50, offset: 0 } };
+    const nameNeedle = "model-42";
+    const byName = { query: PAGE, variables: { filter: { modelName: nameNeedle, status: null, trainer: null }, sort: { field: "DEPLOYED", direction: "DESC", window: "LAST_HOUR" }, first: 50, offset: 0 } };
+
+    const dashboardFloor = (c: pg.PoolClient) =>
+      c.query(
+        `SELECT (SELECT count(*) FROM "Deployment" WHERE status = 'ACTIVE')::int AS active,
+                (SELECT count(*) FROM "TrainingJob" WHERE status = 'RUNNING')::int AS running,
+                (SELECT count(*) FROM "TrainingJob" WHERE status = 'QUEUED')::int AS queued,
+                (SELECT count(*) FROM "TrainingJob" WHERE status = 'COMPLETE')::int AS completed,
+                (SELECT count(*) FROM "TrainingJob" WHERE status = 'FAILED' AND "finishedAt" >= $3::timestamp)::int AS failed,
+                f.n AS requests, f.s AS errors,
+                (SELECT count(*) FROM "Alert" al JOIN "Deployment" d ON d.id = al."deploymentId" WHERE al.status = 'FIRING' AND d.status = 'ACTIVE')::int AS alerts
+         FROM (SELECT sum("requestCount")::float8 AS n, sum("serverErrorCount")::float8 AS s FROM "FleetRollup" WHERE "bucketStart" >= $1::timestamp AND "bucketStart" < $2::timestamp) f`,
+        [day.start.toISOString(), day.end.toISOString(), new Date(Date.now() - 86_400_000).toISOString()],
+      );
+    // The figure as it was computed before fleet rollups: every deployment's hour rows of the day.
+    const dashboardRollupScan = (c: pg.PoolClient) =>
+      c.query(`SELECT sum("requestCount")::float8 AS n, sum("serverErrorCount")::float8 AS s FROM "InferenceRollup" WHERE resolution = 'HOUR' AND "bucketStart" >= $1::timestamp AND "bucketStart" < $2::timestamp`, [
+        day.start.toISOString(),
+        day.end.toISOString(),
+      ]);
+
+    /** One statement: the page (sorted in the database), its rows' rollups of the window and both counts; merged with the same sketch code. */
+    const listFloor = async (c: pg.PoolClient, orderBy: string, where: string, params: unknown[]) => {
+      const res = await c.query<{ id: string; total: number; everything: number; requestCount: number | null; serverErrorCount: number | null; histogramOffset: number | null; histogram: number[] | null }>(
+        `WITH page AS (
+           SELECT d.id, d."modelName", d.version, d.status, d."failureReason", d."createdAt", d."upstreamUrl", j."claimedBy",
+                  EXISTS (SELECT 1 FROM "SimulatorCursor" sc WHERE sc."deploymentId" = d.id) AS "simulatedTraffic", ${orderBy.includes("s.") ? `s."p95LatencyMs1h"` : `d."createdAt"`} AS rank
+           FROM "Deployment" d JOIN "TrainingJob" j ON j.id = d."jobId" LEFT JOIN "DeploymentStats" s ON s."deploymentId" = d.id
+           WHERE ${where}
+           ORDER BY ${orderBy}, d.id LIMIT 50)
+         SELECT p.*, (SELECT count(*) FROM "Deployment" d WHERE ${where})::int AS total, (SELECT count(*) FROM "Deployment")::int AS everything,
+                r."requestCount", r."serverErrorCount", r."histogramOffset", r.histogram
+         FROM page p LEFT JOIN "InferenceRollup" r
+           ON r."deploymentId" = p.id AND r.resolution = 'MINUTE' AND r."bucketStart" >= $1::timestamp AND r."bucketStart" < $2::timestamp
+         ORDER BY p.rank ${orderBy.includes("DESC") ? "DESC" : "ASC"} NULLS LAST, p.id`,
+        [hour.start.toISOString(), hour.end.toISOString(), ...params],
+      );
+      const page = new Map<string, { id: string; requests: number; errors: number; sketch: LatencySketch }>();
+      for (const r of res.rows) {
+        let m = page.get(r.id);
+        if (!m) page.set(r.id, (m = { id: r.id, requests: 0, errors: 0, sketch: new LatencySketch() }));
+        if (r.histogram) {
+          m.requests += r.requestCount!;
+          m.errors += r.serverErrorCount!;
+          m.sketch.merge(r.histogramOffset!, r.histogram);
+        }
+      }
+      return [...page.values()].map((m) => ({ id: m.id, requestsPerSecond: m.requests / 3600, p95: m.sketch.quantile(0.95), errorRate: m.requests ? m.errors / m.requests : null }));
+    };
+    const p95Floor = (c: pg.PoolClient) => listFloor(c, `s."p95LatencyMs1h" DESC NULLS LAST`, "true", []);
+    const nameFloor = (c: pg.PoolClient) => listFloor(c, `d."createdAt" DESC`, `d."modelName" ILIKE $3`, [`%${nameNeedle}%`]);
+
+    // Same rows: the floors return what the product returns.
+    const withClient = async <T>(fn: (c: pg.PoolClient) => Promise<T>) => {
+      const c = await pool.connect();
+      try {
+        return await fn(c);
+      } finally {
+        c.release();
+      }
+    };
+    const dash = (await postJson(gql, { query: DASHBOARD })).dashboard;
+    const dashF = (await withClient(dashboardFloor)).rows[0];
+    const dashSame = dash.activeDeployments === dashF.active && dash.requests24h === dashF.requests && dash.alertsFiring === dashF.alerts;
+    const sameIds = async (body: { query: string; variables: unknown }, floor: (c: pg.PoolClient) => Promise<Array<{ id: string }>>) => {
+      const product = (await postJson(gql, body)).deployments.nodes.map((n: { id: string }) => n.id).join();
+      const f = (await withClient(floor)).map((r) => r.id).join();
+      return product === f && product.length > 0;
+    };
+    // The maintenance pass may refresh a row between the two reads: look up to three times.
+    let p95Same = false;
+    for (let i = 0; i < 3 && !p95Same; i++) p95Same = await sameIds(byP95, p95Floor);
+    const nameSame = await sameIds(byName, nameFloor);
+    log(`floors return the product's rows: dashboard ${dashSame ? "yes" : "NO"}, list by P95 ${p95Same ? "yes" : "NO"}, name filter ${nameSame ? "yes" : "NO"}`);
+
+    const jsonHeaders = { "Content-Type": "application/json", Accept: "application/json" };
+    const scripts = {
+      dashboard: wrkScript("POST", "/graphql", [JSON.stringify({ query: DASHBOARD })], jsonHeaders),
+      p95: wrkScript("POST", "/graphql", [JSON.stringify(byP95)], jsonHeaders),
+      name: wrkScript("POST", "/graphql", [JSON.stringify(byName)], jsonHeaders),
+      page: wrkScript("GET", "/deployments?sort=p95.desc&size=50", null, { Accept: "text/html" }),
+    };
+    const rows: Array<{ name: string; product: () => Promise<LoadResult>; floor: () => Promise<LoadResult>; floorName: string }> = [
+      { name: "dashboard query (10 conn)", product: () => wrk(a.url, scripts.dashboard, READ_CONNECTIONS), floor: () => closedLoop(pool, READ_CONNECTIONS, dashboardFloor), floorName: "one SQL statement over the fleet rollup" },
+      { name: "server-rendered /deployments?sort=p95.desc&size=50 (10 conn)", product: () => wrk(a.url, scripts.page, READ_CONNECTIONS), floor: () => wrk(a.url, scripts.p95, READ_CONNECTIONS), floorName: "the GraphQL query it runs, over HTTP" },
+      { name: "server-rendered page (1 conn)", product: () => wrk(a.url, scripts.page, 1), floor: () => wrk(a.url, scripts.p95, 1), floorName: "the GraphQL query it runs, 1 conn" },
+      { name: "GraphQL list, 50 rows by P95 (10 conn)", product: () => wrk(a.url, scripts.p95, READ_CONNECTIONS), floor: () => closedLoop(pool, READ_CONNECTIONS, p95Floor), floorName: "one SQL statement + the same sketch merge" },
+      { name: "GraphQL list, 50 rows by P95 (1 conn)", product: () => wrk(a.url, scripts.p95, 1), floor: () => closedLoop(pool, 1, p95Floor), floorName: "same, 1 connection" },
+      { name: `GraphQL list, name contains "${nameNeedle}" (10 conn)`, product: () => wrk(a.url, scripts.name, READ_CONNECTIONS), floor: () => closedLoop(pool, READ_CONNECTIONS, nameFloor), floorName: "one SQL statement (ILIKE)" },
+    ];
+    const results = new Map<string, { product: LoadResult[]; floor: LoadResult[] }>(rows.map((r) => [r.name, { product: [], floor: [] }]));
+    // Warm-up (JIT, connection pools, caches), not measured.
+    for (const script of Object.values(scripts)) await wrk(a.url, script, READ_CONNECTIONS, 1);
+    const rssRead = rssSampler(a.pid);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const row of rows) {
+        results.get(row.name)!.product.push(await row.product());
+        results.get(row.name)!.floor.push(await row.floor());
+      }
+    }
+    const peakRead = rssRead();
+    const dashScan = await closedLoop(pool, READ_CONNECTIONS, dashboardRollupScan);
+
+    const table: string[] = [];
+    table.push(`| request | product p50 / p95 ms (req/s) | floor p50 / p95 ms (req/s) | ratio p50 / p95 | floor |`);
+    table.push(`|---|---|---|---|---|`);
+    const fr = (r: LoadResult[]) => `${fmt(median(r.map((x) => x.p50)))} / ${fmt(median(r.map((x) => x.p95)))} (${fmt(median(r.map((x) => x.rps)), 0)})`;
+    for (const row of rows) {
+      const r = results.get(row.name)!;
+      const failures = r.product.reduce((s, x) => s + x.failures, 0);
+      table.push(
+        `| ${row.name}${failures ? ` — ${failures} failed` : ""} | ${fr(r.product)} | ${fr(r.floor)} | ${fmt(median(r.product.map((x) => x.p50)) / median(r.floor.map((x) => x.p50)), 2)}× / ${fmt(median(r.product.map((x) => x.p95)) / median(r.floor.map((x) => x.p95)), 2)}× | ${row.floorName} |`,
+      );
+    }
+    table.push(`| (reference) the 24-hour sum over every deployment's hour rollups, SQL, 10 conn | ${fr([dashScan])} | | | what the dashboard cost without the fleet rollup |`);
+
+    // Streaming and size of the server-rendered page.
+    const gets = [] as Array<{ ttfb: number; total: number; bytes: number }>;
+    for (let i = 0; i < 10; i++) gets.push(await timeGet(`${a.url}/deployments?sort=p95.desc&size=50`));
+    const html = await (await fetch(`${a.url}/deployments?sort=p95.desc&size=50`)).text();
+
+    // ---------------------------------------------------------------- ingestion
+    const idsRes = await pool.query<{ id: string }>(`SELECT id::text AS id FROM "Deployment" ORDER BY id LIMIT ${INGEST_TARGETS}`);
+    const targets = idsRes.rows.map((r) => r.id);
+    const RECORD = `mutation ($id: ID!, $events: [InferenceEventInput!]!) { recordInferenceEvents(deploymentId: $id, events: $events) { __typename ... on RecordInferenceEventsSuccess { acceptedCount } ... on Error { message } } }`;
+    const makeEvents = (n: number) =>
+      Array.from({ length: n }, () => ({
+        timestamp: new Date(Date.now() - 60_000 - Math.floor(random() * 20 * 60_000)).toISOString(),
+        latencyMs: Math.round(logNormal(random, 120, 0.5) * 100) / 100,
+        outcome: random() < 0.01 ? "SERVER_ERROR" : random() < 0.02 ? "CLIENT_ERROR" : "OK",
+      }));
+    const sizes = [100, 1_000, 10_000];
+    const batches = new Map<number, Array<{ id: string; events: ReturnType<typeof makeEvents> }>>();
+    for (const size of sizes) batches.set(size, targets.slice(0, size >= 10_000 ? 10 : INGEST_TARGETS).map((id) => ({ id, events: makeEvents(size) })));
+    // Every body must be accepted (checked once before the load).
+    for (const size of sizes) {
+      const b = batches.get(size)![0]!;
+      const r = (await postJson(gql, { query: RECORD, variables: { id: b.id, events: b.events } }, auth)).recordInferenceEvents;
+      if (r.__typename !== "RecordInferenceEventsSuccess") throw new Error(`ingest refused: ${r.message}`);
+    }
+    const ingestHeaders = { ...jsonHeaders, ...auth };
+    const ingestScripts = new Map(sizes.map((size) => [size, wrkScript("POST", "/graphql", batches.get(size)!.map((b) => JSON.stringify({ query: RECORD, variables: { id: b.id, events: b.events } })), ingestHeaders)]));
+    // The COPY floor: the same events (the batch-1,000 set, repeated) as CSV, 4 psql \copy at once into a plain table.
+    await pool.query(`CREATE TABLE bench_copy ("deploymentId" UUID NOT NULL, "timestamp" TIMESTAMP(3) NOT NULL, "latencyMs" DOUBLE PRECISION NOT NULL, outcome TEXT NOT NULL)`);
+    const COPY_EVENTS_PER_CLIENT = Math.max(100_000, Math.round(500_000 * Math.sqrt(scale)));
+    const csvLines: string[] = [];
+    for (const b of batches.get(1_000)!) for (const e of b.events) csvLines.push(`${b.id},${e.timestamp},${e.latencyMs},${e.outcome}`);
+    const csvFile = path.join(tmp, "events.csv");
+    const out = fs.openSync(csvFile, "w");
+    for (let written = 0; written < COPY_EVENTS_PER_CLIENT; written += csvLines.length) fs.writeSync(out, csvLines.slice(0, Math.min(csvLines.length, COPY_EVENTS_PER_CLIENT - written)).join("\n") + "\n");
+    fs.closeSync(out);
+    const copyFloor = async (): Promise<number> => {
+      const t = performance.now();
+      await Promise.all(
+        Array.from({ length: INGEST_CLIENTS }, () => new Promise<void>((resolve, reject) => {
+          const p = spawn("psql", [dbUrl, "-v", "ON_ERROR_STOP=1", "-q", "-c", `\\copy bench_copy FROM '${csvFile}' WITH (FORMAT csv)`], { stdio: ["ignore", "ignore", "pipe"] });
+          let err = "";
+          p.stderr.on("data", (c: Buffer) => (err += c.toString()));
+          p.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`psql \\copy failed: ${err}`))));
+        })),
+      );
+      return (INGEST_CLIENTS * COPY_EVENTS_PER_CLIENT) / ((performance.now() - t) / 1000);
+    };
+    for (const size of sizes) await wrk(a.url, ingestScripts.get(size)!, INGEST_CLIENTS, 1);
+    const ingest = new Map<number, number[]>(sizes.map((s) => [s, []]));
+    const ingestFailures = new Map<number, number>(sizes.map((s) => [s, 0]));
+    const copies: number[] = [];
+    const rssIngest = rssSampler(a.pid);
+    const cpu0 = cpuSeconds(a.pid);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const size of sizes) {
+        const r = await wrk(a.url, ingestScripts.get(size)!, INGEST_CLIENTS);
+        ingest.get(size)!.push(r.rps * size);
+        ingestFailures.set(size, ingestFailures.get(size)! + r.failures);
+        if (size === 1_000) copies.push(await copyFloor());
+      }
+    }
+    const peakIngest = rssIngest();
+    const ingestCpu = cpuSeconds(a.pid) - cpu0;
+    // More clients, and a second server process on the same database.
+    const sixteen = await wrk(a.url, ingestScripts.get(1_000)!, 16);
+    const b = await startServer(dbUrl);
+    servers.push(b);
+    await wrk(b.url, ingestScripts.get(1_000)!, INGEST_CLIENTS, 2);
+    const [onA, onB] = await Promise.all([wrk(a.url, ingestScripts.get(1_000)!, INGEST_CLIENTS), wrk(b.url, ingestScripts.get(1_000)!, INGEST_CLIENTS)]);
+    const oneProcess8 = await wrk(a.url, ingestScripts.get(1_000)!, 2 * INGEST_CLIENTS);
+    await stopServer(b);
+    servers.pop();
+    await pool.query(`DROP TABLE bench_copy`);
+
+    // ---------------------------------------------------------------- freshness
+    // A deployment outside the ingestion targets gets one batch with a 55-minute latency: it must top the P95 sort.
+    const fresh = (await pool.query<{ id: string }>(`SELECT id::text AS id FROM "Deployment" ORDER BY id DESC LIMIT 1`)).rows[0]!.id;
+    const TOP = `query { deployments(first: 1, sort: { field: P95_LATENCY, direction: DESC, window: LAST_15_MINUTES }) { nodes { id } } }`;
+    const sent = performance.now();
+    const r = (await postJson(gql, { query: RECORD, variables: { id: fresh, events: [{ timestamp: new Date(Date.now() - 1000).toISOString(), latencyMs: 3_300_000, outcome: "OK" }] } }, auth)).recordInferenceEvents;
+    if (r.__typename !== "RecordInferenceEventsSuccess") throw new Error(`freshness batch refused: ${r.message}`);
+    let freshnessMs = NaN;
+    while (performance.now() - sent < 30_000) {
+      const top = (await postJson(gql, { query: TOP })).deployments.nodes[0]?.id;
+      if (top === fresh) {
+        freshnessMs = performance.now() - sent;
+        break;
+      }
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    const staleRows = (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "DeploymentStats" WHERE "computedAt" < now() AT TIME ZONE 'UTC' - interval '1 minute'`)).rows[0]!.n;
+
+    // ---------------------------------------------------------------- idle
+    await new Promise((res) => setTimeout(res, 5_000));
+    const idleCpu0 = cpuSeconds(a.pid);
+    const idleStart = performance.now();
+    const rssIdle = rssSampler(a.pid);
+    await new Promise((res) => setTimeout(res, IDLE_SECONDS * 1000));
+    const idleCpu = ((cpuSeconds(a.pid) - idleCpu0) / ((performance.now() - idleStart) / 1000)) * 60;
+    const peakIdle = rssIdle();
+    const rssNow = rssMb(a.pid);
+
+    // ---------------------------------------------------------------- JavaScript per page
+    const firstId = targets[0]!;
+    const jsPages = ["/", "/deployments", `/deployments/${firstId}`, "/training", "/models", "/alerts"];
+    const jsSizes: Array<[string, number]> = [];
+    for (const p of jsPages) {
+      const page = await (await fetch(`${a.url}${p}`)).text();
+      const assets = new Set([...page.matchAll(/(?:href|src)="(\/build\/[^"]+\.js)"/g)].map((m) => m[1]!));
+      for (const m of page.matchAll(/"(\/build\/[^"]+\.js)"/g)) assets.add(m[1]!);
+      let total = 0;
+      for (const asset of assets) total += zlib.gzipSync(Buffer.from(await (await fetch(`${a.url}${asset}`)).arrayBuffer())).length;
+      jsSizes.push([p.replace(firstId, ":id"), total]);
+    }
+
+    // ---------------------------------------------------------------- report
+    log();
+    log(`Reads over HTTP (${READ_CONNECTIONS} connections unless noted; medians of ${ROUNDS} interleaved rounds of ${SECONDS} s)`);
+    for (const line of table) log(line);
+    log();
+    log(`Server-rendered /deployments?sort=p95.desc&size=50, sequential: first byte p50 ${fmt(median(gets.map((g) => g.ttfb)))} ms, last byte p50 ${fmt(median(gets.map((g) => g.total)))} ms, HTML ${fmt(Buffer.byteLength(html) / 1024)} KB`);
+    log();
+    log(`Ingestion over HTTP (recordInferenceEvents with an ingest token, ${INGEST_CLIENTS} clients, medians of ${ROUNDS}; COPY floor: ${(INGEST_CLIENTS * COPY_EVENTS_PER_CLIENT).toLocaleString("en-US")} of the same events, ${INGEST_CLIENTS} psql \\copy at once)`);
+    log(`| batch | events/s | share of COPY |`);
+    log(`|---|---|---|`);
+    const copy = median(copies);
+    for (const size of sizes) {
+      const rate = median(ingest.get(size)!);
+      log(`| ${size.toLocaleString("en-US")}${ingestFailures.get(size) ? ` (${ingestFailures.get(size)} failed)` : ""} | ${fmt(rate, 0)} | ${fmt((100 * rate) / copy)} % |`);
+    }
+    log(`| COPY into a plain table | ${fmt(copy, 0)} | 100 % |`);
+    log(`| batch 1,000, 16 clients, one process | ${fmt(sixteen.rps * 1000, 0)} | ${fmt((100 * sixteen.rps * 1000) / copy)} % |`);
+    log(`| batch 1,000, 8 clients, one process | ${fmt(oneProcess8.rps * 1000, 0)} | ${fmt((100 * oneProcess8.rps * 1000) / copy)} % |`);
+    log(`| batch 1,000, 4 + 4 clients, two processes | ${fmt((onA.rps + onB.rps) * 1000, 0)} (${fmt(onA.rps * 1000, 0)} + ${fmt(onB.rps * 1000, 0)}) | ${fmt((100 * (onA.rps + onB.rps) * 1000) / copy)} % |`);
+    log(`server CPU during the ingestion rounds: ${fmt(ingestCpu)} s`);
+    log();
+    log(`Freshness: a new batch tops the P95 sort ${fmt(freshnessMs, 0)} ms after it was sent; DeploymentStats rows computed over a minute ago: ${staleRows.toLocaleString("en-US")} of ${DEPLOYMENTS.toLocaleString("en-US")} (rows whose figures cannot have changed are left alone)`);
+    log(`Idle server: ${fmt(idleCpu, 2)} CPU-s per minute (measured over ${IDLE_SECONDS} s, no traffic)`);
+    log(`Memory (RSS): peak under the read load ${fmt(peakRead, 0)} MB, under ingestion ${fmt(peakIngest, 0)} MB, idle ${fmt(rssNow, 0)} MB (peak while idle ${fmt(peakIdle, 0)} MB)`);
+    log(`JavaScript per page (gzip, every /build/*.js the page references): ${jsSizes.map(([p, n]) => `${p} ${fmt(n / 1024)} kB`).join(", ")}`);
+  } finally {
+    await pool.end();
+  }
+}
+
+// Ctrl-C or a kill: stop the servers this run started (by their own pid), then exit.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    for (const s of liveServers) s.proc.kill("SIGTERM");
+    process.exit(130);
+  });
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exitCode = 1;
+});
