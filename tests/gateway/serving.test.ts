@@ -231,11 +231,13 @@ describe("the gateway", () => {
     });
     const text = arrivals.map((a) => a.text).join("");
     expect(text).toBe(`${[0, 1, 2, 3, 4].map((i) => `data: token-${i}\n\n`).join("")}data: [DONE]\n\n`);
-    // Tokens arrive as the upstream sends them (150 ms apart), not all at once at the end.
-    expect(arrivals.length).toBeGreaterThanOrEqual(5);
+    // Tokens arrive as the upstream sends them (150 ms apart, 750 ms in all), not all at once at the end.
+    // Only a loose spread is asserted: on a loaded machine timers fire late and chunks may coalesce.
+    expect(arrivals.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(arrivals.map((a) => a.at)).size).toBeGreaterThanOrEqual(4);
     const first = arrivals.find((a) => a.text.includes("token-0"))!;
     const last = arrivals.find((a) => a.text.includes("[DONE]"))!;
-    expect(last.at - first.at).toBeGreaterThan(600);
+    expect(last.at - first.at).toBeGreaterThan(300);
   });
 });
 
