@@ -207,6 +207,11 @@ export class Gateway {
     this.httpsAgent.destroy();
   }
 
+  /** The streamed responses' time-to-first-byte sketch (read-only use: /metrics merges it). */
+  ttfbSketch(): LatencySketch {
+    return this.streamTtfb;
+  }
+
   stats(): GatewayStats {
     return {
       gatewayId: this.id,
@@ -605,6 +610,19 @@ export function sendError(res: ServerResponse, status: number, code: string, mes
   res.end(body);
 }
 
+/** One summary over this process's gateways (their sketches merge exactly). */
+function ttfbLines(stats: GatewayStats[]): string[] {
+  const merged = new LatencySketch();
+  for (const g of allGateways) merged.mergeSketch(g.ttfbSketch());
+  const lines: string[] = [];
+  for (const q of [0.5, 0.9, 0.99]) {
+    const v = merged.quantile(q);
+    if (v !== null) lines.push(`trainyard_gateway_stream_ttfb_ms{quantile="${q}"} ${v.toFixed(3)}`);
+  }
+  lines.push(`trainyard_gateway_stream_ttfb_ms_count ${stats.reduce((n, s) => n + s.streamTtfb.count, 0)}`);
+  return lines;
+}
+
 /** Every gateway in this process, for /metrics. */
 export function gatewayStats(): GatewayStats[] {
   return [...allGateways].map((g) => g.stats());
@@ -624,6 +642,9 @@ export function gatewayMetricsText(): string {
     "# HELP trainyard_gateway_dropped_events_total Measured requests dropped because the database stayed unreachable longer than the unflushed buffer lasts.",
     "# TYPE trainyard_gateway_dropped_events_total counter",
     `trainyard_gateway_dropped_events_total ${sum((s) => s.droppedEvents)}`,
+    "# HELP trainyard_gateway_stream_ttfb_ms Time to first byte of streamed responses (no content-length), since the gateway started.",
+    "# TYPE trainyard_gateway_stream_ttfb_ms summary",
+    ...ttfbLines(stats),
     "# HELP trainyard_gateway_unflushed_batches Aggregates waiting to be written.",
     "# TYPE trainyard_gateway_unflushed_batches gauge",
     `trainyard_gateway_unflushed_batches ${sum((s) => s.unflushedBatches)}`,
