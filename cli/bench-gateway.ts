@@ -17,6 +17,7 @@
  * --cpu-prof-dir=/tmp/prof") is passed to node for the standalone gateways, for profiling.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -160,6 +161,16 @@ async function wrk(url: string, headers: Record<string, string>, connections: nu
   }
 }
 
+/** CPU time (user + system) a process has used, in ms, from /proc (Linux); NaN elsewhere. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 const f = (ms: number) => (Number.isFinite(ms) ? ms.toFixed(2) : "—");
 const pad = (s: string, n: number) => s.padEnd(n);
 
@@ -236,14 +247,19 @@ async function main() {
     }
 
     console.log(`\n2. Highest sustained rate: wrk, ${CONNECTIONS} connections, ${SECONDS} s (closed loop)`);
-    console.log(`   ${pad("target", 30)} ${pad("req/s", 8)} ${pad("p50 ms", 7)} ${pad("p99 ms", 7)} errors`);
-    for (const t of targets) {
+    console.log(`   ${pad("target", 30)} ${pad("req/s", 8)} ${pad("p50 ms", 7)} ${pad("p99 ms", 7)} ${pad("CPU µs/req", 11)} errors`);
+    const pids = [upstream.child.pid, gw1.child.pid, web.child.pid];
+    for (const [i, t] of targets.entries()) {
+      const cpuBefore = cpuMs(pids[i]);
       const w = await wrk(t.url, headers, CONNECTIONS, SECONDS);
+      // The serving process's own CPU per request: what it costs independent of how busy the machine is
+      // (the gateway rows are the gateway process alone, not its upstream).
+      const cpuPerRequest = w ? ((cpuMs(pids[i]) - cpuBefore) * 1000) / w.requests : NaN;
       if (!w) {
         console.log("   wrk is not installed: skipped (apt-get install wrk)");
         break;
       }
-      console.log(`   ${pad(t.label, 30)} ${pad(w.rps.toFixed(0), 8)} ${pad(f(w.p50), 7)} ${pad(f(w.p99), 7)} non-2xx ${w.errors}, socket ${w.socketErrors}`);
+      console.log(`   ${pad(t.label, 30)} ${pad(w.rps.toFixed(0), 8)} ${pad(f(w.p50), 7)} ${pad(f(w.p99), 7)} ${pad(cpuPerRequest.toFixed(0), 11)} non-2xx ${w.errors}, socket ${w.socketErrors}`);
     }
 
     console.log(`\n3. Metrics lag: all ${lagCount} requests of the standalone fixed-rate run were in the database ${f(lag)} ms after the last response`);
