@@ -1,7 +1,8 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import https from "node:https";
 import { createHash, randomBytes } from "node:crypto";
+import type { Readable } from "node:stream";
 import pg from "pg";
+import { Pool, type Dispatcher } from "undici";
 import type { Database } from "../db.ts";
 import { BaseError } from "../errors.ts";
 import type { ServingConfig } from "../serving-config.ts";
@@ -38,6 +39,8 @@ interface Route {
 }
 
 interface UpstreamTarget {
+  /** scheme://host:port, the key of its connection pool. */
+  origin: string;
   isHttps: boolean;
   hostname: string;
   port: string | number;
@@ -130,8 +133,7 @@ export class Gateway {
   private timers: NodeJS.Timeout[] = [];
   private counters = { requests: 0, recorded: 0, flushed: 0, dropped: 0 };
   private lastDropLog = 0;
-  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 1024 });
+  private readonly pools = new Map<string, Pool>();
 
   constructor(
     private readonly db: Database,
@@ -203,8 +205,8 @@ export class Gateway {
     await listener?.end().catch(() => {});
     await this.flush();
     allGateways.delete(this);
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    await Promise.all([...this.pools.values()].map((p) => p.destroy().catch(() => {})));
+    this.pools.clear();
   }
 
   /** The streamed responses' time-to-first-byte sketch (read-only use: /metrics merges it). */
@@ -378,19 +380,26 @@ export class Gateway {
     return null;
   }
 
+  /** One undici pool (keep-alive connections) per upstream origin, made on first use. */
+  private poolFor(target: UpstreamTarget): Pool {
+    let pool = this.pools.get(target.origin);
+    if (!pool) this.pools.set(target.origin, (pool = new Pool(target.origin, { connections: 1024, keepAliveTimeout: 30_000 })));
+    return pool;
+  }
+
   private proxy(req: IncomingMessage, res: ServerResponse, route: Route, path: string) {
     const started = performance.now();
     const base = route.target!;
-    const isHttps = base.isHttps;
-    const headers: http.OutgoingHttpHeaders = {};
+    const headers: Record<string, string | string[]> = {};
     const inHeaders = req.headers;
     for (const k in inHeaders) {
       const v = inHeaders[k];
-      if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
+      if (v !== undefined && !HOP_BY_HOP.has(k) && k !== "expect") headers[k] = v;
     }
-    // Keep the body's framing: a chunked body stays chunked (Node would not add it for GET or DELETE).
-    if (req.headers["content-length"] !== undefined) headers["content-length"] = req.headers["content-length"];
-    else if (req.headers["transfer-encoding"] !== undefined) headers["transfer-encoding"] = "chunked";
+    // Keep the body's framing: a declared length is passed on (undici checks it); a chunked body stays chunked.
+    const declared = inHeaders["content-length"];
+    if (declared !== undefined) headers["content-length"] = declared;
+    const hasBody = (declared !== undefined && declared !== "0") || inHeaders["transfer-encoding"] !== undefined;
     headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
     headers["x-trainyard-deployment"] = route.id;
     headers["x-trainyard-version"] = route.version;
@@ -400,75 +409,97 @@ export class Gateway {
       settled = true;
       this.record(route.id, performance.now() - started, outcome);
     };
-    const upstream = (isHttps ? https : http).request({
-      protocol: isHttps ? "https:" : "http:",
-      hostname: base.hostname,
-      port: base.port,
-      method: req.method,
-      path: base.basePath + path,
-      headers,
-      agent: isHttps ? this.httpsAgent : this.httpAgent,
-    });
-    const timer = setTimeout(() => upstream.destroy(Object.assign(new Error("timeout"), { code: "GATEWAY_TIMEOUT" })), this.config.upstreamTimeoutMs);
-    upstream.on("response", (up) => {
-      clearTimeout(timer);
-      const status = up.statusCode ?? 502;
-      const outHeaders: http.OutgoingHttpHeaders = {};
-      const upHeaders = up.headers;
-      for (const k in upHeaders) {
-        const v = upHeaders[k];
-        if (v !== undefined && !HOP_BY_HOP.has(k)) outHeaders[k] = v;
-      }
-      const streamed = upHeaders["content-length"] === undefined;
-      if (!streamed) outHeaders["content-length"] = upHeaders["content-length"];
-      res.writeHead(status, outHeaders);
-      if (streamed) {
-        // Streams (SSE, chunked tokens) go out chunk by chunk: no Nagle delay, no buffering.
-        res.socket?.setNoDelay(true);
-        res.flushHeaders();
-        // Time to first byte: when the upstream's first body chunk is handed to the caller.
-        up.once("data", () => this.streamTtfb.add(Math.max(performance.now() - started, 0.001)));
-      }
-      up.pipe(res);
-      const outcome: InferenceOutcome = status >= 500 ? "SERVER_ERROR" : status >= 400 ? "CLIENT_ERROR" : "OK";
-      up.on("end", () => finish(outcome));
-      up.on("error", () => {
-        finish("SERVER_ERROR");
-        res.destroy();
-      });
-    });
-    upstream.on("error", (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      finish("SERVER_ERROR");
-      if (res.headersSent) return void res.destroy();
-      if (err.code === "PAYLOAD_TOO_LARGE") return sendError(res, 413, "PAYLOAD_TOO_LARGE", `The request body exceeds the gateway's limit of ${this.config.bodyLimitBytes} bytes`);
-      if (err.code === "GATEWAY_TIMEOUT" || err.code === "ETIMEDOUT") {
-        return sendError(res, 504, "UPSTREAM_TIMEOUT", `${route.modelName} ${route.version} did not answer within ${this.config.upstreamTimeoutMs} ms`);
-      }
-      sendError(res, 502, "UPSTREAM_UNAVAILABLE", `${route.modelName} ${route.version}'s model server could not be reached (${err.code ?? err.message})`);
-    });
+    const limit = this.config.bodyLimitBytes;
+    let tooLarge = false;
+    let abortUpstream: ((err: Error) => void) | null = null;
+    let clientGone = false;
+    let outcome: InferenceOutcome = "OK";
+    let streamed = false;
+    let firstChunk = true;
+    const onResDrain = () => resumeUpstream?.();
+    let resumeUpstream: (() => void) | null = null;
+    const handler: Dispatcher.DispatchHandlers = {
+      onConnect: (abort) => {
+        abortUpstream = abort;
+        if (clientGone) abort(new Error("the caller went away"));
+      },
+      onHeaders: (status, rawHeaders, resume) => {
+        if (status < 200) return true; // 1xx: informational, not forwarded
+        resumeUpstream = resume;
+        const outHeaders: http.OutgoingHttpHeaders = {};
+        let length: string | undefined;
+        for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+          const k = rawHeaders[i]!.toString("latin1").toLowerCase();
+          const v = rawHeaders[i + 1]!.toString("latin1");
+          if (k === "content-length") length = v;
+          else if (HOP_BY_HOP.has(k)) continue;
+          const prev = outHeaders[k];
+          outHeaders[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [String(prev), v];
+        }
+        streamed = length === undefined;
+        if (!streamed) outHeaders["content-length"] = length;
+        outcome = status >= 500 ? "SERVER_ERROR" : status >= 400 ? "CLIENT_ERROR" : "OK";
+        res.writeHead(status, outHeaders);
+        if (streamed) {
+          // Streams (SSE, chunked tokens) go out chunk by chunk: no Nagle delay, no buffering.
+          res.socket?.setNoDelay(true);
+          res.flushHeaders();
+        }
+        return true;
+      },
+      onData: (chunk) => {
+        if (streamed && firstChunk) {
+          firstChunk = false;
+          // Time to first byte: when the upstream's first body chunk is handed to the caller.
+          this.streamTtfb.add(Math.max(performance.now() - started, 0.001));
+        }
+        if (res.write(chunk)) return true;
+        res.once("drain", onResDrain);
+        return false;
+      },
+      onComplete: () => {
+        res.end();
+        finish(outcome);
+      },
+      onError: (err: Error & { code?: string }) => {
+        finish(clientGone ? "CLIENT_ERROR" : "SERVER_ERROR");
+        if (clientGone || res.destroyed) return;
+        if (res.headersSent) return void res.destroy();
+        if (tooLarge) return sendError(res, 413, "PAYLOAD_TOO_LARGE", `The request body exceeds the gateway's limit of ${limit} bytes`);
+        if (err.code === "UND_ERR_HEADERS_TIMEOUT" || err.code === "UND_ERR_CONNECT_TIMEOUT" || err.code === "ETIMEDOUT") {
+          return sendError(res, 504, "UPSTREAM_TIMEOUT", `${route.modelName} ${route.version} did not answer within ${this.config.upstreamTimeoutMs} ms`);
+        }
+        const code = err.code ?? (err.cause as { code?: string } | undefined)?.code;
+        sendError(res, 502, "UPSTREAM_UNAVAILABLE", `${route.modelName} ${route.version}'s model server could not be reached (${code ?? err.message})`);
+      },
+    };
     // The caller went away: stop the upstream request too.
     res.on("close", () => {
       if (!res.writableFinished) {
-        upstream.destroy();
+        clientGone = true;
+        abortUpstream?.(new Error("the caller went away"));
         finish("CLIENT_ERROR");
       }
     });
-    let bytes = 0;
-    req.on("data", (chunk: Buffer) => {
-      bytes += chunk.length;
-      if (bytes > this.config.bodyLimitBytes) {
-        req.removeAllListeners("data");
-        req.resume();
-        upstream.destroy(Object.assign(new Error("too large"), { code: "PAYLOAD_TOO_LARGE" }));
-        return;
-      }
-      if (!upstream.write(chunk)) req.pause();
-    });
-    upstream.on("drain", () => req.resume());
-    req.on("end", () => {
-      if (bytes <= this.config.bodyLimitBytes) upstream.end();
-    });
+    let body: AsyncIterable<Buffer> | null = null;
+    if (hasBody) {
+      body = (async function* () {
+        let bytes = 0;
+        for await (const chunk of req as AsyncIterable<Buffer>) {
+          bytes += chunk.length;
+          if (bytes > limit) {
+            tooLarge = true;
+            req.resume();
+            throw Object.assign(new Error("too large"), { code: "PAYLOAD_TOO_LARGE" });
+          }
+          yield chunk;
+        }
+      })();
+    }
+    this.poolFor(base).dispatch(
+      { origin: base.origin, path: base.basePath + path, method: (req.method ?? "GET") as Dispatcher.HttpMethod, headers, body: body as unknown as Readable | null, headersTimeout: this.config.upstreamTimeoutMs, bodyTimeout: 0 },
+      handler,
+    );
   }
 
   /** The built-in simulated model server: a synthetic answer after a latency drawn from the deployment's traffic profile. */
@@ -566,7 +597,7 @@ function parseTarget(upstreamUrl: string): UpstreamTarget | null {
   try {
     const u = new URL(upstreamUrl);
     const isHttps = u.protocol === "https:";
-    return { isHttps, hostname: u.hostname, port: u.port || (isHttps ? 443 : 80), basePath: u.pathname === "/" ? "" : u.pathname };
+    return { origin: u.origin, isHttps, hostname: u.hostname, port: u.port || (isHttps ? 443 : 80), basePath: u.pathname === "/" ? "" : u.pathname };
   } catch {
     return null;
   }
