@@ -1,6 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import { createHash, randomBytes } from "node:crypto";
-import type { Readable } from "node:stream";
+import { PassThrough } from "node:stream";
 import pg from "pg";
 import { Pool, type Dispatcher } from "undici";
 import type { Database } from "../db.ts";
@@ -411,7 +411,7 @@ export class Gateway {
     };
     const limit = this.config.bodyLimitBytes;
     let tooLarge = false;
-    let abortUpstream: ((err: Error) => void) | null = null;
+    let abortUpstream = null as ((err: Error) => void) | null;
     let clientGone = false;
     let outcome: InferenceOutcome = "OK";
     let streamed = false;
@@ -481,23 +481,31 @@ export class Gateway {
         finish("CLIENT_ERROR");
       }
     });
-    let body: AsyncIterable<Buffer> | null = null;
+    // The body is counted as it streams (a chunked body has no declared length): over the limit the upstream
+    // request is aborted (its connection closed) and the caller gets 413; the rest of its body is drained.
+    let body: PassThrough | null = null;
     if (hasBody) {
-      body = (async function* () {
-        let bytes = 0;
-        for await (const chunk of req as AsyncIterable<Buffer>) {
-          bytes += chunk.length;
-          if (bytes > limit) {
-            tooLarge = true;
-            req.resume();
-            throw Object.assign(new Error("too large"), { code: "PAYLOAD_TOO_LARGE" });
-          }
-          yield chunk;
+      const pass = (body = new PassThrough());
+      let bytes = 0;
+      req.on("data", (chunk: Buffer) => {
+        if (tooLarge) return;
+        bytes += chunk.length;
+        if (bytes > limit) {
+          tooLarge = true;
+          const err = Object.assign(new Error("too large"), { code: "PAYLOAD_TOO_LARGE" });
+          if (abortUpstream) abortUpstream(err);
+          else pass.destroy(err);
+          return;
         }
-      })();
+        if (!pass.write(chunk)) req.pause();
+      });
+      pass.on("drain", () => req.resume());
+      req.on("end", () => {
+        if (!tooLarge) pass.end();
+      });
     }
     this.poolFor(base).dispatch(
-      { origin: base.origin, path: base.basePath + path, method: (req.method ?? "GET") as Dispatcher.HttpMethod, headers, body: body as unknown as Readable | null, headersTimeout: this.config.upstreamTimeoutMs, bodyTimeout: 0 },
+      { origin: base.origin, path: base.basePath + path, method: (req.method ?? "GET") as Dispatcher.HttpMethod, headers, body, headersTimeout: this.config.upstreamTimeoutMs, bodyTimeout: 0 },
       handler,
     );
   }

@@ -209,6 +209,22 @@ describe("the gateway", () => {
     expect([slow.status, slow.json.code]).toEqual([504, "UPSTREAM_TIMEOUT"]);
     const big = await request(`${gw.url}${base}/v1/echo`, { headers: auth(), body: Buffer.alloc(10_000, 97) });
     expect([big.status, big.json.code]).toEqual([413, "PAYLOAD_TOO_LARGE"]);
+    // A chunked body (no content-length) is counted as it streams: within the limit it arrives whole, over it → 413.
+    const chunked = (size: number) =>
+      new Promise<{ status: number; json: any }>((resolve, reject) => {
+        const req = http.request(`${gw.url}${base}/v1/echo`, { method: "POST", headers: { ...auth(), "transfer-encoding": "chunked" } }, (res) => {
+          const parts: Buffer[] = [];
+          res.on("data", (b: Buffer) => parts.push(b));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(parts).toString() || "null") }));
+        });
+        req.on("error", reject);
+        for (let i = 0; i < size; i += 1000) req.write(Buffer.alloc(Math.min(1000, size - i), 97));
+        req.end();
+      });
+    const within = await chunked(3_500);
+    expect([within.status, within.json.bytes]).toEqual([200, 3_500]);
+    const over = await chunked(6_000);
+    expect([over.status, over.json.code]).toEqual([413, "PAYLOAD_TOO_LARGE"]);
     await u.stop();
     const refused = await request(`${gw.url}${base}/v1/echo`, { headers: auth(), body: "{}" });
     expect([refused.status, refused.json.code]).toEqual([502, "UPSTREAM_UNAVAILABLE"]);
