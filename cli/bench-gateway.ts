@@ -1,18 +1,26 @@
 /**
- * Inference-gateway benchmark (`npm run bench:gateway -- [--seconds 10] [--rate 1000]`).
+ * Inference-gateway benchmark (`npm run bench:gateway -- [--seconds 10] [--rate 1000] [--connections 64]`).
  *
  * Creates a database of its own on a PostgreSQL server (DATABASE_URL as admin, default
  * postgresql://postgres@127.0.0.1:5432/postgres), starts a small upstream (tests/gateway/upstream.mjs,
- * answers in well under 1 ms) and two `trainyard gateway` processes, then prints side by side:
- *   1. latency at a fixed rate, direct to the upstream vs through one gateway (added p50/p99);
- *   2. the highest sustained rate through one gateway (closed loop, 64 connections), next to direct;
- *   3. how long after the last request the database holds every request (metrics lag);
- *   4. two replicas: the requests each measured, merged in the database, vs the requests sent.
- * The database is dropped afterwards.
+ * answers in well under 1 ms), two `trainyard gateway` processes and one `npm start` server (the mounted
+ * gateway), then measures, side by side in one run:
+ *   1. latency at a fixed rate (open loop, wrk2-style: each request has a due time and its latency is
+ *      counted from that due time, so a stalled target cannot hide its queue), direct vs standalone vs
+ *      mounted gateway, and the latency the gateway adds (p50/p99);
+ *   2. the highest sustained rate (wrk, closed loop, `--connections` connections), direct vs both;
+ *   3. metrics lag: how long after the last response the database holds every request;
+ *   4. routing freshness: a pause written to the database until a replica answers 503 (LISTEN/NOTIFY);
+ *   5. two replicas: requests split over both with known upstream delays; the merged count and
+ *      percentiles in the database vs the union's bounds (upstream delay ≤ gateway latency ≤ client latency).
+ * It prints a table and drops the database. BENCH_GATEWAY_NODE_ARGS (e.g. "--cpu-prof
+ * --cpu-prof-dir=/tmp/prof") is passed to node for the standalone gateways, for profiling.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
+import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import { randomBytes } from "node:crypto";
@@ -23,6 +31,8 @@ import { seedDemoData, seedUuid } from "../prisma/seed.ts";
 import { deployJob } from "../graphql/services/deployments.ts";
 import { createApiToken } from "../graphql/services/tokens.ts";
 import { getDeploymentMetrics } from "../graphql/services/metrics.ts";
+import { RELATIVE_ACCURACY } from "../graphql/services/sketch.ts";
+import { completeJob } from "../tests/gateway/fixtures.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -32,7 +42,9 @@ const option = (name: string, fallback: string) => {
 };
 const SECONDS = option("seconds", "10");
 const RATE = option("rate", "1000");
+const CONNECTIONS = option("connections", "64");
 const adminUrl = process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
+const run = promisify(execFile);
 
 function withDatabase(url: string, name: string) {
   const u = new URL(url);
@@ -40,71 +52,127 @@ function withDatabase(url: string, name: string) {
   return u.toString();
 }
 
-function startProcess(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; line: string }> {
+function startProcess(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
   const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on("line", (line) => {
-      if (ready.test(line)) resolve({ child, line });
+      const match = ready.exec(line);
+      if (match) resolve({ child, match });
     });
     child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}`)));
   });
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+const warned = new Set<number>();
 
 function hit(url: string, headers: Record<string, string>): Promise<number> {
-  const started = performance.now();
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: "POST", agent, headers: { ...headers, "content-type": "application/json", "content-length": "15" } }, (res) => {
       res.resume();
-      res.on("end", () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`HTTP ${res.statusCode}`))));
+      res.on("end", () => (res.statusCode === 200 ? resolve(res.statusCode) : reject(new Error(`HTTP ${res.statusCode}`))));
+      if (res.statusCode !== 200 && !warned.has(res.statusCode ?? 0)) {
+        warned.add(res.statusCode ?? 0);
+        console.log(`   (${url}: HTTP ${res.statusCode})`);
+      }
     });
     req.on("error", reject);
     req.end('{"prompt":"hi"}');
   });
 }
 
-function quantile(sorted: number[], q: number) {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+/** percentile_cont over a sorted list (the definition the metrics use). */
+function quantile(sorted: ArrayLike<number>, q: number) {
+  const rank = q * (sorted.length - 1);
+  const lo = Math.floor(rank);
+  return sorted[lo]! + (rank - lo) * ((sorted[Math.min(lo + 1, sorted.length - 1)] ?? sorted[lo]!) - sorted[lo]!);
 }
 
-/** Open loop: `rate` requests per second for `seconds`, in 5 ms ticks; latency of each. */
-async function fixedRate(url: string, headers: Record<string, string>, rate: number, seconds: number) {
-  const latencies: number[] = [];
-  const pending: Promise<void>[] = [];
+interface Paced {
+  sent: number;
+  errors: number;
+  rps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/**
+ * Open loop at `rate` req/s for `seconds`: request i is due at start + i/rate; its latency runs from the
+ * due time to the last byte (coordinated omission corrected, as wrk2 does). Timers fire at ~1 ms
+ * granularity, so up to ~1 ms of the client's own scheduling is in every figure, direct ones too.
+ */
+async function paced(url: string, headers: Record<string, string>, rate: number, seconds: number): Promise<Paced> {
+  const total = Math.round(rate * seconds);
+  const latencies = new Float64Array(total);
+  const interval = 1000 / rate;
   let errors = 0;
-  const perTick = rate / 200;
-  const start = performance.now();
   let sent = 0;
-  while (performance.now() - start < seconds * 1000) {
-    const due = Math.floor(((performance.now() - start) / 5) * perTick);
-    for (; sent < due; sent++) pending.push(hit(url, headers).then((ms) => void latencies.push(ms), () => void errors++));
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  await Promise.all(pending);
-  const elapsed = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { sent, errors, rps: sent / elapsed, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
-}
-
-/** Closed loop: `connections` callers back to back for `seconds`. */
-async function maxRate(url: string, headers: Record<string, string>, connections: number, seconds: number) {
   let done = 0;
-  let errors = 0;
-  const end = performance.now() + seconds * 1000;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (performance.now() < end) {
-        await hit(url, headers).then(() => void done++, () => void errors++);
+  const start = performance.now() + 5;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      for (; sent < total && start + sent * interval <= now; sent++) {
+        const i = sent;
+        const due = start + i * interval;
+        hit(url, headers).then(
+          () => (latencies[i] = performance.now() - due),
+          () => ((latencies[i] = performance.now() - due), errors++),
+        ).finally(() => {
+          if (++done === total) resolve();
+        });
       }
-    }),
-  );
-  return { done, errors, rps: done / ((performance.now() - start) / 1000) };
+      if (sent < total) setTimeout(tick, 1);
+    };
+    setTimeout(tick, 5);
+  });
+  const elapsed = (performance.now() - start) / 1000;
+  latencies.sort();
+  return { sent: total, errors, rps: total / elapsed, p50: quantile(latencies, 0.5), p90: quantile(latencies, 0.9), p99: quantile(latencies, 0.99), max: latencies[total - 1]! };
 }
 
-const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
+/** wrk (closed loop): requests per second and its latency percentiles; null when wrk is not installed. */
+async function wrk(url: string, headers: Record<string, string>, connections: number, seconds: number) {
+  const headerArgs = Object.entries(headers).flatMap(([k, v]) => ["-H", `${k}: ${v}`]);
+  try {
+    const { stdout } = await run("wrk", ["-t", "1", "-c", String(connections), "-d", `${seconds}s`, "--latency", ...headerArgs, url], { maxBuffer: 1 << 20 });
+    const num = (re: RegExp) => Number(re.exec(stdout)?.[1] ?? NaN);
+    const ms = (re: RegExp) => {
+      const m = re.exec(stdout);
+      if (!m) return NaN;
+      return Number(m[1]) * (m[2] === "us" ? 0.001 : m[2] === "s" ? 1000 : 1);
+    };
+    const non2xx = num(/Non-2xx or 3xx responses: (\d+)/) || 0;
+    const socketErrors = /Socket errors: (.*)/.exec(stdout)?.[1] ?? "none";
+    return {
+      rps: num(/Requests\/sec:\s+([\d.]+)/),
+      requests: num(/(\d+) requests in/),
+      p50: ms(/50%\s+([\d.]+)(us|ms|s)/),
+      p99: ms(/99%\s+([\d.]+)(us|ms|s)/),
+      errors: non2xx,
+      socketErrors,
+    };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw err;
+  }
+}
+
+/** CPU time (user + system) a process has used, in ms, from /proc (Linux); NaN elsewhere. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+const f = (ms: number) => (Number.isFinite(ms) ? ms.toFixed(2) : "—");
+const pad = (s: string, n: number) => s.padEnd(n);
 
 async function main() {
   const name = `trainyard_bench_gw_${randomBytes(4).toString("hex")}`;
@@ -117,75 +185,162 @@ async function main() {
   try {
     await applyMigrations(db);
     await seedDemoData(db);
-    const upstream = await startProcess(["tests/gateway/upstream.mjs"], { UPSTREAM_NAME: "bench" }, /port/);
+    const upstream = await startProcess(["tests/gateway/upstream.mjs"], { UPSTREAM_NAME: "bench" }, /"port":(\d+)/);
     children.push(upstream.child);
-    const upstreamUrl = `http://127.0.0.1:${(JSON.parse(upstream.line) as { port: number }).port}`;
+    const upstreamUrl = `http://127.0.0.1:${upstream.match[1]}`;
     const d = await deployJob(db.prisma, seedUuid("sql-v2"), "bench", { serving: { upstreamUrl } });
     // Readiness is the rollout worker's job in a server; here the bench marks it ACTIVE itself.
     await db.prisma.deployment.update({ where: { id: d.id }, data: { status: "ACTIVE", activatedAt: new Date() } });
     const { secret } = await createApiToken(db.prisma, { name: "bench", scopes: ["invoke"] }, "bench");
     const headers = { authorization: `Bearer ${secret}` };
-    const gwEnv: Record<string, string> = { DATABASE_URL: url, TRAINYARD_GATEWAY_PORT: "0", HOST: "127.0.0.1", ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}) };
-    const gw1 = await startProcess(["--import", "tsx", "cli/gateway.ts"], gwEnv, /ready: http/);
-    const gw2 = await startProcess(["--import", "tsx", "cli/gateway.ts"], gwEnv, /ready: http/);
+    const gwEnv: Record<string, string> = { DATABASE_URL: url, TRAINYARD_GATEWAY_PORT: "0", HOST: "127.0.0.1" };
+    const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    const gw1 = await startProcess([...nodeArgs, "--import", "tsx", "cli/gateway.ts"], gwEnv, /ready: (http:\/\/[^/\s]+)/);
+    const gw2 = await startProcess([...nodeArgs, "--import", "tsx", "cli/gateway.ts"], gwEnv, /ready: (http:\/\/[^/\s]+)/);
     children.push(gw1.child, gw2.child);
-    const base = (line: string) => /ready: (http:\/\/[^/]+)/.exec(line)![1]!;
-    const g1 = `${base(gw1.line)}/v1/models/sql-copilot/versions/${d.version}/v1/echo`;
-    const g2 = `${base(gw2.line)}/v1/models/sql-copilot/versions/${d.version}/v1/echo`;
-    const direct = `${upstreamUrl}/v1/echo`;
+    // The mounted gateway: `npm start`'s server (console, GraphQL, workers) on the same database.
+    const web = await startProcess(
+      ["--import", "tsx", "cli/server.ts"],
+      { DATABASE_URL: url, PORT: "0", HOST: "127.0.0.1", TRAINYARD_SEED: "0", TRAINYARD_SIMULATOR: "0", TRAINYARD_EXECUTOR: "0" },
+      /ready in [\d.]+ s: (http:\/\/[^\s/]+)/,
+    );
+    children.push(web.child);
+    const path = `/v1/models/sql-copilot/versions/${d.version}/v1/echo`;
+    const targets = [
+      { label: "direct", url: `${upstreamUrl}/v1/echo` },
+      { label: "gateway (trainyard gateway)", url: `${gw1.match[1]}${path}` },
+      { label: "gateway (mounted, npm start)", url: `${web.match[1]}${path}` },
+    ];
+    const countNow = async (id = d.id) => (await getDeploymentMetrics(db.prisma, id, "LAST_15_MINUTES")).requestCount;
 
     // Warm-up (JIT, keep-alive connections).
-    await maxRate(direct, headers, 16, 1);
-    await maxRate(g1, headers, 16, 1);
-    const countNow = async () => (await getDeploymentMetrics(db.prisma, d.id, "LAST_15_MINUTES")).requestCount;
+    for (const t of targets) await paced(t.url, headers, RATE, 2);
     await new Promise((r) => setTimeout(r, 1500));
 
-    const seq = async (u: string) => {
-      const l: number[] = [];
-      for (let i = 0; i < 300; i++) l.push(await hit(u, headers));
-      l.sort((x, y) => x - y);
-      return `p50 ${fmt(quantile(l, 0.5))}, p99 ${fmt(quantile(l, 0.99))}`;
-    };
-    console.log(`\n0. One at a time, 300 requests: direct ${await seq(direct)}; gateway ${await seq(g1)}`);
-    console.log(`\n1. Fixed rate ${RATE} req/s for ${SECONDS} s (open loop)`);
-    const a = await fixedRate(direct, headers, RATE, SECONDS);
-    const b = await fixedRate(g1, headers, RATE, SECONDS);
-    console.log(`   direct   : ${a.rps.toFixed(0)} req/s, p50 ${fmt(a.p50)}, p99 ${fmt(a.p99)}, errors ${a.errors}`);
-    console.log(`   gateway  : ${b.rps.toFixed(0)} req/s, p50 ${fmt(b.p50)}, p99 ${fmt(b.p99)}, errors ${b.errors}`);
-    console.log(`   added    : p50 ${fmt(b.p50 - a.p50)}, p99 ${fmt(b.p99 - a.p99)}`);
-
-    console.log(`\n2. Highest sustained rate, 64 connections, ${SECONDS} s (closed loop)`);
-    const c = await maxRate(direct, headers, 64, SECONDS);
-    const before = await countNow();
-    const e = await maxRate(g1, headers, 64, SECONDS);
-    const lastSent = performance.now();
-    console.log(`   direct   : ${c.rps.toFixed(0)} req/s (errors ${c.errors})`);
-    console.log(`   gateway  : ${e.rps.toFixed(0)} req/s (errors ${e.errors})`);
-
-    // 3. The gateway flushes once per second: when does the database hold all of it?
+    console.log(`\n1. Fixed rate ${RATE} req/s for ${SECONDS} s (open loop; latency from each request's due time, ms)`);
+    console.log(`   ${pad("target", 30)} ${pad("req/s", 7)} ${pad("p50", 7)} ${pad("p90", 7)} ${pad("p99", 7)} ${pad("max", 8)} errors`);
+    const fixed: Paced[] = [];
     let lag = NaN;
-    for (;;) {
-      if ((await countNow()) >= before + e.done) {
-        lag = performance.now() - lastSent;
+    let lagCount = 0;
+    for (const t of targets) {
+      const before = await countNow();
+      const r = await paced(t.url, headers, RATE, SECONDS);
+      const lastResponse = performance.now();
+      fixed.push(r);
+      console.log(`   ${pad(t.label, 30)} ${pad(r.rps.toFixed(0), 7)} ${pad(f(r.p50), 7)} ${pad(f(r.p90), 7)} ${pad(f(r.p99), 7)} ${pad(f(r.max), 8)} ${r.errors}`);
+      if (t === targets[1]) {
+        // 3. Metrics lag: the gateway flushes once per second; when does the database hold every request?
+        lagCount = r.sent - r.errors;
+        for (;;) {
+          if ((await countNow()) >= before + lagCount) {
+            lag = performance.now() - lastResponse;
+            break;
+          }
+          if (performance.now() - lastResponse > 30_000) break;
+          await new Promise((res) => setTimeout(res, 20));
+        }
+      }
+    }
+    for (const [i, t] of targets.entries()) {
+      if (i === 0) continue;
+      console.log(`   added by ${pad(t.label, 28)}: p50 ${f(fixed[i]!.p50 - fixed[0]!.p50)} ms, p99 ${f(fixed[i]!.p99 - fixed[0]!.p99)} ms`);
+    }
+
+    console.log(`\n2. Highest sustained rate: wrk, ${CONNECTIONS} connections, ${SECONDS} s (closed loop)`);
+    console.log(`   ${pad("target", 30)} ${pad("req/s", 8)} ${pad("p50 ms", 7)} ${pad("p99 ms", 7)} ${pad("CPU µs/req", 11)} errors`);
+    const pids = [upstream.child.pid, gw1.child.pid, web.child.pid];
+    for (const [i, t] of targets.entries()) {
+      const cpuBefore = cpuMs(pids[i]);
+      const w = await wrk(t.url, headers, CONNECTIONS, SECONDS);
+      // The serving process's own CPU per request: what it costs independent of how busy the machine is
+      // (the gateway rows are the gateway process alone, not its upstream).
+      const cpuPerRequest = w ? ((cpuMs(pids[i]) - cpuBefore) * 1000) / w.requests : NaN;
+      if (!w) {
+        console.log("   wrk is not installed: skipped (apt-get install wrk)");
         break;
       }
-      if (performance.now() - lastSent > 30_000) break;
-      await new Promise((r) => setTimeout(r, 50));
+      console.log(`   ${pad(t.label, 30)} ${pad(w.rps.toFixed(0), 8)} ${pad(f(w.p50), 7)} ${pad(f(w.p99), 7)} ${pad(cpuPerRequest.toFixed(0), 11)} non-2xx ${w.errors}, socket ${w.socketErrors}`);
     }
-    console.log(`\n3. Metrics lag: every one of the ${e.done} requests is in the database ${fmt(lag)} after the last one`);
 
-    // 4. Two replicas, merged in the database.
-    const before4 = await countNow();
-    const r1 = await fixedRate(g1, headers, RATE / 2, 3);
-    const r2 = await fixedRate(g2, headers, RATE / 2, 3);
-    const sent = r1.sent - r1.errors + r2.sent - r2.errors;
-    for (let i = 0; i < 100 && (await countNow()) < before4 + sent; i++) await new Promise((r) => setTimeout(r, 100));
-    const merged = await getDeploymentMetrics(db.prisma, d.id, "LAST_15_MINUTES");
-    console.log(`\n4. Two replicas: sent ${sent}, recorded (merged from both) ${merged.requestCount - before4}`);
-    console.log(`   merged p50 ${fmt(merged.p50LatencyMs ?? NaN)}, p99 ${fmt(merged.p99LatencyMs ?? NaN)} (all gateway-side latencies of this deployment)`);
+    console.log(`\n3. Metrics lag: all ${lagCount} requests of the standalone fixed-rate run were in the database ${f(lag)} ms after the last response`);
+
+    // 4. Routing freshness: a pause written straight to the database, until replica 2 answers 503.
+    const paused = await new Promise<number>((resolve, reject) => {
+      const t0 = performance.now();
+      db.prisma.deployment
+        .update({ where: { id: d.id }, data: { status: "PAUSED" } })
+        .then(async () => {
+          for (;;) {
+            const code = await new Promise<number>((res) => {
+              http.get(`${gw2.match[1]}${path}`, { agent, headers }, (r) => (r.resume(), res(r.statusCode ?? 0))).on("error", () => res(0));
+            });
+            if (code === 503) return resolve(performance.now() - t0);
+            if (performance.now() - t0 > 10_000) return resolve(NaN);
+            await new Promise((r) => setTimeout(r, 2));
+          }
+        }, reject);
+    });
+    await db.prisma.deployment.update({ where: { id: d.id }, data: { status: "ACTIVE" } });
+    const healthz = (await (await fetch(`${gw2.match[1]}/healthz`)).json()) as { listening: boolean };
+    console.log(`\n4. Routing freshness: a pause committed → replica 2 answers 503 after ${f(paused)} ms (LISTEN ${healthz.listening ? "on" : "off"}; polling every 1 s underneath)`);
+
+    // 5. Two replicas: a second deployment whose upstream path sets the delay; split over both replicas.
+    const d5 = await deployJob(db.prisma, await completeJob(db, "bench-merge"), "bench", { serving: { upstreamUrl } });
+    await db.prisma.deployment.update({ where: { id: d5.id }, data: { status: "ACTIVE", activatedAt: new Date() } });
+    const d5path = `/v1/models/bench-merge/versions/${d5.version}/v1/delay/`;
+    const replicas = [gw1.match[1]!, gw2.match[1]!];
+    // Each request that reached the upstream: its delay (a floor for the gateway's latency) and the client's time (a ceiling).
+    const floor: number[] = [];
+    const ceiling: number[] = [];
+    const timed = (replica: string, delay: number) => {
+      const t0 = performance.now();
+      return new Promise<number>((res) =>
+        http
+          .get(`${replica}${d5path}${delay}`, { agent, headers }, (x) => {
+            x.resume();
+            x.on("end", () => {
+              if (x.statusCode === 200) {
+                ceiling.push(performance.now() - t0);
+                floor.push(delay);
+              }
+              res(x.statusCode ?? 0);
+            });
+          })
+          .on("error", () => res(0)),
+      );
+    };
+    for (const r of replicas) {
+      for (let i = 0; i < 200 && (await timed(r, 2)) !== 200; i++) await new Promise((res) => setTimeout(res, 50));
+    }
+    const plan = Array.from({ length: 2000 }, (_, i) => (i % 10 < 6 ? 2 : i % 10 < 9 ? 10 : 40));
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (next < plan.length) {
+          const i = next++;
+          await timed(replicas[i % 2]!, plan[i]!);
+        }
+      }),
+    );
+    const t5 = performance.now();
+    while ((await countNow(d5.id)) < floor.length && performance.now() - t5 < 15_000) await new Promise((r) => setTimeout(r, 50));
+    const m5 = await getDeploymentMetrics(db.prisma, d5.id, "LAST_15_MINUTES");
+    floor.sort((a, b) => a - b);
+    ceiling.sort((a, b) => a - b);
+    console.log(`\n5. Two replicas, ${plan.length} requests split evenly (upstream delays 60 % 2 ms, 30 % 10 ms, 10 % 40 ms), merged in the database:`);
+    console.log(`   answered 200 (probes included): ${floor.length}; recorded, merged from both replicas: ${m5.requestCount} (${floor.length === m5.requestCount ? "equal" : "DIFFERENT"})`);
+    for (const [q, v] of [
+      [0.5, m5.p50LatencyMs],
+      [0.95, m5.p95LatencyMs],
+      [0.99, m5.p99LatencyMs],
+    ] as const) {
+      const lo = quantile(floor, q) * (1 - RELATIVE_ACCURACY);
+      const hi = quantile(ceiling, q) * (1 + RELATIVE_ACCURACY);
+      console.log(`   p${q * 100}: merged ${f(v ?? NaN)} ms; the union's true value lies in [${f(lo)}, ${f(hi)}] ms → ${v !== null && v >= lo && v <= hi ? "within" : "OUTSIDE"}`);
+    }
   } finally {
     for (const c of children) c.kill("SIGTERM");
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 1500));
     await db.close();
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();

@@ -1,3 +1,4 @@
+import http from "node:http";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import express from "express";
@@ -62,7 +63,6 @@ export async function serve(config: Config): Promise<RunningServer> {
   const app = express();
   app.disable("x-powered-by");
   app.use(securityHeaders());
-  app.use("/v1/models/", (req, res) => gateway.handle(req, res, req.originalUrl));
   app.use("/build", express.static(path.join(root, "public", "build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
   app.get(`${GRAPHIQL_ASSET_PREFIX}:name`, (req, res) => {
@@ -87,9 +87,17 @@ export async function serve(config: Config): Promise<RunningServer> {
     res.status(503).set("Retry-After", String(RETRY_AFTER_SECONDS)).type("text/plain").send("The database is unavailable right now. Retry shortly.");
   });
 
-  const server = await new Promise<import("node:http").Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
+  // The gateway's fast path: /v1/models/… goes straight to the gateway, past express and its middleware
+  // (security headers are for the console; the gateway answers JSON or whatever the model server sends).
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const url = req.url ?? "/";
+    if (url.startsWith("/v1/models") && (url.length === 10 || url[10] === "/" || url[10] === "?")) return gateway.handle(req, res);
+    app(req, res);
+  };
+  const server = await new Promise<http.Server>((resolve, reject) => {
+    const s = http.createServer(handler);
     s.once("error", reject);
+    s.listen(config.port, config.host, () => resolve(s));
   }).catch(async (err: NodeJS.ErrnoException) => {
     await db.close();
     if (err.code === "EADDRINUSE") throw new Error(`Port ${config.port} is already in use. Set PORT to a free port.`);

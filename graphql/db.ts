@@ -45,6 +45,8 @@ export interface SqlConnection {
 export interface Database {
   prisma: PrismaClient;
   kind: "pglite" | "postgres";
+  /** PostgreSQL only: the URL, for a dedicated session such as LISTEN (never logged: it may hold a password). */
+  connectionString?: string;
   /** Where the data lives, for log lines (never includes a password). */
   label: string;
   withConnection<T>(fn: (conn: SqlConnection) => Promise<T>): Promise<T>;
@@ -108,6 +110,7 @@ async function openPostgres(databaseUrl: string, poolSize: number): Promise<Data
   return {
     prisma,
     kind: "postgres",
+    connectionString: databaseUrl,
     label,
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: poolSize }),
     async withConnection(fn) {

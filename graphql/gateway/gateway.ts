@@ -1,9 +1,12 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import https from "node:https";
 import { createHash, randomBytes } from "node:crypto";
+import { PassThrough } from "node:stream";
+import pg from "pg";
+import { Pool, type Dispatcher } from "undici";
 import type { Database } from "../db.ts";
 import { BaseError } from "../errors.ts";
 import type { ServingConfig } from "../serving-config.ts";
+import { LatencySketch } from "../services/sketch.ts";
 import { ingestRollups, refreshDeploymentStats, RollupAccumulator, type RollupWrite } from "../services/metrics.ts";
 import { parseSplits, type SplitEntry } from "../services/serving.ts";
 import { hashSecret, isWellFormedSecret } from "../services/tokens.ts";
@@ -31,6 +34,18 @@ interface Route {
   upstreamUrl: string | null;
   isPublic: boolean;
   rank: number;
+  /** The upstream URL parsed once per routing-table load, not per request. */
+  target: UpstreamTarget | null;
+}
+
+interface UpstreamTarget {
+  /** scheme://host:port, the key of its connection pool. */
+  origin: string;
+  isHttps: boolean;
+  hostname: string;
+  port: string | number;
+  /** The upstream URL's path, prefixed to the forwarded path ("" for the root). */
+  basePath: string;
 }
 
 interface ModelEntry {
@@ -48,9 +63,20 @@ interface TokenEntry {
 
 interface Table {
   models: Map<string, ModelEntry>;
+  /** By sha256 of the secret, as stored. */
   tokens: Map<string, TokenEntry>;
+  /**
+   * By the secret itself, filled as callers present them, so a request does not hash its token:
+   * it lives and dies with this table (reloaded every refresh), so a revoked token stops working
+   * within the routing table's staleness bound like everything else the gateway knows.
+   */
+  verified: Map<string, TokenEntry | null>;
   loadedAt: number;
 }
+
+/** Secrets remembered per routing-table load (unknown ones too, so a flood of bad tokens stays cheap). */
+const VERIFIED_CACHE_LIMIT = 10_000;
+const ROUTING_CHANNEL = "trainyard_routing";
 
 interface PendingBatch {
   deploymentId: string;
@@ -67,6 +93,11 @@ export interface GatewayStats {
   droppedEvents: number;
   unflushedBatches: number;
   routingTableAgeMs: number | null;
+  /** Whether this gateway hears routing changes at once (PostgreSQL LISTEN) besides polling. */
+  listening: boolean;
+  refreshes: number;
+  /** Time to first byte of streamed responses (no content-length) since start, from an in-memory sketch. */
+  streamTtfb: { count: number; p50Ms: number | null; p99Ms: number | null };
 }
 
 const HOP_BY_HOP = new Set([
@@ -92,12 +123,17 @@ export class Gateway {
   private pending: PendingBatch[] = [];
   private seq = 0;
   private flushing: Promise<void> | null = null;
-  private refreshing = false;
+  private refreshing: Promise<void> | null = null;
+  private refreshAgain = false;
+  private refreshes = 0;
+  private listener: pg.Client | null = null;
+  private listening = false;
+  private stopped = false;
+  private readonly streamTtfb = new LatencySketch();
   private timers: NodeJS.Timeout[] = [];
   private counters = { requests: 0, recorded: 0, flushed: 0, dropped: 0 };
   private lastDropLog = 0;
-  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 1024 });
+  private readonly pools = new Map<string, Pool>();
 
   constructor(
     private readonly db: Database,
@@ -116,16 +152,66 @@ export class Gateway {
     this.timers.push(setInterval(() => void this.refresh().catch((err) => this.warnOnce(`routing table refresh failed (serving the last one): ${(err as Error).message}`)), this.config.refreshIntervalMs));
     this.timers.push(setInterval(() => void this.flush(), this.config.flushIntervalMs));
     for (const t of this.timers) t.unref();
+    if (this.db.connectionString) void this.listen(this.db.connectionString);
+  }
+
+  /**
+   * PostgreSQL: LISTEN on the channel the routing triggers notify (migration 20261128200000), and
+   * refresh as soon as anything the table holds changes. Polling keeps running underneath, so a
+   * lost connection (reconnected with backoff) never stretches staleness past the refresh interval.
+   */
+  private async listen(connectionString: string, attempt = 0): Promise<void> {
+    if (this.stopped) return;
+    const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5_000, keepAlive: true });
+    let retried = false;
+    const retry = () => {
+      if (retried) return;
+      retried = true;
+      this.listening = false;
+      if (this.listener === client) this.listener = null;
+      client.end().catch(() => {});
+      if (this.stopped) return;
+      const t = setTimeout(() => void this.listen(connectionString, attempt + 1), Math.min(5_000, 250 * 2 ** Math.min(attempt, 5)));
+      t.unref();
+      this.timers.push(t);
+    };
+    client.on("error", (err) => {
+      this.warnOnce(`routing notifications lost (polling continues): ${err.message}`);
+      retry();
+    });
+    client.on("end", retry);
+    client.on("notification", () => void this.refresh().catch(() => {}));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${ROUTING_CHANNEL}`);
+      if (this.stopped) return void client.end().catch(() => {});
+      this.listener = client;
+      this.listening = true;
+      // Whatever changed while not listening.
+      if (attempt > 0) void this.refresh().catch(() => {});
+    } catch {
+      retry();
+    }
   }
 
   /** Stops the timers and writes what is still in memory (one last attempt). */
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    this.listening = false;
+    const listener = this.listener;
+    this.listener = null;
+    await listener?.end().catch(() => {});
     await this.flush();
     allGateways.delete(this);
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    await Promise.all([...this.pools.values()].map((p) => p.destroy().catch(() => {})));
+    this.pools.clear();
+  }
+
+  /** The streamed responses' time-to-first-byte sketch (read-only use: /metrics merges it). */
+  ttfbSketch(): LatencySketch {
+    return this.streamTtfb;
   }
 
   stats(): GatewayStats {
@@ -137,6 +223,9 @@ export class Gateway {
       droppedEvents: this.counters.dropped,
       unflushedBatches: this.pending.length + this.current.size,
       routingTableAgeMs: this.table ? Date.now() - this.table.loadedAt : null,
+      listening: this.listening,
+      refreshes: this.refreshes,
+      streamTtfb: { count: this.streamTtfb.count, p50Ms: this.streamTtfb.quantile(0.5), p99Ms: this.streamTtfb.quantile(0.99) },
     };
   }
 
@@ -148,52 +237,70 @@ export class Gateway {
     }
   }
 
-  /** Reads every version and route and the tokens; swaps the table in one assignment. */
-  async refresh(): Promise<void> {
-    if (this.refreshing) return;
-    this.refreshing = true;
-    try {
-      const [deployments, routes, tokens] = await Promise.all([
-        this.db.prisma.deployment.findMany({
-          select: { id: true, modelName: true, version: true, status: true, upstreamUrl: true, isPublic: true, versionMajor: true, versionMinor: true, versionPatch: true },
-        }),
-        this.db.prisma.modelRoute.findMany(),
-        this.db.prisma.apiToken.findMany({ where: { revokedAt: null }, select: { secretHash: true, name: true, scopes: true, expiresAt: true } }),
-      ]);
-      const models = new Map<string, ModelEntry>();
-      for (const d of deployments) {
-        let m = models.get(d.modelName);
-        if (!m) models.set(d.modelName, (m = { versions: new Map(), production: null, splits: null }));
-        m.versions.set(d.version, {
-          id: d.id,
-          modelName: d.modelName,
-          version: d.version,
-          status: d.status,
-          upstreamUrl: d.upstreamUrl,
-          isPublic: d.isPublic,
-          rank: d.versionMajor * 1e12 + d.versionMinor * 1e6 + d.versionPatch,
-        });
-      }
-      const byId = new Map<string, Route>();
-      for (const m of models.values()) for (const r of m.versions.values()) byId.set(r.id, r);
-      const explicit = new Map(routes.map((r) => [r.modelName, r]));
-      for (const [name, m] of models) {
-        const route = explicit.get(name);
-        const newest = [...m.versions.values()].sort((a, b) => b.rank - a.rank);
-        m.production =
-          (route?.productionDeploymentId ? byId.get(route.productionDeploymentId) : undefined) ??
-          newest.find((r) => r.status === "ACTIVE") ??
-          newest.find((r) => r.status !== "FAILED") ??
-          null;
-        const splits = parseSplits(route?.splits ?? null);
-        m.splits = splits ? cumulativeSplits(splits, byId) : null;
-      }
-      const tokenMap = new Map<string, TokenEntry>();
-      for (const t of tokens) tokenMap.set(t.secretHash, { name: t.name, invoke: t.scopes.includes("invoke"), expiresAt: t.expiresAt?.getTime() ?? null });
-      this.table = { models, tokens: tokenMap, loadedAt: Date.now() };
-    } finally {
-      this.refreshing = false;
+  /**
+   * Reads every version and route and the tokens; swaps the table in one assignment. A call while a
+   * load is running waits for one more load that starts after it (a change notified mid-load is not lost).
+   */
+  refresh(): Promise<void> {
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return this.refreshing;
     }
+    const run = async () => {
+      try {
+        do {
+          this.refreshAgain = false;
+          await this.load();
+        } while (this.refreshAgain && !this.stopped);
+      } finally {
+        this.refreshing = null;
+      }
+    };
+    this.refreshing = run();
+    return this.refreshing;
+  }
+
+  private async load(): Promise<void> {
+    const [deployments, routes, tokens] = await Promise.all([
+      this.db.prisma.deployment.findMany({
+        select: { id: true, modelName: true, version: true, status: true, upstreamUrl: true, isPublic: true, versionMajor: true, versionMinor: true, versionPatch: true },
+      }),
+      this.db.prisma.modelRoute.findMany(),
+      this.db.prisma.apiToken.findMany({ where: { revokedAt: null }, select: { secretHash: true, name: true, scopes: true, expiresAt: true } }),
+    ]);
+    const models = new Map<string, ModelEntry>();
+    for (const d of deployments) {
+      let m = models.get(d.modelName);
+      if (!m) models.set(d.modelName, (m = { versions: new Map(), production: null, splits: null }));
+      m.versions.set(d.version, {
+        id: d.id,
+        modelName: d.modelName,
+        version: d.version,
+        status: d.status,
+        upstreamUrl: d.upstreamUrl,
+        isPublic: d.isPublic,
+        rank: d.versionMajor * 1e12 + d.versionMinor * 1e6 + d.versionPatch,
+        target: d.upstreamUrl === null ? null : parseTarget(d.upstreamUrl),
+      });
+    }
+    const byId = new Map<string, Route>();
+    for (const m of models.values()) for (const r of m.versions.values()) byId.set(r.id, r);
+    const explicit = new Map(routes.map((r) => [r.modelName, r]));
+    for (const [name, m] of models) {
+      const route = explicit.get(name);
+      const newest = [...m.versions.values()].sort((a, b) => b.rank - a.rank);
+      m.production =
+        (route?.productionDeploymentId ? byId.get(route.productionDeploymentId) : undefined) ??
+        newest.find((r) => r.status === "ACTIVE") ??
+        newest.find((r) => r.status !== "FAILED") ??
+        null;
+      const splits = parseSplits(route?.splits ?? null);
+      m.splits = splits ? cumulativeSplits(splits, byId) : null;
+    }
+    const tokenMap = new Map<string, TokenEntry>();
+    for (const t of tokens) tokenMap.set(t.secretHash, { name: t.name, invoke: t.scopes.includes("invoke"), expiresAt: t.expiresAt?.getTime() ?? null });
+    this.table = { models, tokens: tokenMap, verified: new Map(), loadedAt: Date.now() };
+    this.refreshes++;
   }
 
   /** Express/Node handler for paths under /v1/models (the full path must be in `req.url` or given as `path`). */
@@ -252,29 +359,47 @@ export class Gateway {
     res.setHeader("x-trainyard-deployment", target.id);
     res.setHeader("x-trainyard-version", target.version);
     if (target.upstreamUrl === null) return this.simulate(req, res, target);
+    if (target.target === null) return sendError(res, 502, "UPSTREAM_UNAVAILABLE", `${modelName} ${target.version} has an upstream URL that cannot be parsed`);
     this.proxy(req, res, target, `/${rest}${search}`);
   };
 
   private authorize(table: Table, header: string | undefined): { status: number; code: string; message: string } | null {
     const m = header ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null;
     if (!m) return { status: 401, code: "UNAUTHENTICATED", message: 'This deployment needs an API token with the "invoke" scope: send "Authorization: Bearer <token>"' };
-    if (!isWellFormedSecret(m[1]!)) return { status: 401, code: "UNAUTHENTICATED", message: "Malformed API token" };
-    const token = table.tokens.get(hashSecret(m[1]!));
+    const secret = m[1]!;
+    let token = table.verified.get(secret);
+    if (token === undefined) {
+      if (!isWellFormedSecret(secret)) return { status: 401, code: "UNAUTHENTICATED", message: "Malformed API token" };
+      token = table.tokens.get(hashSecret(secret)) ?? null;
+      if (table.verified.size >= VERIFIED_CACHE_LIMIT) table.verified.clear();
+      table.verified.set(secret, token);
+    }
     if (!token) return { status: 401, code: "UNAUTHENTICATED", message: "Unknown or revoked API token" };
     if (token.expiresAt !== null && token.expiresAt <= Date.now()) return { status: 401, code: "UNAUTHENTICATED", message: `API token "${token.name}" has expired` };
     if (!token.invoke) return { status: 403, code: "FORBIDDEN", message: `API token "${token.name}" lacks the "invoke" scope this needs` };
     return null;
   }
 
+  /** One undici pool (keep-alive connections) per upstream origin, made on first use. */
+  private poolFor(target: UpstreamTarget): Pool {
+    let pool = this.pools.get(target.origin);
+    if (!pool) this.pools.set(target.origin, (pool = new Pool(target.origin, { connections: 1024, keepAliveTimeout: 30_000 })));
+    return pool;
+  }
+
   private proxy(req: IncomingMessage, res: ServerResponse, route: Route, path: string) {
     const started = performance.now();
-    const base = new URL(route.upstreamUrl!);
-    const isHttps = base.protocol === "https:";
-    const headers: http.OutgoingHttpHeaders = {};
-    for (const [k, v] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) headers[k] = v;
-    // Keep the body's framing: a chunked body stays chunked (Node would not add it for GET or DELETE).
-    if (req.headers["content-length"] !== undefined) headers["content-length"] = req.headers["content-length"];
-    else if (req.headers["transfer-encoding"] !== undefined) headers["transfer-encoding"] = "chunked";
+    const base = route.target!;
+    const headers: Record<string, string | string[]> = {};
+    const inHeaders = req.headers;
+    for (const k in inHeaders) {
+      const v = inHeaders[k];
+      if (v !== undefined && !HOP_BY_HOP.has(k) && k !== "expect") headers[k] = v;
+    }
+    // Keep the body's framing: a declared length is passed on (undici checks it); a chunked body stays chunked.
+    const declared = inHeaders["content-length"];
+    if (declared !== undefined) headers["content-length"] = declared;
+    const hasBody = (declared !== undefined && declared !== "0") || inHeaders["transfer-encoding"] !== undefined;
     headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
     headers["x-trainyard-deployment"] = route.id;
     headers["x-trainyard-version"] = route.version;
@@ -284,66 +409,105 @@ export class Gateway {
       settled = true;
       this.record(route.id, performance.now() - started, outcome);
     };
-    const upstream = (isHttps ? https : http).request({
-      protocol: base.protocol,
-      hostname: base.hostname,
-      port: base.port || (isHttps ? 443 : 80),
-      method: req.method,
-      path: `${base.pathname === "/" ? "" : base.pathname}${path}`,
-      headers,
-      agent: isHttps ? this.httpsAgent : this.httpAgent,
-    });
-    const timer = setTimeout(() => upstream.destroy(Object.assign(new Error("timeout"), { code: "GATEWAY_TIMEOUT" })), this.config.upstreamTimeoutMs);
-    upstream.on("response", (up) => {
-      clearTimeout(timer);
-      const status = up.statusCode ?? 502;
-      const outHeaders: http.OutgoingHttpHeaders = {};
-      for (const [k, v] of Object.entries(up.headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) outHeaders[k] = v;
-      if (up.headers["content-length"] !== undefined) outHeaders["content-length"] = up.headers["content-length"];
-      res.writeHead(status, outHeaders);
-      // Streams (SSE, chunked tokens) go out chunk by chunk: no Nagle delay, no buffering.
-      res.socket?.setNoDelay(true);
-      if (!outHeaders["content-length"]) res.flushHeaders();
-      up.pipe(res);
-      const outcome: InferenceOutcome = status >= 500 ? "SERVER_ERROR" : status >= 400 ? "CLIENT_ERROR" : "OK";
-      up.on("end", () => finish(outcome));
-      up.on("error", () => {
-        finish("SERVER_ERROR");
-        res.destroy();
-      });
-    });
-    upstream.on("error", (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      finish("SERVER_ERROR");
-      if (res.headersSent) return void res.destroy();
-      if (err.code === "PAYLOAD_TOO_LARGE") return sendError(res, 413, "PAYLOAD_TOO_LARGE", `The request body exceeds the gateway's limit of ${this.config.bodyLimitBytes} bytes`);
-      if (err.code === "GATEWAY_TIMEOUT" || err.code === "ETIMEDOUT") {
-        return sendError(res, 504, "UPSTREAM_TIMEOUT", `${route.modelName} ${route.version} did not answer within ${this.config.upstreamTimeoutMs} ms`);
-      }
-      sendError(res, 502, "UPSTREAM_UNAVAILABLE", `${route.modelName} ${route.version}'s model server could not be reached (${err.code ?? err.message})`);
-    });
+    const limit = this.config.bodyLimitBytes;
+    let tooLarge = false;
+    let abortUpstream = null as ((err: Error) => void) | null;
+    let clientGone = false;
+    let outcome: InferenceOutcome = "OK";
+    let streamed = false;
+    let firstChunk = true;
+    const onResDrain = () => resumeUpstream?.();
+    let resumeUpstream: (() => void) | null = null;
+    const handler: Dispatcher.DispatchHandlers = {
+      onConnect: (abort) => {
+        abortUpstream = abort;
+        if (clientGone) abort(new Error("the caller went away"));
+      },
+      onHeaders: (status, rawHeaders, resume) => {
+        if (status < 200) return true; // 1xx: informational, not forwarded
+        resumeUpstream = resume;
+        const outHeaders: http.OutgoingHttpHeaders = {};
+        let length: string | undefined;
+        for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+          const k = rawHeaders[i]!.toString("latin1").toLowerCase();
+          const v = rawHeaders[i + 1]!.toString("latin1");
+          if (k === "content-length") length = v;
+          else if (HOP_BY_HOP.has(k)) continue;
+          const prev = outHeaders[k];
+          outHeaders[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [String(prev), v];
+        }
+        streamed = length === undefined;
+        if (!streamed) outHeaders["content-length"] = length;
+        outcome = status >= 500 ? "SERVER_ERROR" : status >= 400 ? "CLIENT_ERROR" : "OK";
+        res.writeHead(status, outHeaders);
+        if (streamed) {
+          // Streams (SSE, chunked tokens) go out chunk by chunk: no Nagle delay, no buffering.
+          res.socket?.setNoDelay(true);
+          res.flushHeaders();
+        }
+        return true;
+      },
+      onData: (chunk) => {
+        if (streamed && firstChunk) {
+          firstChunk = false;
+          // Time to first byte: when the upstream's first body chunk is handed to the caller.
+          this.streamTtfb.add(Math.max(performance.now() - started, 0.001));
+        }
+        if (res.write(chunk)) return true;
+        res.once("drain", onResDrain);
+        return false;
+      },
+      onComplete: () => {
+        res.end();
+        finish(outcome);
+      },
+      onError: (err: Error & { code?: string }) => {
+        finish(clientGone ? "CLIENT_ERROR" : "SERVER_ERROR");
+        if (clientGone || res.destroyed) return;
+        if (res.headersSent) return void res.destroy();
+        if (tooLarge) return sendError(res, 413, "PAYLOAD_TOO_LARGE", `The request body exceeds the gateway's limit of ${limit} bytes`);
+        if (err.code === "UND_ERR_HEADERS_TIMEOUT" || err.code === "UND_ERR_CONNECT_TIMEOUT" || err.code === "ETIMEDOUT") {
+          return sendError(res, 504, "UPSTREAM_TIMEOUT", `${route.modelName} ${route.version} did not answer within ${this.config.upstreamTimeoutMs} ms`);
+        }
+        const code = err.code ?? (err.cause as { code?: string } | undefined)?.code;
+        sendError(res, 502, "UPSTREAM_UNAVAILABLE", `${route.modelName} ${route.version}'s model server could not be reached (${code ?? err.message})`);
+      },
+    };
     // The caller went away: stop the upstream request too.
     res.on("close", () => {
       if (!res.writableFinished) {
-        upstream.destroy();
+        clientGone = true;
+        abortUpstream?.(new Error("the caller went away"));
         finish("CLIENT_ERROR");
       }
     });
-    let bytes = 0;
-    req.on("data", (chunk: Buffer) => {
-      bytes += chunk.length;
-      if (bytes > this.config.bodyLimitBytes) {
-        req.removeAllListeners("data");
-        req.resume();
-        upstream.destroy(Object.assign(new Error("too large"), { code: "PAYLOAD_TOO_LARGE" }));
-        return;
-      }
-      if (!upstream.write(chunk)) req.pause();
-    });
-    upstream.on("drain", () => req.resume());
-    req.on("end", () => {
-      if (bytes <= this.config.bodyLimitBytes) upstream.end();
-    });
+    // The body is counted as it streams (a chunked body has no declared length): over the limit the upstream
+    // request is aborted (its connection closed) and the caller gets 413; the rest of its body is drained.
+    let body: PassThrough | null = null;
+    if (hasBody) {
+      const pass = (body = new PassThrough());
+      let bytes = 0;
+      req.on("data", (chunk: Buffer) => {
+        if (tooLarge) return;
+        bytes += chunk.length;
+        if (bytes > limit) {
+          tooLarge = true;
+          const err = Object.assign(new Error("too large"), { code: "PAYLOAD_TOO_LARGE" });
+          if (abortUpstream) abortUpstream(err);
+          else pass.destroy(err);
+          return;
+        }
+        if (!pass.write(chunk)) req.pause();
+      });
+      pass.on("drain", () => req.resume());
+      req.on("end", () => {
+        if (!tooLarge) pass.end();
+      });
+    }
+    this.poolFor(base).dispatch(
+      { origin: base.origin, path: base.basePath + path, method: (req.method ?? "GET") as Dispatcher.HttpMethod, headers, body, headersTimeout: this.config.upstreamTimeoutMs, bodyTimeout: 0 },
+      handler,
+    );
   }
 
   /** The built-in simulated model server: a synthetic answer after a latency drawn from the deployment's traffic profile. */
@@ -437,6 +601,16 @@ export class Gateway {
   }
 }
 
+function parseTarget(upstreamUrl: string): UpstreamTarget | null {
+  try {
+    const u = new URL(upstreamUrl);
+    const isHttps = u.protocol === "https:";
+    return { origin: u.origin, isHttps, hostname: u.hostname, port: u.port || (isHttps ? 443 : 80), basePath: u.pathname === "/" ? "" : u.pathname };
+  } catch {
+    return null;
+  }
+}
+
 function safeDecode(s: string): string {
   try {
     return decodeURIComponent(s);
@@ -475,6 +649,19 @@ export function sendError(res: ServerResponse, status: number, code: string, mes
   res.end(body);
 }
 
+/** One summary over this process's gateways (their sketches merge exactly). */
+function ttfbLines(stats: GatewayStats[]): string[] {
+  const merged = new LatencySketch();
+  for (const g of allGateways) merged.mergeSketch(g.ttfbSketch());
+  const lines: string[] = [];
+  for (const q of [0.5, 0.9, 0.99]) {
+    const v = merged.quantile(q);
+    if (v !== null) lines.push(`trainyard_gateway_stream_ttfb_ms{quantile="${q}"} ${v.toFixed(3)}`);
+  }
+  lines.push(`trainyard_gateway_stream_ttfb_ms_count ${stats.reduce((n, s) => n + s.streamTtfb.count, 0)}`);
+  return lines;
+}
+
 /** Every gateway in this process, for /metrics. */
 export function gatewayStats(): GatewayStats[] {
   return [...allGateways].map((g) => g.stats());
@@ -494,6 +681,9 @@ export function gatewayMetricsText(): string {
     "# HELP trainyard_gateway_dropped_events_total Measured requests dropped because the database stayed unreachable longer than the unflushed buffer lasts.",
     "# TYPE trainyard_gateway_dropped_events_total counter",
     `trainyard_gateway_dropped_events_total ${sum((s) => s.droppedEvents)}`,
+    "# HELP trainyard_gateway_stream_ttfb_ms Time to first byte of streamed responses (no content-length), since the gateway started.",
+    "# TYPE trainyard_gateway_stream_ttfb_ms summary",
+    ...ttfbLines(stats),
     "# HELP trainyard_gateway_unflushed_batches Aggregates waiting to be written.",
     "# TYPE trainyard_gateway_unflushed_batches gauge",
     `trainyard_gateway_unflushed_batches ${sum((s) => s.unflushedBatches)}`,

@@ -259,8 +259,15 @@ export class RollupAccumulator {
       });
   }
 
+  /** The last minute's pair, reused while events stay in that minute (the gateway adds one per request). */
+  private lastMinute = -1;
+  private lastPair: [RollupBucket, RollupBucket] | null = null;
+
   private bucketsAt(timestampMs: number): [RollupBucket, RollupBucket] {
-    return [this.bucket("MINUTE", timestampMs - (timestampMs % MINUTE_MS)), this.bucket("HOUR", timestampMs - (timestampMs % HOUR_MS))];
+    const minute = timestampMs - (timestampMs % MINUTE_MS);
+    if (minute === this.lastMinute && this.lastPair) return this.lastPair;
+    this.lastMinute = minute;
+    return (this.lastPair = [this.bucket("MINUTE", minute), this.bucket("HOUR", timestampMs - (timestampMs % HOUR_MS))]);
   }
 
   private bucket(resolution: Resolution, start: number): RollupBucket {

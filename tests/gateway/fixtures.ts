@@ -51,6 +51,9 @@ export async function startTestGateway(db: Database, env: Record<string, string>
   await gateway.refresh();
   gateway.start();
   const server = http.createServer((req, res) => gateway.handle(req, res));
+  // As `trainyard gateway` does: idle keep-alive connections outlive the client agent's, so a reused socket is never
+  // one the server is closing at that moment (an ECONNRESET race on a loaded machine).
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   const port = (server.address() as { port: number }).port;
   return {

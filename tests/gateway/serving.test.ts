@@ -24,7 +24,7 @@ const upstreams: Upstream[] = [];
 beforeAll(async () => {
   t = await createTestDatabase();
   await ensureCatalogRows(t.db);
-  const config = loadConfig({ TRAINYARD_PROBE_INTERVAL_MS: "100", TRAINYARD_HEALTH_INTERVAL_MS: "300", TRAINYARD_PROBE_TIMEOUT_MS: "500", TRAINYARD_ROLLOUT_SECONDS: "0.2" });
+  const config = loadConfig({ TRAINYARD_PROBE_INTERVAL_MS: "100", TRAINYARD_HEALTH_INTERVAL_MS: "300", TRAINYARD_PROBE_TIMEOUT_MS: "500", TRAINYARD_ROLLOUT_SECONDS: "0.2", TRAINYARD_ROLLOUT_FAILURE_RATE: "0" });
   worker = rolloutWorker.start(t.db, config);
   gw = await startTestGateway(t.db, { TRAINYARD_GATEWAY_BODY_LIMIT_BYTES: "4096", TRAINYARD_GATEWAY_TIMEOUT_MS: "1000" });
   invokeToken = (await createApiToken(t.db.prisma, { name: "ci-invoke", scopes: ["invoke"] }, "test")).secret;
@@ -209,6 +209,22 @@ describe("the gateway", () => {
     expect([slow.status, slow.json.code]).toEqual([504, "UPSTREAM_TIMEOUT"]);
     const big = await request(`${gw.url}${base}/v1/echo`, { headers: auth(), body: Buffer.alloc(10_000, 97) });
     expect([big.status, big.json.code]).toEqual([413, "PAYLOAD_TOO_LARGE"]);
+    // A chunked body (no content-length) is counted as it streams: within the limit it arrives whole, over it → 413.
+    const chunked = (size: number) =>
+      new Promise<{ status: number; json: any }>((resolve, reject) => {
+        const req = http.request(`${gw.url}${base}/v1/echo`, { method: "POST", headers: { ...auth(), "transfer-encoding": "chunked" } }, (res) => {
+          const parts: Buffer[] = [];
+          res.on("data", (b: Buffer) => parts.push(b));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(parts).toString() || "null") }));
+        });
+        req.on("error", reject);
+        for (let i = 0; i < size; i += 1000) req.write(Buffer.alloc(Math.min(1000, size - i), 97));
+        req.end();
+      });
+    const within = await chunked(3_500);
+    expect([within.status, within.json.bytes]).toEqual([200, 3_500]);
+    const over = await chunked(6_000);
+    expect([over.status, over.json.code]).toEqual([413, "PAYLOAD_TOO_LARGE"]);
     await u.stop();
     const refused = await request(`${gw.url}${base}/v1/echo`, { headers: auth(), body: "{}" });
     expect([refused.status, refused.json.code]).toEqual([502, "UPSTREAM_UNAVAILABLE"]);
@@ -231,11 +247,13 @@ describe("the gateway", () => {
     });
     const text = arrivals.map((a) => a.text).join("");
     expect(text).toBe(`${[0, 1, 2, 3, 4].map((i) => `data: token-${i}\n\n`).join("")}data: [DONE]\n\n`);
-    // Tokens arrive as the upstream sends them (150 ms apart), not all at once at the end.
-    expect(arrivals.length).toBeGreaterThanOrEqual(5);
+    // Tokens arrive as the upstream sends them (150 ms apart, 750 ms in all), not all at once at the end.
+    // Only a loose spread is asserted: on a loaded machine timers fire late and chunks may coalesce.
+    expect(arrivals.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(arrivals.map((a) => a.at)).size).toBeGreaterThanOrEqual(4);
     const first = arrivals.find((a) => a.text.includes("token-0"))!;
     const last = arrivals.find((a) => a.text.includes("[DONE]"))!;
-    expect(last.at - first.at).toBeGreaterThan(600);
+    expect(last.at - first.at).toBeGreaterThan(300);
   });
 });
 

@@ -6,6 +6,7 @@
 //   GET  /v1/status/:code    answers that status
 //   GET  /v1/stream          SSE: 5 "data: token-i" events, 150 ms apart, then "data: [DONE]"
 //   GET  /v1/slow            answers after 3 s
+//   GET  /v1/delay/:ms       200 after :ms milliseconds (a known latency floor for percentile checks)
 import http from "node:http";
 
 const name = process.env.UPSTREAM_NAME ?? "upstream";
@@ -32,6 +33,14 @@ const server = http.createServer((req, res) => {
       }
     }, 150);
     req.on("close", () => clearInterval(timer));
+    return;
+  }
+  if (url.startsWith("/v1/delay/")) {
+    const t = setTimeout(() => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": "2" });
+      res.end("{}");
+    }, Number(url.split("/")[3]) || 0);
+    req.on("close", () => clearTimeout(t));
     return;
   }
   if (url === "/v1/slow") {
