@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
+import { signInCookie } from "./server.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
@@ -30,6 +31,7 @@ export function runTrainyard(serverUrl: string, args: string[], env: Record<stri
 export async function createTokenFromConsole(serverUrl: string, name: string, scopes: string[]): Promise<string> {
   const res = await fetch(`${serverUrl}/settings/tokens?_data=routes%2Fsettings.tokens`, {
     method: "POST",
+    headers: { cookie: await signInCookie(serverUrl) },
     body: new URLSearchParams([["intent", "create"], ["name", name], ...scopes.map((s) => ["scopes", s]), ["expiry", "30"]]),
   });
   if (res.status !== 200) throw new Error(`creating token ${name} answered ${res.status}: ${await res.text()}`);
