@@ -36,7 +36,7 @@ test("the console asks for sign-in, then creates, shows once, lists and revokes 
   await expect.poll(() => page.getByRole("alert").textContent()).toBe("That name and password do not match an account.");
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect.poll(() => page.getByRole("heading", { name: "API tokens" }).isVisible()).toBe(true);
+  await expect.poll(() => page.getByRole("heading", { name: "API tokens" }).isVisible(), { timeout: 10_000 }).toBe(true);
   expect(new URL(page.url()).pathname).toBe("/settings/tokens");
 
   // Validation is per field and nothing is created.
@@ -101,7 +101,8 @@ test("the activity page filters refused attempts; form posts from another site a
   await page.getByLabel("Name").fill("ops-lead");
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect.poll(() => page.getByRole("heading", { name: "Activity" }).isVisible()).toBe(true);
+  // Sign-in runs scrypt (tens of ms, more on a loaded machine): wait like the other page loads do.
+  await expect.poll(() => page.getByRole("heading", { name: "Activity" }).isVisible(), { timeout: 10_000 }).toBe(true);
   await page.getByLabel("Outcome").selectOption("REFUSED");
   await expect.poll(() => new URL(page.url()).searchParams.get("outcome")).toBe("REFUSED");
   const rows = page.getByRole("table", { name: "Audit trail" }).getByRole("row");
