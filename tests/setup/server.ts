@@ -92,7 +92,7 @@ export async function startServer(
 
 function waitForReady(child: ChildProcess, output: () => string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within 60 s:\n${output()}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start within 100 s:\n${output()}`)), 100_000);
     const check = () => {
       const match = output().match(/ready in [\d.]+ s: (http:\/\/\S+)/);
       if (match) {
