@@ -225,4 +225,4 @@ test("the CLI refuses bad account input with a clear line and exit code 4, writi
   expect(dup.stderr).toContain("already exists");
   const list = await runTrainyard(server.url, ["users", "list", "--json"], cliEnv());
   expect(JSON.parse(list.stdout).map((u: { name: string }) => u.name).sort()).toEqual([TEST_ADMIN.name, OPERATOR.name, VIEWER.name, CHANGER.name].sort());
-});
+}, 120_000);
