@@ -5,7 +5,6 @@ import { useEffect, type ReactNode } from "react";
 import { Toaster, toast as showToast } from "sonner";
 import { AppShell, type ConsoleSession } from "~/components/app-shell";
 import { GeneralErrorBoundary } from "~/components/error-page";
-import { isSignedIn, signInRequired } from "~/server/session.server";
 import { readToast } from "~/server/toast.server";
 import stylesheet from "~/tailwind.css";
 
@@ -16,12 +15,11 @@ export const links: LinksFunction = () => [
 
 export const meta: MetaFunction = () => [{ title: "Trainyard" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   const { toast, headers } = await readToast(request);
-  // With an admin password configured, every page but /login is behind the session guard.
-  const session: ConsoleSession = signInRequired()
-    ? ((await isSignedIn(request.headers.get("Cookie"))) ? "signed-in" : "signed-out")
-    : "open";
+  // Every page but /login and /setup is behind the session guard (graphql/security/console-auth.ts).
+  const user = context.console.user;
+  const session: ConsoleSession = user ? { name: user.name, role: user.role } : null;
   return json({ toast, session }, { headers });
 }
 
@@ -35,7 +33,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <Links />
       </head>
       <body>
-        <AppShell session={useRouteLoaderData<typeof loader>("root")?.session ?? "open"}>{children}</AppShell>
+        <AppShell session={useRouteLoaderData<typeof loader>("root")?.session ?? null}>{children}</AppShell>
         <Toaster position="top-right" richColors closeButton />
         <ScrollRestoration />
         <Scripts />

@@ -2,8 +2,7 @@ import http from "node:http";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import express from "express";
-import { createRequestHandler } from "@remix-run/express";
-import type { ServerBuild } from "@remix-run/node";
+import { createReadableStreamFromReadable, createRequestHandler, writeReadableStreamToWritable, type ServerBuild } from "@remix-run/node";
 import { loadConfig, type Config } from "../graphql/config.ts";
 import { openDatabase, type Database } from "../graphql/db.ts";
 import { getGraphiqlAssets, GRAPHIQL_ASSET_PREFIX } from "../graphql/graphiql.ts";
@@ -11,13 +10,17 @@ import { createRuntime } from "../graphql/runtime.ts";
 import { startWorkers } from "../graphql/workers/index.ts";
 import { applyMigrations } from "../prisma/migrate.ts";
 import { seedDemoData } from "../prisma/seed.ts";
-import { consoleGuard } from "../app/server/session.server.ts";
 import { exitWithOneLine } from "./fail.ts";
 import { Gateway } from "../graphql/gateway/gateway.ts";
 import { setDefaultGatewayBaseUrl } from "../graphql/types/Serving.ts";
 import { mountIntegrations } from "./integrations.ts";
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS, surviveDatabaseFaults } from "../graphql/security/faults.ts";
-import { consoleUrlGuard, securityHeaders } from "../graphql/security/http.ts";
+import { consoleBodyLimit, consoleUrlGuard, securityHeaders } from "../graphql/security/http.ts";
+import { actorFor, consoleAuth, type ConsoleAuth, type ConsoleUser } from "../graphql/security/console-auth.ts";
+import { adminExists, ensureAdmin } from "../graphql/services/accounts.ts";
+import { anonymousActor } from "../graphql/context.ts";
+import { ConfigError } from "../graphql/config.ts";
+import { BaseError } from "../graphql/errors.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const log = (line: string) => console.log(`[trainyard] ${line}`);
@@ -53,6 +56,15 @@ export async function serve(config: Config): Promise<RunningServer> {
     throw err;
   }
 
+  const auth = consoleAuth(db);
+  let signInHelp: (url: string) => string;
+  try {
+    signInHelp = await prepareSignIn(db, auth);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+
   const runtime = createRuntime(db);
   const workers = startWorkers(db, config);
   if (workers.length) log(`background workers: ${workers.map((w) => w.name).join(", ")}`);
@@ -80,8 +92,20 @@ export async function serve(config: Config): Promise<RunningServer> {
   });
   mountIntegrations(app, db, config);
   app.use(consoleUrlGuard());
-  app.use(consoleGuard());
-  app.all("*", createRequestHandler({ build, mode: "production", getLoadContext: () => ({ trainyard: runtime }) }));
+  app.use(consoleBodyLimit());
+  app.use(auth.guard);
+  const handleRequest = createRequestHandler(build, "production");
+  app.all("*", async (req, res, next) => {
+    try {
+      const user = res.locals.consoleUser as ConsoleUser | null | undefined;
+      // Signed out (only /login, /setup and /graphql get here so): nothing but reads.
+      const actor = user ? actorFor(user) : anonymousActor();
+      const loadContext = { trainyard: runtime.forActor(actor), console: auth.forRequest(req, res) };
+      await sendRemixResponse(res, await handleRequest(remixRequest(req, res), loadContext));
+    } catch (err) {
+      next(err);
+    }
+  });
   app.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (!isDatabaseUnavailable(err) || res.headersSent) return next(err);
     res.status(503).set("Retry-After", String(RETRY_AFTER_SECONDS)).type("text/plain").send("The database is unavailable right now. Retry shortly.");
@@ -107,14 +131,7 @@ export async function serve(config: Config): Promise<RunningServer> {
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://localhost:${port}`;
   setDefaultGatewayBaseUrl(url);
-  if (config.openConsole) {
-    const loopback = ["127.0.0.1", "::1", "localhost"].includes(config.host);
-    log(
-      loopback
-        ? `the console is open (no TRAINYARD_ADMIN_PASSWORD), so it listens on ${config.host} only; set TRAINYARD_ADMIN_PASSWORD to serve other machines`
-        : `WARNING: the console is open (no TRAINYARD_ADMIN_PASSWORD) and listens on ${config.host}: anyone who can reach port ${port} can create admin API tokens. Set TRAINYARD_ADMIN_PASSWORD.`,
-    );
-  }
+  log(signInHelp(url));
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${url} (GraphQL playground: ${url}/graphql)`);
 
   return {
@@ -128,6 +145,60 @@ export async function serve(config: Config): Promise<RunningServer> {
       await db.close();
     },
   };
+}
+
+/**
+ * Console accounts at start: TRAINYARD_ADMIN_PASSWORD creates or updates that admin; with no admin
+ * at all, a one-time setup link is issued (printed once the port is known). Returns the line that
+ * tells the operator how to sign in.
+ */
+async function prepareSignIn(db: Database, auth: ConsoleAuth): Promise<(url: string) => string> {
+  const password = process.env.TRAINYARD_ADMIN_PASSWORD;
+  const name = process.env.TRAINYARD_ADMIN_USER?.trim() || "admin";
+  if (password) {
+    let outcome: string;
+    try {
+      outcome = await ensureAdmin(db.prisma, name, password);
+    } catch (err) {
+      if (err instanceof BaseError) throw new ConfigError(`TRAINYARD_ADMIN_PASSWORD / TRAINYARD_ADMIN_USER: ${err.message}.`);
+      throw err;
+    }
+    log(`console admin "${name}" ${outcome === "unchanged" ? "is set" : outcome} from TRAINYARD_ADMIN_PASSWORD`);
+    return (url) => `sign in at ${url}/login as "${name}" with TRAINYARD_ADMIN_PASSWORD`;
+  }
+  if (await adminExists(db.prisma)) return (url) => `sign in at ${url}/login (accounts: \`trainyard users list\`)`;
+  const token = auth.setup.issue();
+  return (url) =>
+    `no console admin yet: open ${url}/setup?token=${token} to create one (single use, valid 24 h), or run \`trainyard users create --admin --name NAME\` on this host`;
+}
+
+/** The web Request for Remix: the console form body read by consoleBodyLimit, or the stream (/graphql). */
+function remixRequest(req: express.Request, res: express.Response): Request {
+  const url = new URL(`${req.protocol}://${req.get("host") ?? "localhost"}${req.originalUrl}`);
+  let controller: AbortController | null = new AbortController();
+  const headers = new Headers();
+  for (const [key, values] of Object.entries(req.headers)) {
+    if (Array.isArray(values)) for (const v of values) headers.append(key, v);
+    else if (values) headers.set(key, values);
+  }
+  const init: RequestInit & { duplex?: "half" } = { method: req.method, headers, signal: controller.signal };
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    init.body = req.consoleBody ? new Uint8Array(req.consoleBody) : (createReadableStreamFromReadable(req) as unknown as ReadableStream);
+    init.duplex = "half";
+  }
+  res.on("finish", () => (controller = null));
+  res.on("close", () => controller?.abort());
+  return new Request(url.href, init);
+}
+
+/** Writes Remix's Response to express (as @remix-run/express does). */
+async function sendRemixResponse(res: express.Response, response: Response): Promise<void> {
+  res.statusMessage = response.statusText;
+  res.status(response.status);
+  for (const [key, value] of response.headers.entries()) res.append(key, value);
+  if (response.headers.get("Content-Type")?.match(/text\/event-stream/i)) res.flushHeaders();
+  if (response.body) await writeReadableStreamToWritable(response.body, res);
+  else res.end();
 }
 
 async function main() {

@@ -20,6 +20,15 @@ API commands (talk to a running Trainyard over HTTP):
   Environment: TRAINYARD_URL (default http://localhost:3000), TRAINYARD_TOKEN (an API token).
 
 Operations (use DATABASE_URL, or the embedded database in TRAINYARD_DATA_DIR):
+  users create --name NAME (--admin | --role viewer|operator|admin) [--password-stdin]
+                                         create a console account (prompts for the password on a
+                                         terminal; --password-stdin reads its first line)
+  users list [--json]                    the console accounts and their roles
+  users set-password --name NAME [--password-stdin]
+                                         set a password; every session of that account ends
+  tokens create --local --name NAME --scopes admin[,…] [--expires-in 30d] [--json]
+                                         mint an API token on this host without HTTP (the first
+                                         token); prints the secret once; audited as local:<os user>
   migrate [--resolve-rolled-back NAME]   apply pending migrations
   seed                                   write the demo data (idempotent)
   serve                                  run the web console and API (PORT, default 3000)
@@ -416,6 +425,146 @@ async function withDatabase<T>(fn: (db: import("../graphql/db.ts").Database) => 
   }
 }
 
+/** The operator at this host's shell, as the audit trail names them. */
+async function localActor() {
+  const { userInfo } = await import("node:os");
+  const { systemActor } = await import("../graphql/context.ts");
+  let who = process.env.USER || process.env.LOGNAME || "unknown";
+  try {
+    who = userInfo().username || who;
+  } catch {
+    // no passwd entry (containers): keep the environment's name
+  }
+  return systemActor(`local:${who}`);
+}
+
+/** Opens the database the server uses (migrating it, so this works before the first start). */
+async function withMigratedDatabase<T>(fn: (db: import("../graphql/db.ts").Database) => Promise<T>): Promise<T> {
+  const { applyMigrations } = await import("../prisma/migrate.ts");
+  return withDatabase(async (db) => {
+    await applyMigrations(db);
+    return fn(db);
+  });
+}
+
+async function readPassword(fromStdin: boolean): Promise<string> {
+  if (fromStdin) {
+    let data = "";
+    for await (const chunk of process.stdin) data += chunk;
+    return data.split(/\r?\n/)[0] ?? "";
+  }
+  if (!process.stdin.isTTY) throw new CliError("no terminal to ask for the password on: pass it with --password-stdin", EXIT.usage);
+  const ask = async (prompt: string) => {
+    const { createInterface } = await import("node:readline");
+    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+    const muted = rl as unknown as { _writeToOutput: (s: string) => void };
+    process.stderr.write(prompt);
+    muted._writeToOutput = () => {};
+    const answer = await new Promise<string>((resolve) => rl.question("", resolve));
+    rl.close();
+    process.stderr.write("\n");
+    return answer;
+  };
+  const first = await ask("Password: ");
+  if ((await ask("Repeat it: ")) !== first) throw new CliError("the two passwords differ", EXIT.usage);
+  return first;
+}
+
+/** A service failure with a stable code (validation, conflict, not found) as a refused CLI run. */
+async function refusedOnError<T>(work: () => Promise<T>): Promise<T> {
+  const { BaseError } = await import("../graphql/errors.ts");
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof BaseError) throw new CliError(`${err.message} (${err.code})`, EXIT.refused, err.code, err.message);
+    throw err;
+  }
+}
+
+async function users(args: string[]) {
+  const [sub, ...rest] = args;
+  const accounts = await import("../graphql/services/accounts.ts");
+  const { runMutation } = await import("../graphql/audit.ts");
+  const { contextFor } = await import("../graphql/context.ts");
+  switch (sub) {
+    case "create": {
+      const { values } = parse(rest, { name: { type: "string" }, admin: { type: "boolean" }, role: { type: "string" }, "password-stdin": { type: "boolean" } });
+      if (!values.name) throw new CliError("users create needs --name NAME", EXIT.usage);
+      if (values.admin && values.role && values.role.toUpperCase() !== "ADMIN") throw new CliError("use --admin or --role, not both", EXIT.usage);
+      const role = values.admin ? "ADMIN" : values.role;
+      if (!role) throw new CliError("users create needs --admin or --role viewer|operator|admin", EXIT.usage);
+      const password = await readPassword(values["password-stdin"] ?? false);
+      const actor = await localActor();
+      const user = await withMigratedDatabase((db) =>
+        refusedOnError(() =>
+          runMutation(contextFor(db, actor), { action: "createUser", scope: "admin", targetType: "User", targetId: values.name }, (tx) =>
+            accounts.createUser(tx, { name: values.name, password, role }),
+          ),
+        ),
+      );
+      if (values.json) return printJson(user);
+      print(`Created ${user.role.toLowerCase()} "${user.name}". Sign in at /login.`);
+      return;
+    }
+    case "list": {
+      const { values } = parse(rest, {});
+      const list = await withMigratedDatabase((db) => accounts.listUsers(db.prisma));
+      if (values.json) return printJson(list);
+      print(
+        table(
+          list.map((u) => ({ NAME: u.name, ROLE: u.role.toLowerCase(), CREATED: when(u.createdAt.toISOString()), "PASSWORD SET": when(u.passwordChangedAt.toISOString()) })),
+          "No console accounts yet. Create the first admin with `trainyard users create --admin --name NAME`.",
+        ),
+      );
+      return;
+    }
+    case "set-password": {
+      const { values } = parse(rest, { name: { type: "string" }, "password-stdin": { type: "boolean" } });
+      if (!values.name) throw new CliError("users set-password needs --name NAME", EXIT.usage);
+      const password = await readPassword(values["password-stdin"] ?? false);
+      const actor = await localActor();
+      const result = await withMigratedDatabase((db) =>
+        refusedOnError(() =>
+          runMutation(contextFor(db, actor), { action: "setPassword", scope: "admin", targetType: "User", targetId: values.name }, (tx) =>
+            accounts.setPassword(tx, values.name, password),
+          ),
+        ),
+      );
+      if (values.json) return printJson({ name: result.user.name, sessionsEnded: result.sessionsEnded });
+      print(`Password of "${result.user.name}" set; ${result.sessionsEnded} session${result.sessionsEnded === 1 ? "" : "s"} ended.`);
+      return;
+    }
+    default:
+      throw new CliError(sub ? `unknown users command "${sub}"; use create, list or set-password` : "users needs create, list or set-password", EXIT.usage);
+  }
+}
+
+/** `tokens create --local`: the first API token, minted with direct database access (no HTTP, no console). */
+async function localToken(args: string[]) {
+  const { values } = parse(args, { name: { type: "string" }, scopes: { type: "string" }, "expires-in": { type: "string" }, "expires-at": { type: "string" } });
+  if (!values.name || !values.scopes) throw new CliError("tokens create --local needs --name NAME and --scopes admin,…", EXIT.usage);
+  const scopes = values.scopes.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const expiresAt = expiryFrom(values);
+  const { createApiToken } = await import("../graphql/services/tokens.ts");
+  const { runMutation } = await import("../graphql/audit.ts");
+  const { contextFor } = await import("../graphql/context.ts");
+  const actor = await localActor();
+  const { token, secret } = await withMigratedDatabase((db) =>
+    refusedOnError(() =>
+      runMutation(
+        contextFor(db, actor),
+        { action: "createApiToken", scope: "admin", targetType: "ApiToken", detail: { name: values.name!, scopes, via: "local" } },
+        (tx) => createApiToken(tx, { name: values.name!, scopes: scopes as never, expiresAt: expiresAt ? new Date(expiresAt) : null }, actor.name),
+        (r) => ({ targetId: r.token.id }),
+      ),
+    ),
+  );
+  if (values.json) return printJson({ id: token.id, name: token.name, prefix: token.prefix, scopes: token.scopes, expiresAt: token.expiresAt, secret });
+  print(secret);
+  note(`Created token "${token.name}" (${token.prefix}…, scopes: ${token.scopes.join(", ")}${token.expiresAt ? `, expires ${when(token.expiresAt.toISOString())}` : ""}) as ${actor.name}.`);
+  note("Store the secret now (e.g. as a CI secret named TRAINYARD_TOKEN): it is not shown again.");
+}
+
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
   const wantsJson = rest.includes("--json");
@@ -430,7 +579,10 @@ async function main(argv: string[]) {
         if (rest[0] !== "list") throw new CliError('use "trainyard deployments list"', EXIT.usage);
         return await listDeployments(apiFromEnv(), rest.slice(1));
       case "tokens":
+        if (rest[0] === "create" && rest.includes("--local")) return await localToken(rest.slice(1).filter((a) => a !== "--local"));
         return await tokens(apiFromEnv(), rest);
+      case "users":
+        return await users(rest);
       case "migrate": {
         const { values } = parseArgs({ args: rest, options: { "resolve-rolled-back": { type: "string" } } });
         const { applyMigrations, resolveRolledBack } = await import("../prisma/migrate.ts");

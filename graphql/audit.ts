@@ -105,3 +105,26 @@ async function recordAudit(
     },
   });
 }
+
+/**
+ * An audit row for something done outside a mutation: console sign-in and sign-out, account
+ * changes, a console form refused by role, the local CLI minting a token. Its own statement.
+ */
+export async function recordEvent(
+  db: Db,
+  actor: Pick<Actor, "kind" | "name">,
+  event: { action: string; outcome: "SUCCESS" | "REFUSED" | "ERROR"; errorCode?: string | null; targetType?: string; targetId?: string | null; detail?: Prisma.InputJsonValue },
+): Promise<void> {
+  await db.auditEvent.create({
+    data: {
+      actor: storableText(actor.name, 200),
+      actorKind: actor.kind === "ANONYMOUS" ? "TOKEN" : actor.kind,
+      action: storableText(event.action, 200),
+      targetType: event.targetType ?? null,
+      targetId: event.targetId == null ? null : storableText(event.targetId, 200),
+      outcome: event.outcome,
+      errorCode: event.errorCode ?? null,
+      ...(event.detail === undefined ? {} : { detail: storableJson(event.detail) }),
+    },
+  });
+}

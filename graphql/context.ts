@@ -25,6 +25,8 @@ export interface Context {
 }
 
 export const consoleActor: Actor = { kind: "CONSOLE", name: "console", scopes: new Set(SCOPES) };
+/** A signed-in console account: its name on every audit row, its role's scopes (graphql/services/accounts.ts). */
+export const userActor = (name: string, scopes: readonly Scope[]): Actor => ({ kind: "CONSOLE", name, scopes: new Set(scopes) });
 export const systemActor = (name: string): Actor => ({ kind: "SYSTEM", name, scopes: new Set(SCOPES) });
 const NO_SCOPES: ReadonlySet<Scope> = new Set();
 
@@ -42,8 +44,10 @@ export async function createContext(args: {
   request?: Request;
   via: "http" | "console";
   requireReadToken?: boolean;
+  /** The signed-in person for `via: "console"` (default: the all-scopes console user, for in-process callers and tests). */
+  actor?: Actor;
 }): Promise<Context> {
-  if (args.via === "console") return contextFor(args.db, consoleActor);
+  if (args.via === "console") return contextFor(args.db, args.actor ?? consoleActor);
   return contextFor(args.db, await actorForRequest(args.db.prisma, args.request, args.requireReadToken ?? false));
 }
 

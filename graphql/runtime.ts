@@ -1,6 +1,6 @@
 import { execute, type DocumentNode, type ExecutionResult } from "graphql";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
-import { createContext } from "./context.ts";
+import { consoleActor, createContext, type Actor } from "./context.ts";
 import type { Database } from "./db.ts";
 import { schema } from "./schema.ts";
 import { createTrainyardYoga, type TrainyardYoga } from "./yoga.ts";
@@ -21,11 +21,13 @@ export interface TrainyardRuntime {
   db: Database;
   yoga: TrainyardYoga;
   execute: OperationExecutor;
+  /** The same runtime acting as one signed-in person (the console's load context, per request). */
+  forActor(actor: Actor): TrainyardRuntime;
 }
 
-export function createRuntime(db: Database): TrainyardRuntime {
+export function createRuntime(db: Database, actor: Actor = consoleActor, yoga?: TrainyardYoga): TrainyardRuntime {
   const executeOperation: OperationExecutor = async (document, variables, request) => {
-    const contextValue = await createContext({ db, request, via: "console" });
+    const contextValue = await createContext({ db, request, via: "console", actor });
     return (await execute({
       schema,
       document,
@@ -33,5 +35,6 @@ export function createRuntime(db: Database): TrainyardRuntime {
       contextValue,
     })) as ExecutionResult<never>;
   };
-  return { db, yoga: createTrainyardYoga(db), execute: executeOperation };
+  const runtimeYoga = yoga ?? createTrainyardYoga(db);
+  return { db, yoga: runtimeYoga, execute: executeOperation, forActor: (who) => createRuntime(db, who, runtimeYoga) };
 }

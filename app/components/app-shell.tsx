@@ -1,4 +1,4 @@
-import { Form, NavLink } from "@remix-run/react";
+import { Form, Link, NavLink } from "@remix-run/react";
 import { BellRing, Boxes, Braces, FlaskConical, History, KeyRound, LayoutDashboard, Rocket, TrainFront, Webhook, type LucideIcon } from "lucide-react";
 import type { ReactNode } from "react";
 import { cn } from "~/lib/cn";
@@ -24,8 +24,8 @@ const NAV: NavItem[] = [
   { to: "/graphql", label: "API playground", icon: Braces, external: true },
 ];
 
-/** "open": no admin password configured, the console user needs no sign-in. */
-export type ConsoleSession = "open" | "signed-in" | "signed-out";
+/** The signed-in person, or null on /login and /setup. */
+export type ConsoleSession = { name: string; role: string } | null;
 
 export function AppShell({ children, session }: { children: ReactNode; session: ConsoleSession }) {
   return (
@@ -58,14 +58,17 @@ export function AppShell({ children, session }: { children: ReactNode; session: 
           ))}
         </nav>
         <div className="flex items-center justify-between border-t border-slate-800 px-5 py-4 text-xs text-slate-500">
-          {session === "signed-out" ? (
+          {session === null ? (
             <span>Not signed in</span>
           ) : (
             <span>
-              Signed in as <span className="font-medium text-slate-300">console</span>
+              Signed in as{" "}
+              <Link to="/account" className="font-medium text-slate-300 hover:text-white" title={`Role: ${session.role.toLowerCase()}`}>
+                {session.name}
+              </Link>
             </span>
           )}
-          {session === "signed-in" ? (
+          {session ? (
             <Form method="post" action="/logout">
               <button type="submit" className="font-medium text-slate-400 hover:text-white">
                 Sign out

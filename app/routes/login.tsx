@@ -1,30 +1,38 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { LockKeyhole, LogIn } from "lucide-react";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { Button } from "~/components/ui/button";
-import { isSignedIn, passwordMatches, safeRedirect, signIn, signInRequired } from "~/server/session.server";
+import { safeRedirect } from "~/server/session.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Trainyard" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
+/** A refused attempt's Retry-After reaches the browser on a full-page post too. */
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const headers = new Headers();
+  const retryAfter = actionHeaders.get("Retry-After");
+  if (retryAfter) headers.set("Retry-After", retryAfter);
+  return headers;
+};
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
   const redirectTo = safeRedirect(new URL(request.url).searchParams.get("redirectTo"));
-  if (!signInRequired() || (await isSignedIn(request.headers.get("Cookie")))) throw redirect(redirectTo);
+  if (context.console.user) throw redirect(redirectTo);
   return json({});
 }
 
-const FAILED_ATTEMPT_DELAY_MS = 750;
-
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   const redirectTo = safeRedirect(form.get("redirectTo"));
-  if (!signInRequired()) throw redirect(redirectTo);
-  if (passwordMatches(String(form.get("password") ?? ""))) return signIn(request, redirectTo);
-  // A pause per wrong guess makes trying passwords in bulk slow.
-  await new Promise((r) => setTimeout(r, FAILED_ATTEMPT_DELAY_MS));
-  return json({ error: "That password is not correct." }, { status: 401 });
+  const result = await context.console.signIn(form.get("name"), form.get("password"));
+  if (result.ok) throw redirect(redirectTo, { headers: { "Set-Cookie": result.setCookie } });
+  const headers: Record<string, string> = result.retryAfterSeconds ? { "Retry-After": String(result.retryAfterSeconds) } : {};
+  return json({ error: result.message }, { status: result.status, headers });
 }
+
+const inputClass =
+  "mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-200";
 
 export default function LoginPage() {
   const actionData = useActionData<typeof action>();
@@ -38,12 +46,18 @@ export default function LoginPage() {
           <LockKeyhole className="h-5 w-5" aria-hidden />
         </span>
         <h1 className="mt-4 text-xl font-semibold tracking-tight text-slate-900">Sign in to Trainyard</h1>
-        <p className="mt-1 text-sm text-slate-500">This console is protected by an admin password (TRAINYARD_ADMIN_PASSWORD).</p>
+        <p className="mt-1 text-sm text-slate-500">Use your console account. An admin creates accounts with `trainyard users create`.</p>
         <Form method="post" className="mt-6 space-y-4">
           <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? "/"} />
           <div>
+            <label htmlFor="name" className="block text-sm font-medium text-slate-700">
+              Name
+            </label>
+            <input id="name" name="name" type="text" autoComplete="username" required autoFocus className={inputClass} />
+          </div>
+          <div>
             <label htmlFor="password" className="block text-sm font-medium text-slate-700">
-              Admin password
+              Password
             </label>
             <input
               id="password"
@@ -51,10 +65,9 @@ export default function LoginPage() {
               type="password"
               autoComplete="current-password"
               required
-              autoFocus
               aria-invalid={actionData?.error ? true : undefined}
               aria-describedby={actionData?.error ? "password-error" : undefined}
-              className="mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-200"
+              className={inputClass}
             />
             {actionData?.error ? (
               <p id="password-error" role="alert" className="mt-1 text-xs text-red-700">

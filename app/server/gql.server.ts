@@ -1,12 +1,15 @@
 import type { AppLoadContext } from "@remix-run/node";
 import type { TadaDocumentNode } from "gql.tada";
 import type { TrainyardRuntime } from "../../graphql/runtime.ts";
+import type { ConsoleRequest } from "../../graphql/security/console-auth.ts";
 import { BaseError } from "../../graphql/errors.ts";
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from "../../graphql/security/faults.ts";
 
 declare module "@remix-run/node" {
   interface AppLoadContext {
     trainyard: TrainyardRuntime;
+    /** The signed-in person and the account operations (graphql/security/console-auth.ts). */
+    console: ConsoleRequest;
   }
 }
 

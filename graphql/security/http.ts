@@ -85,3 +85,58 @@ export function consoleUrlGuard(): RequestHandler {
     res.status(problem.status).type("text/plain").send(problem.message);
   };
 }
+
+/** Largest console form body accepted (forms carry a few fields; the token page's is the largest). */
+export const MAX_CONSOLE_BODY_BYTES = 1024 * 1024;
+/** Beyond the limit, this much more is read and dropped so the client sees the 413, then the connection is cut. */
+const DRAIN_BYTES = 64 * 1024 * 1024;
+
+declare module "express-serve-static-core" {
+  interface Request {
+    /** The body of a console form post, read in full by `consoleBodyLimit`. */
+    consoleBody?: Buffer;
+  }
+}
+
+/**
+ * Reads console form bodies (any method but GET/HEAD) in full, counting bytes as
+ * they arrive: Content-Length is not trusted and chunked bodies are counted too.
+ * Too large → 413 with a plain message once the upload has been read and dropped
+ * (up to 64 MB), so the client reads the answer instead of a connection reset.
+ */
+export function consoleBodyLimit(limit = MAX_CONSOLE_BODY_BYTES): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    // /graphql counts its own body while streaming (graphql/yoga.ts) and answers in GraphQL's shape.
+    if (req.method === "GET" || req.method === "HEAD" || req.path === "/graphql") return next();
+    const tooLarge = () => {
+      if (res.headersSent) return;
+      res.status(413).set("Connection", "close").type("text/plain").send(`The form is too large (the limit is ${limit.toLocaleString("en-US")} bytes).`);
+    };
+    // Not trusted, only a hint: a declared oversize body is refused without being kept.
+    const declared = Number(req.headers["content-length"]);
+    let received = 0;
+    let refused = Number.isFinite(declared) && declared > limit;
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => {
+      received += chunk.length;
+      if (!refused && received > limit) {
+        refused = true;
+        chunks.length = 0;
+      }
+      if (!refused) return void chunks.push(chunk);
+      // Answering while the client still sends makes it see a reset: read on, answer at the end.
+      if (received > DRAIN_BYTES) {
+        tooLarge();
+        req.destroy();
+      }
+    });
+    req.once("end", () => {
+      if (refused) return tooLarge();
+      req.consoleBody = Buffer.concat(chunks);
+      next();
+    });
+    req.once("error", (err) => {
+      if (!refused && !res.headersSent) next(err);
+    });
+  };
+}

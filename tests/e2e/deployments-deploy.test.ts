@@ -2,7 +2,7 @@ import { expect, test } from "vitest";
 import type { Page } from "playwright-core";
 import { seedUuid } from "../../prisma/seed.ts";
 import { openPage } from "../setup/browser.ts";
-import { startServer } from "../setup/server.ts";
+import { signInCookie, startServer } from "../setup/server.ts";
 import { poll, serverAndBrowser } from "../setup/session.ts";
 
 // The executor is off so the seeded jobs keep their states while the test looks at them.
@@ -91,11 +91,11 @@ test("a duplicate deploy shows the error toast, stays on the page and creates no
 });
 
 test("the deploy form only redirects inside the console", async () => {
-  const post = (redirectTo: string) =>
+  const post = async (redirectTo: string) =>
     fetch(`${session.server.url}/deployments?index`, {
       method: "POST",
       redirect: "manual",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: await signInCookie(session.server.url) },
       body: new URLSearchParams({ intent: "deploy", jobId: seedUuid("sdk-running"), redirectTo }),
     });
   for (const hostile of ["//evil.example/phish", "https://evil.example/", "/\\evil.example"]) {

@@ -41,7 +41,7 @@ test("a data directory that cannot be written stops the server with one clear li
   }
 });
 
-test("an open console on every interface starts, but warns that anyone reaching the port can mint admin tokens", async () => {
+test("a fresh start on every interface with no admin prints a one-time setup link, and nobody can mint a token without signing in", async () => {
   const { spawn } = await import("node:child_process");
   const dir = await mkdtemp(path.join(tmpdir(), "trainyard-open-"));
   const child = spawn(process.execPath, ["--import", "tsx", "cli/server.ts"], {
@@ -54,7 +54,18 @@ test("an open console on every interface starts, but warns that anyone reaching 
   child.stderr!.on("data", (d) => (output += d));
   try {
     await expect.poll(() => output, { timeout: 60_000, interval: 200 }).toMatch(/ready in/);
-    expect(output).toMatch(/WARNING: the console is open \(no TRAINYARD_ADMIN_PASSWORD\) and listens on 0\.0\.0\.0: anyone who can reach port \d+ can create admin API tokens/);
+    const link = /no console admin yet: open (http:\/\/localhost:\d+\/setup\?token=[A-Za-z0-9_-]+) to create one/.exec(output)?.[1];
+    expect(link, output).toBeDefined();
+    const base = new URL(link!).origin.replace("localhost", "127.0.0.1");
+    // The attack from issue 9: a token form posted by anyone who reaches the port.
+    const forged = await fetch(`${base}/settings/tokens`, {
+      method: "POST",
+      body: new URLSearchParams({ intent: "create", name: "x", expiry: "90", scopes: "ADMIN" }),
+      redirect: "manual",
+    });
+    expect(forged.status).toBe(302);
+    expect(forged.headers.get("location")).toMatch(/^\/login/);
+    expect(await forged.text()).not.toContain("ty_");
   } finally {
     child.kill("SIGTERM");
     await new Promise((r) => child.once("exit", r));

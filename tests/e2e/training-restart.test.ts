@@ -1,6 +1,6 @@
 import { rm } from "node:fs/promises";
 import { expect, test } from "vitest";
-import { startServer } from "../setup/server.ts";
+import { signInCookie, startServer } from "../setup/server.ts";
 
 const ENV = {
   TRAINYARD_EXECUTOR_STEP_MS: "50",
@@ -42,7 +42,7 @@ test.skipIf(Boolean(process.env.TEST_DATABASE_URL || process.env.DATABASE_URL))(
         warmupSteps: "10",
         seed: "7",
       });
-      const created = await fetch(`${first.url}/training/new`, { method: "POST", body: form, redirect: "manual" });
+      const created = await fetch(`${first.url}/training/new`, { method: "POST", headers: { cookie: await signInCookie(first.url) }, body: form, redirect: "manual" });
       expect(created.status).toBe(302);
       const id = created.headers.get("location")!.split("/").pop()!;
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { startServer, type TestServer } from "../setup/server.ts";
+import { signInCookie, startServer, type TestServer } from "../setup/server.ts";
 
 /** Console routes over HTTP: security headers on every response, and hostile URLs never answer 5xx. */
 let server: TestServer;
@@ -13,8 +13,9 @@ const BAD_QUERIES = ["q=%00", "q=%ED%A0%80", "q=%1B%5B31m", `q=${"a".repeat(5000
 const BAD_PATHS = ["/models/%00", "/deployments/%F0%9F%98%80", `/deployments/${"a".repeat(5000)}`, "/training/jobs/%00", "/training/jobs/%E2%80%AEx", "/models/%ZZ"];
 
 test("security headers on pages, the API and static files", async () => {
-  for (const path of ["/", "/graphql", "/favicon.svg"]) {
-    const res = await fetch(`${server.url}${path}`, { headers: path === "/graphql" ? { accept: "text/html" } : {} });
+  const cookie = await signInCookie(server.url);
+  for (const path of ["/", "/login", "/graphql", "/favicon.svg"]) {
+    const res = await fetch(`${server.url}${path}`, { headers: path === "/graphql" ? { accept: "text/html" } : { cookie } });
     const csp = res.headers.get("content-security-policy") ?? "";
     expect(csp, path).toContain("frame-ancestors 'none'");
     expect(csp, path).toContain("default-src 'self'");
@@ -25,15 +26,16 @@ test("security headers on pages, the API and static files", async () => {
 });
 
 test("hostile console URLs answer 4xx or an empty page, never 5xx", async () => {
+  const cookie = await signInCookie(server.url);
   const urls = [...LISTS.flatMap((l) => BAD_QUERIES.map((q) => `${l}?${q}`)), ...BAD_PATHS];
   const failures: string[] = [];
   for (const url of urls) {
     for (const method of ["GET", "POST"]) {
-      const res = await fetch(`${server.url}${url}`, { method, headers: { "sec-fetch-site": "same-origin", "content-type": "application/x-www-form-urlencoded" }, body: method === "POST" ? "intent=x" : undefined, redirect: "manual" });
+      const res = await fetch(`${server.url}${url}`, { method, headers: { "sec-fetch-site": "same-origin", "content-type": "application/x-www-form-urlencoded", cookie }, body: method === "POST" ? "intent=x" : undefined, redirect: "manual" });
       if (res.status >= 500) failures.push(`${method} ${url.slice(0, 80)}: ${res.status}`);
     }
   }
   expect(failures).toEqual([]);
-  const pastTheEnd = await fetch(`${server.url}/deployments?page=99999999999`);
+  const pastTheEnd = await fetch(`${server.url}/deployments?page=99999999999`, { headers: { cookie } });
   expect(pastTheEnd.status).toBe(200);
 }, 120_000);

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { signInCookie, TEST_ADMIN } from "./server.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -31,9 +32,19 @@ export async function launchBrowser(): Promise<{ browser: Browser; close(): Prom
 /**
  * A page that records what a user would call broken: console errors, uncaught
  * exceptions, and requests that leave the machine (the console must work offline).
+ * It is signed in to the console as the test admin (or `as`), unless `as` is null.
  */
-export async function openPage(browser: Browser, baseUrl: string): Promise<{ page: Page; problems: string[] }> {
+export async function openPage(
+  browser: Browser,
+  baseUrl: string,
+  options: { as?: { name: string; password: string } | null } = {},
+): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage({ baseURL: baseUrl, viewport: { width: 1440, height: 900 } });
+  const account = options.as === undefined ? TEST_ADMIN : options.as;
+  if (account) {
+    const [name, value] = (await signInCookie(baseUrl, account)).split("=", 2) as [string, string];
+    await page.context().addCookies([{ name, value, url: baseUrl, httpOnly: true, sameSite: "Lax" }]);
+  }
   const problems: string[] = [];
   page.on("console", (m) => {
     if (m.type() === "error") problems.push(`console error: ${m.text()}`);

@@ -5,6 +5,31 @@ import path from "node:path";
 import { inject } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
 
+/** The console admin every test server has (TRAINYARD_ADMIN_PASSWORD at start) unless the test says otherwise. */
+export const TEST_ADMIN = { name: "admin", password: "e2e-admin-password" } as const;
+
+const cookies = new Map<string, Promise<string>>();
+
+/**
+ * Signs in to the console over HTTP as a person would (POST /login) and returns the
+ * `Cookie` header value for that session. Cached per server and account.
+ */
+export function signInCookie(baseUrl: string, account: { name: string; password: string } = TEST_ADMIN): Promise<string> {
+  const key = `${baseUrl}|${account.name}|${account.password}`;
+  let cookie = cookies.get(key);
+  if (!cookie) {
+    cookie = (async () => {
+      const res = await fetch(`${baseUrl}/login`, { method: "POST", body: new URLSearchParams({ name: account.name, password: account.password }), redirect: "manual" });
+      const set = res.headers.get("set-cookie")?.match(/ty_session=[^;]+/)?.[0];
+      if (res.status !== 302 || !set) throw new Error(`signing in to ${baseUrl} as "${account.name}" answered ${res.status} (no session cookie)`);
+      return set;
+    })();
+    cookie.catch(() => cookies.delete(key));
+    cookies.set(key, cookie);
+  }
+  return cookie;
+}
+
 export interface TestServer {
   url: string;
   /** Everything the server printed, for assertions and for failure messages. */
@@ -30,8 +55,12 @@ export async function startServer(
     HOST: "127.0.0.1",
     TRAINYARD_DATA_DIR: dataDir,
     TRAINYARD_SEED: "on",
+    TRAINYARD_ADMIN_USER: TEST_ADMIN.name,
+    TRAINYARD_ADMIN_PASSWORD: TEST_ADMIN.password,
     ...options.env,
   };
+  // "" in options.env: no admin from the environment (the server then prints a setup link).
+  for (const key of ["TRAINYARD_ADMIN_PASSWORD", "TRAINYARD_ADMIN_USER"]) if (env[key] === "") delete env[key];
   delete env.DATABASE_URL;
   let database: TestDatabase | undefined;
   if (options.databaseUrl !== undefined) {
@@ -63,7 +92,7 @@ export async function startServer(
 
 function waitForReady(child: ChildProcess, output: () => string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within 60 s:\n${output()}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start within 100 s:\n${output()}`)), 100_000);
     const check = () => {
       const match = output().match(/ready in [\d.]+ s: (http:\/\/\S+)/);
       if (match) {
