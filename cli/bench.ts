@@ -103,6 +103,17 @@ interface Server {
   pid: number;
 }
 
+const BENCH_ADMIN = { name: "bench", password: `bench-${process.pid}-${Date.now()}` };
+let consoleCookie = "";
+
+/** Signs in once as the benchmark's admin; console pages are measured with that session. */
+async function signIn(baseUrl: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/login`, { method: "POST", body: new URLSearchParams(BENCH_ADMIN), redirect: "manual" });
+  const cookie = res.headers.get("set-cookie")?.match(/ty_session=[^;]+/)?.[0];
+  if (res.status !== 302 || !cookie) throw new Error(`signing in to ${baseUrl} answered ${res.status}`);
+  return cookie;
+}
+
 async function startServer(databaseUrl: string): Promise<Server> {
   const proc = spawn(process.execPath, ["--import", "tsx", path.join(root, "cli/server.ts")], {
     cwd: root,
@@ -117,6 +128,9 @@ async function startServer(databaseUrl: string): Promise<Server> {
       TRAINYARD_EXECUTOR: "off",
       TRAINYARD_ROLLOUT: "off",
       DATABASE_POOL_SIZE: "10",
+      // The console always signs in: the benchmark measures pages as a signed-in admin (see consoleCookie).
+      TRAINYARD_ADMIN_USER: BENCH_ADMIN.name,
+      TRAINYARD_ADMIN_PASSWORD: BENCH_ADMIN.password,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -271,7 +285,7 @@ function timeGet(url: string): Promise<{ ttfb: number; total: number; bytes: num
     let ttfb = 0;
     let bytes = 0;
     http
-      .get(url, (res) => {
+      .get(url, { headers: { cookie: consoleCookie } }, (res) => {
         res.on("data", (c: Buffer) => {
           if (!ttfb) ttfb = performance.now() - t0;
           bytes += c.length;
@@ -391,6 +405,7 @@ async function run(dbUrl: string, servers: Server[]) {
 
     const t0 = performance.now();
     const a = await startServer(dbUrl);
+    consoleCookie = await signIn(a.url);
     servers.push(a);
     log(`server: ${a.url} ready in ${fmt((performance.now() - t0) / 1000)} s, RSS ${fmt(rssMb(a.pid), 0)} MB after start`);
     log();
@@ -490,7 +505,7 @@ async function run(dbUrl: string, servers: Server[]) {
       dashboard: wrkScript("POST", "/graphql", [JSON.stringify({ query: DASHBOARD })], jsonHeaders),
       p95: wrkScript("POST", "/graphql", [JSON.stringify(byP95)], jsonHeaders),
       name: wrkScript("POST", "/graphql", [JSON.stringify(byName)], jsonHeaders),
-      page: wrkScript("GET", "/deployments?sort=p95.desc&size=50", null, { Accept: "text/html" }),
+      page: wrkScript("GET", "/deployments?sort=p95.desc&size=50", null, { Accept: "text/html", Cookie: consoleCookie }),
     };
     const rows: Array<{ name: string; product: () => Promise<LoadResult>; floor: () => Promise<LoadResult>; floorName: string }> = [
       { name: "dashboard query (10 conn)", product: () => wrk(a.url, scripts.dashboard, READ_CONNECTIONS), floor: () => closedLoop(pool, READ_CONNECTIONS, dashboardFloor), floorName: "one SQL statement over the fleet rollup" },
@@ -529,7 +544,7 @@ async function run(dbUrl: string, servers: Server[]) {
     // Streaming and size of the server-rendered page.
     const gets = [] as Array<{ ttfb: number; total: number; bytes: number }>;
     for (let i = 0; i < 10; i++) gets.push(await timeGet(`${a.url}/deployments?sort=p95.desc&size=50`));
-    const html = await (await fetch(`${a.url}/deployments?sort=p95.desc&size=50`)).text();
+    const html = await (await fetch(`${a.url}/deployments?sort=p95.desc&size=50`, { headers: { cookie: consoleCookie } })).text();
 
     // ---------------------------------------------------------------- ingestion
     const idsRes = await pool.query<{ id: string }>(`SELECT id::text AS id FROM "Deployment" ORDER BY id LIMIT ${INGEST_TARGETS}`);
@@ -633,7 +648,7 @@ async function run(dbUrl: string, servers: Server[]) {
     const jsPages = ["/", "/deployments", `/deployments/${firstId}`, "/training", "/models", "/alerts"];
     const jsSizes: Array<[string, number]> = [];
     for (const p of jsPages) {
-      const page = await (await fetch(`${a.url}${p}`)).text();
+      const page = await (await fetch(`${a.url}${p}`, { headers: { cookie: consoleCookie } })).text();
       const assets = new Set([...page.matchAll(/(?:href|src)="(\/build\/[^"]+\.js)"/g)].map((m) => m[1]!));
       for (const m of page.matchAll(/"(\/build\/[^"]+\.js)"/g)) assets.add(m[1]!);
       let total = 0;
