@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Activity, AlertTriangle, CheckCircle2, FlaskConical, Gauge, Rocket } from "lucide-react";
+import { assess } from "~/components/deployment-metric-cards";
 import { Card, CardHeader } from "~/components/ui/card";
 import { PageHeader } from "~/components/ui/page-header";
 import { StatCard } from "~/components/ui/stat-card";
@@ -22,6 +23,8 @@ const DashboardQuery = graphql(`
       failedJobs24h
       requests24h
       errorRate24h
+      errorRate24hHealth
+      activeModels
       alertsFiring
       computedAt
       recentActivity(first: 8) {
@@ -34,6 +37,10 @@ const DashboardQuery = graphql(`
         outcome
         createdAt
       }
+    }
+    healthThresholds {
+      metric
+      cue
     }
     deployments(first: 5, sort: { field: DEPLOYED, direction: DESC }) {
       totalCount
@@ -87,9 +94,10 @@ function targetHref(type: string | null, id: string) {
 }
 
 export default function Dashboard() {
-  const { dashboard: d, deployments, trainingJobs } = useLoaderData<typeof loader>();
+  const { dashboard: d, deployments, trainingJobs, healthThresholds } = useLoaderData<typeof loader>();
   const now = d.computedAt;
-  const errorTone = d.errorRate24h !== null && d.errorRate24h > 0.01 ? "critical" : "neutral";
+  // The level is the API's (Dashboard.errorRate24hHealth); the cue names its threshold.
+  const errorHealth = assess(healthThresholds, "ERROR_RATE", d.errorRate24hHealth);
   return (
     <>
       <PageHeader title="Dashboard" description="Your fleet at a glance: deployments, training and the last 24 hours of inference traffic." />
@@ -115,8 +123,8 @@ export default function Dashboard() {
           label="Error rate (24 h)"
           value={formatPercent(d.errorRate24h)}
           icon={Gauge}
-          tone={errorTone}
-          cue={errorTone === "critical" ? "Above 1 %" : undefined}
+          tone={errorHealth.tone}
+          cue={errorHealth.cue}
           hint={d.errorRate24h === null ? "no traffic recorded" : "server and model errors"}
         />
         <Link to={d.alertsFiring > 0 ? "/alerts?state=FIRING" : "/alerts"} className="block rounded-xl hover:ring-2 hover:ring-indigo-200 focus:outline-none focus:ring-2 focus:ring-indigo-500" data-testid="stat-alerts-link">

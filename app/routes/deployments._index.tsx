@@ -6,7 +6,7 @@ import { FlaskConical, Rocket, SearchX } from "lucide-react";
 import { useEffect, useMemo } from "react";
 import { DataTable } from "~/components/data-table";
 import { ClearFiltersButton, DEPLOYMENT_STATUSES, DeploymentFilters } from "~/components/deployment-filters";
-import { formatRate, MetricCell } from "~/components/deployment-metric-cards";
+import { assess, formatRate, MetricCell } from "~/components/deployment-metric-cards";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { Card } from "~/components/ui/card";
 import { PageHeader } from "~/components/ui/page-header";
@@ -44,8 +44,18 @@ const DeploymentsQuery = graphql(`
           requestsPerSecond
           p95LatencyMs
           errorRate
+          health {
+            p95
+            errorRate
+          }
         }
       }
+    }
+    healthThresholds {
+      metric
+      above
+      level
+      cue
     }
     everything: deployments(first: 0) {
       totalCount
@@ -121,7 +131,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 const ROLLOUT_POLL_MS = 2000;
 
 export default function DeploymentsPage() {
-  const { deployments, everything, now } = useLoaderData<typeof loader>();
+  const { deployments, everything, healthThresholds: thresholds, now } = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
   const rollingOut = deployments.nodes.some((d) => d.status === "DEPLOYING");
 
@@ -193,7 +203,7 @@ export default function DeploymentsPage() {
         enableSorting: true,
         sortDescFirst: true,
         cell: ({ row }) => (
-          <MetricCell metric="p95LatencyMs" value={row.original.metrics.p95LatencyMs} text={formatMs(row.original.metrics.p95LatencyMs)} />
+          <MetricCell health={assess(thresholds, "P95_LATENCY", row.original.metrics.health.p95)} text={formatMs(row.original.metrics.p95LatencyMs)} />
         ),
       },
       {
@@ -201,7 +211,7 @@ export default function DeploymentsPage() {
         header: "Error Rate",
         enableSorting: false,
         cell: ({ row }) => (
-          <MetricCell metric="errorRate" value={row.original.metrics.errorRate} text={formatPercent(row.original.metrics.errorRate)} />
+          <MetricCell health={assess(thresholds, "ERROR_RATE", row.original.metrics.health.errorRate)} text={formatPercent(row.original.metrics.errorRate)} />
         ),
       },
       {
@@ -222,7 +232,7 @@ export default function DeploymentsPage() {
         ),
       },
     ],
-    [now],
+    [now, thresholds],
   );
 
   return (

@@ -26,6 +26,11 @@ const JobQuery = graphql(`
       id
       modelName
       status
+      availableActions
+      liveDeployment {
+        id
+        version
+      }
       progress
       currentStep
       totalSteps
@@ -158,7 +163,7 @@ export default function TrainingMonitor() {
             <span data-testid="job-status">
               <StatusBadge status={job.status} className="px-3 py-1 text-sm" />
             </span>
-            <TrainingJobActions id={job.id} status={job.status} modelName={job.modelName} size="md" />
+            <TrainingJobActions id={job.id} modelName={job.modelName} availableActions={job.availableActions} liveDeployment={job.liveDeployment} size="md" />
           </>
         }
       />

@@ -33,6 +33,11 @@ const JobsQuery = graphql(`
         id
         modelName
         status
+        availableActions
+        liveDeployment {
+          id
+          version
+        }
         progress
         createdAt
         durationSeconds
@@ -226,7 +231,12 @@ export default function TrainingJobs() {
         header: () => <span className="sr-only">Actions</span>,
         cell: ({ row }) => (
           <div className="flex justify-end">
-            <TrainingJobActions id={row.original.id} status={row.original.status} modelName={row.original.modelName} />
+            <TrainingJobActions
+              id={row.original.id}
+              modelName={row.original.modelName}
+              availableActions={row.original.availableActions}
+              liveDeployment={row.original.liveDeployment}
+            />
           </div>
         ),
       },
