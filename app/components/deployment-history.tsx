@@ -25,7 +25,7 @@ export function DeploymentHistory(props: { modelName: string; currentId: string;
       <CardHeader title="Version history" description={
           props.versions.length === 1 ? `The only version of ${props.modelName} so far.` : `All ${props.versions.length} versions of ${props.modelName}, newest first.`
         } />
-      <div className="overflow-x-auto">
+      <div className="relative overflow-x-auto">
         <table className="min-w-full divide-y divide-slate-200 text-sm" aria-label="Version history">
           <thead className="bg-slate-50">
             <tr>

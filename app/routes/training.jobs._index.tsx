@@ -8,7 +8,7 @@ import { DataTable } from "~/components/data-table";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { TrainingJobActions } from "~/components/training-job-actions";
 import { TrainingProgress } from "~/components/training-progress";
-import { ClearFiltersLink, FilterBar, FilterSearchField, FilterSelectField, FilterSubmit } from "~/components/ui/filters";
+import { ClearFiltersLink, FilterBar, FilterSearchField, FilterSelectField } from "~/components/ui/filters";
 import { PageHeader } from "~/components/ui/page-header";
 import { CompareBar, CompareCheckbox } from "~/components/compare-selection";
 import { StatusBadge } from "~/components/ui/status-badge";
@@ -271,7 +271,6 @@ export default function TrainingJobs() {
             { value: "simulated", label: "Simulated trainer" },
           ]}
         />
-        <FilterSubmit>Apply</FilterSubmit>
         {filtered ? <ClearFiltersLink to="/training/jobs" /> : null}
       </FilterBar>
       <CompareBar />

@@ -1,20 +1,21 @@
-import { useEffect, useState, type ReactNode } from "react";
+import type { ReactNode } from "react";
 
 /**
- * Charts measure their container, which only exists in the browser: the
- * server renders a placeholder of the same height, so the page does not jump.
+ * The width the server draws a chart at before the browser measures its container
+ * (`<ResponsiveContainer initialDimension={CHART_SSR_SIZE}>`): the charts are in the
+ * first paint, and resize to the real width once the page is hydrated.
  */
+export const CHART_SSR_SIZE = { width: 560, height: 240 } as const;
+
 export function MetricsChartFrame({ title, description, height = 240, children }: { title: string; description: string; height?: number; children: () => ReactNode }) {
-  const [mounted, setMounted] = useState(false);
-  useEffect(() => setMounted(true), []);
   return (
     <figure className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
       <figcaption>
         <h3 className="text-sm font-semibold text-slate-900">{title}</h3>
         <p className="mt-0.5 text-xs text-slate-500">{description}</p>
       </figcaption>
-      <div className="mt-4" style={{ height }}>
-        {mounted ? children() : <div className="h-full animate-pulse rounded-lg bg-slate-50" aria-hidden />}
+      <div className="mt-4 overflow-hidden" style={{ height }}>
+        {children()}
       </div>
     </figure>
   );
