@@ -251,7 +251,7 @@ export default function TrainingMonitor() {
         </Card>
         <Card>
           <CardHeader title="Learning rate" description={`Linear warm-up over ${job.warmupSteps} steps, then cosine decay`} />
-          <div className="p-4">
+          <div className="p-4" data-testid="learning-rate-chart">
             <LearningRateChart points={job.curve} totalSteps={job.totalSteps} endedAt={endedAt} height={280} />
           </div>
         </Card>

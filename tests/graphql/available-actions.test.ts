@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createTrainingJob } from "../../graphql/services/training.ts";
+import { createTrainingJob, recordTrainingProgress } from "../../graphql/services/training.ts";
 import { metricsHealth } from "../../graphql/services/health.ts";
 import { seedDemoData } from "../../prisma/seed.ts";
 import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
@@ -173,5 +173,23 @@ describe("health levels", () => {
     expect(dashboard.activeModels).toBeLessThanOrEqual(dashboard.activeDeployments);
     const distinct = await t.db.prisma.deployment.groupBy({ by: ["modelName"], where: { status: "ACTIVE" } });
     expect(dashboard.activeModels).toBe(distinct.length);
+  });
+});
+
+describe("TrainingJob.trainLoss while RUNNING", () => {
+  test("is the newest reported loss even when the head step runs ahead of the logged points", async () => {
+    const id = await jobIn("RUNNING");
+    const point = (step: number, trainLoss: number) => ({ step, epoch: step / 1000, trainLoss, evalLoss: null, learningRate: 1e-4 });
+    // The built-in executor reports a point every few steps and its head step separately.
+    await recordTrainingProgress(t.db.prisma, id, { points: [point(10, 2.5)], headStep: 17, headEpoch: 0.017 });
+    let { trainingJob } = await query(t.db, `query ($id: ID!) { trainingJob(id: $id) { status currentStep trainLoss } }`, { id });
+    expect(trainingJob).toEqual({ status: "RUNNING", currentStep: 17, trainLoss: 2.5 });
+    await recordTrainingProgress(t.db.prisma, id, { points: [point(20, 2.25)], headStep: 25, headEpoch: 0.025 });
+    ({ trainingJob } = await query(t.db, `query ($id: ID!) { trainingJob(id: $id) { currentStep trainLoss } }`, { id }));
+    expect(trainingJob).toEqual({ currentStep: 25, trainLoss: 2.25 });
+    // A late, older point (a retried report) does not overwrite the newer loss.
+    await recordTrainingProgress(t.db.prisma, id, { points: [point(5, 3.0)], headStep: 5 });
+    ({ trainingJob } = await query(t.db, `query ($id: ID!) { trainingJob(id: $id) { currentStep trainLoss } }`, { id }));
+    expect(trainingJob).toEqual({ currentStep: 25, trainLoss: 2.25 });
   });
 });

@@ -1,13 +1,43 @@
-import type { ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
+
+/** A series drawn in the first paint, before the interactive chart can measure its container. */
+export interface PreviewLine {
+  values: ReadonlyArray<number | null>;
+  color: string;
+}
 
 /**
- * The width the server draws a chart at before the browser measures its container
- * (`<ResponsiveContainer initialDimension={CHART_SSR_SIZE}>`): the charts are in the
- * first paint, and resize to the real width once the page is hydrated.
+ * The same data as plain SVG polylines that scale to any width: the server can
+ * draw it, so the charts are not empty in the first paint. No axes or tooltips;
+ * the interactive chart replaces it as soon as the page is hydrated.
  */
-export const CHART_SSR_SIZE = { width: 560, height: 240 } as const;
+function PreviewChart({ lines }: { lines: readonly PreviewLine[] }) {
+  const max = Math.max(1, ...lines.flatMap((l) => l.values.filter((v): v is number => v !== null)));
+  const n = Math.max(2, ...lines.map((l) => l.values.length));
+  return (
+    <svg viewBox="0 0 1000 240" preserveAspectRatio="none" className="h-full w-full" aria-hidden data-testid="chart-preview">
+      {[60, 120, 180].map((y) => (
+        <line key={y} x1={0} x2={1000} y1={y} y2={y} stroke="#e2e8f0" strokeDasharray="6 6" />
+      ))}
+      {lines.map((l, i) => {
+        // Gaps (no traffic) split the line, as in the interactive chart.
+        const runs: string[][] = [[]];
+        l.values.forEach((v, j) => {
+          if (v === null) runs.push([]);
+          else runs[runs.length - 1]!.push(`${((j / (n - 1)) * 1000).toFixed(1)},${(230 - (v / max) * 220).toFixed(1)}`);
+        });
+        return runs
+          .filter((r) => r.length > 0)
+          .map((r, k) => <polyline key={`${i}-${k}`} points={r.join(" ")} fill="none" stroke={l.color} strokeWidth={2} vectorEffect="non-scaling-stroke" />);
+      })}
+    </svg>
+  );
+}
 
-export function MetricsChartFrame({ title, description, height = 240, children }: { title: string; description: string; height?: number; children: () => ReactNode }) {
+export function MetricsChartFrame(props: { title: string; description: string; height?: number; preview: readonly PreviewLine[]; children: () => ReactNode }) {
+  const { title, description, height = 240, children } = props;
+  const [mounted, setMounted] = useState(false);
+  useEffect(() => setMounted(true), []);
   return (
     <figure className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
       <figcaption>
@@ -15,7 +45,7 @@ export function MetricsChartFrame({ title, description, height = 240, children }
         <p className="mt-0.5 text-xs text-slate-500">{description}</p>
       </figcaption>
       <div className="mt-4 overflow-hidden" style={{ height }}>
-        {children()}
+        {mounted ? children() : <PreviewChart lines={props.preview} />}
       </div>
     </figure>
   );

@@ -1,5 +1,5 @@
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { bucketLabel, CHART_SSR_SIZE, MetricsChartFrame, type SeriesPoint } from "~/components/charts/metrics-chart-frame";
+import { bucketLabel, MetricsChartFrame, type SeriesPoint } from "~/components/charts/metrics-chart-frame";
 import type { HealthThreshold } from "~/components/deployment-metric-cards";
 
 const LIMIT_STYLE = { WARN: { stroke: "#d97706", fill: "#b45309" }, CRITICAL: { stroke: "#dc2626", fill: "#b91c1c" }, OK: { stroke: "#64748b", fill: "#475569" } } as const;
@@ -16,9 +16,16 @@ export function MetricsLatencyChart(props: { series: SeriesPoint[]; spanHours: n
     p95: p.p95LatencyMs === null ? null : Math.round(p.p95LatencyMs),
   }));
   return (
-    <MetricsChartFrame title="Latency percentiles" description={`P50 and P95 per ${bucketLabelText}, in milliseconds (UTC).`}>
+    <MetricsChartFrame
+      title="Latency percentiles"
+      description={`P50 and P95 per ${bucketLabelText}, in milliseconds (UTC).`}
+      preview={[
+        { values: data.map((p) => p.p50), color: "#6366f1" },
+        { values: data.map((p) => p.p95), color: "#0ea5e9" },
+      ]}
+    >
       {() => (
-        <ResponsiveContainer width="100%" height="100%" initialDimension={CHART_SSR_SIZE}>
+        <ResponsiveContainer width="100%" height="100%">
           <LineChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" vertical={false} />
             <XAxis dataKey="label" tick={{ fontSize: 11, fill: "#64748b" }} tickLine={false} axisLine={{ stroke: "#cbd5e1" }} minTickGap={24} />

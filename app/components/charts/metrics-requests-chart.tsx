@@ -1,5 +1,5 @@
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { bucketLabel, CHART_SSR_SIZE, MetricsChartFrame, type SeriesPoint } from "~/components/charts/metrics-chart-frame";
+import { bucketLabel, MetricsChartFrame, type SeriesPoint } from "~/components/charts/metrics-chart-frame";
 
 /** Requests per bucket, split into successes, client errors and server errors (stacked). */
 export function MetricsRequestsChart({ series, spanHours, bucketLabelText }: { series: SeriesPoint[]; spanHours: number; bucketLabelText: string }) {
@@ -10,9 +10,16 @@ export function MetricsRequestsChart({ series, spanHours, bucketLabelText }: { s
     errors: p.errors,
   }));
   return (
-    <MetricsChartFrame title="Requests" description={`Requests per ${bucketLabelText}, by outcome (UTC).`}>
+    <MetricsChartFrame
+      title="Requests"
+      description={`Requests per ${bucketLabelText}, by outcome (UTC).`}
+      preview={[
+        { values: series.map((p) => p.requests), color: "#6366f1" },
+        { values: series.map((p) => p.errors), color: "#dc2626" },
+      ]}
+    >
       {() => (
-        <ResponsiveContainer width="100%" height="100%" initialDimension={CHART_SSR_SIZE}>
+        <ResponsiveContainer width="100%" height="100%">
           <BarChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" vertical={false} />
             <XAxis dataKey="label" tick={{ fontSize: 11, fill: "#64748b" }} tickLine={false} axisLine={{ stroke: "#cbd5e1" }} minTickGap={24} />
