@@ -15,6 +15,7 @@ import { ProductionBadge, SimulatedBadge } from "~/components/serving-card";
 import { formatDateTime, formatMs, formatPercent, formatRelative } from "~/lib/format";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { pageArgs, parsePage, parseSort } from "~/lib/table-state";
+import { safeRedirect } from "~/lib/safe-redirect";
 import { gql } from "~/server/gql.server";
 import { redirectWithToast } from "~/server/toast.server";
 
@@ -103,12 +104,6 @@ const DeployMutation = graphql(`
     }
   }
 `);
-
-/** Only paths inside the console: a form field must not redirect the browser elsewhere. */
-function safeRedirect(value: FormDataEntryValue | null, fallback: string): string {
-  const to = typeof value === "string" ? value : "";
-  return to.startsWith("/") && !to.startsWith("//") && !to.startsWith("/\\") ? to : fallback;
-}
 
 /** The Deploy buttons on the training pages post here (`/deployments?index`). */
 export async function action({ request, context }: ActionFunctionArgs) {

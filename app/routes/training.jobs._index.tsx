@@ -15,6 +15,7 @@ import { StatusBadge } from "~/components/ui/status-badge";
 import { formatDateTime, formatDuration, formatEnum, formatRelative } from "~/lib/format";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { pageArgs, parsePage, parseSort } from "~/lib/table-state";
+import { safeRedirect } from "~/lib/safe-redirect";
 import { gql } from "~/server/gql.server";
 import { redirectWithToast } from "~/server/toast.server";
 
@@ -109,11 +110,6 @@ const RetryJob = graphql(`
     }
   }
 `);
-
-/** Only same-site paths: a crafted form must not redirect elsewhere. */
-function safeRedirect(value: FormDataEntryValue | null, fallback: string): string {
-  return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") ? value : fallback;
-}
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
