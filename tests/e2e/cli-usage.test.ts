@@ -7,8 +7,10 @@ import { runTrainyard } from "../setup/cli.ts";
  */
 const NOWHERE = "http://127.0.0.1:9";
 const COMMANDS = ["deploy", "jobs", "deployments", "tokens", "migrate", "seed", "serve", "gateway"];
+// Each case starts Node (with tsx) once or twice: generous on a loaded 2-core machine.
+const SLOW = { timeout: 120_000 };
 
-test.each(COMMANDS)("trainyard %s --help prints its usage and exits 0", async (command) => {
+test.each(COMMANDS)("trainyard %s --help prints its usage and exits 0", SLOW, async (command) => {
   for (const flag of ["--help", "-h"]) {
     const run = await runTrainyard(NOWHERE, [command, flag]);
     expect({ flag, code: run.code, stderr: run.stderr }).toEqual({ flag, code: 0, stderr: "" });
@@ -18,7 +20,7 @@ test.each(COMMANDS)("trainyard %s --help prints its usage and exits 0", async (c
   }
 });
 
-test("a subcommand's --help wins over its other arguments", async () => {
+test("a subcommand's --help wins over its other arguments", SLOW, async () => {
   const run = await runTrainyard(NOWHERE, ["tokens", "create", "--scopes", "root", "--help"]);
   expect(run.code).toBe(0);
   expect(run.stdout).toContain("tokens create --name NAME --scopes");
@@ -31,7 +33,7 @@ test.each([
   { args: ["migrate", "extra"], message: /Unexpected argument 'extra'/ },
   { args: ["jobs"], message: /use "trainyard jobs list"/ },
   { args: ["frobnicate"], message: /unknown command "frobnicate"/ },
-])("usage error $args exits 2 with one clear line and contacts no server", async ({ args, message }) => {
+])("usage error $args exits 2 with one clear line and contacts no server", SLOW, async ({ args, message }) => {
   const run = await runTrainyard(NOWHERE, args);
   expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: "" });
   expect(run.stderr).toMatch(message);
