@@ -34,7 +34,8 @@ export function Layout({ children }: { children: ReactNode }) {
       </head>
       <body>
         <AppShell session={useRouteLoaderData<typeof loader>("root")?.session ?? null}>{children}</AppShell>
-        <Toaster position="top-right" richColors closeButton />
+        {/* Bottom right: at the top the toast covered the page header's action buttons. */}
+        <Toaster position="bottom-right" richColors closeButton />
         <ScrollRestoration />
         <Scripts />
       </body>

@@ -1,6 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ClientError, GraphQLClient } from "graphql-request";
 import { exitWithOneLine } from "./fail.ts";
+import { commandUsage, wantsHelp } from "./commands/help.ts";
+import { SCOPES } from "../graphql/scopes.ts";
 
 const USAGE = `Usage: trainyard <command> [options]
 
@@ -346,7 +348,13 @@ async function tokens(api: Api, args: string[]) {
         "expires-at": { type: "string" },
       });
       if (!values.name || !values.scopes) throw new CliError("tokens create needs --name NAME and --scopes read,deploy,…", EXIT.usage);
-      const scopes = values.scopes.split(",").map((s) => s.trim().toUpperCase()).filter(Boolean);
+      const asked = values.scopes.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+      // The scopes the API knows (graphql/scopes.ts): a typo is a usage error here, not a raw GraphQL error.
+      const unknown = asked.filter((s) => !(SCOPES as readonly string[]).includes(s));
+      if (unknown.length || asked.length === 0) {
+        throw new CliError(`unknown scope${unknown.length === 1 ? "" : "s"} ${unknown.map((u) => `"${u}"`).join(", ") || "(none given)"}; use one or more of ${SCOPES.join(", ")}`, EXIT.usage);
+      }
+      const scopes = asked.map((s) => s.toUpperCase());
       const data = await api.request<{ createApiToken: { __typename: string; code?: string; message?: string; secret: string; token: Token } }>(
         `mutation CreateToken($input: CreateApiTokenInput!) {
           createApiToken(input: $input) {
@@ -568,6 +576,14 @@ async function localToken(args: string[]) {
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
   const wantsJson = rest.includes("--json");
+  // `trainyard <command> --help` (any subcommand): its usage on stdout, exit 0, nothing else runs.
+  if (command && !command.startsWith("-") && command !== "help" && wantsHelp(rest)) {
+    const text = commandUsage(USAGE, command);
+    if (text) {
+      process.stdout.write(text);
+      return;
+    }
+  }
   try {
     switch (command) {
       case "deploy":
@@ -584,7 +600,7 @@ async function main(argv: string[]) {
       case "users":
         return await users(rest);
       case "migrate": {
-        const { values } = parseArgs({ args: rest, options: { "resolve-rolled-back": { type: "string" } } });
+        const { values } = parse(rest, { "resolve-rolled-back": { type: "string" } });
         const { applyMigrations, resolveRolledBack } = await import("../prisma/migrate.ts");
         await withDatabase(async (db) => {
           const name = values["resolve-rolled-back"];
@@ -601,6 +617,7 @@ async function main(argv: string[]) {
         return;
       }
       case "seed": {
+        parse(rest, {});
         const { applyMigrations } = await import("../prisma/migrate.ts");
         const { seedDemoData } = await import("../prisma/seed.ts");
         await withDatabase(async (db) => {
@@ -613,6 +630,7 @@ async function main(argv: string[]) {
         return;
       }
       case "serve": {
+        parse(rest, {});
         const { loadConfig } = await import("../graphql/config.ts");
         const { serve } = await import("./server.ts");
         const running = await serve(loadConfig());
@@ -622,6 +640,7 @@ async function main(argv: string[]) {
         return;
       }
       case "gateway": {
+        parse(rest, {});
         const { loadConfig } = await import("../graphql/config.ts");
         const { startGatewayServer } = await import("./gateway.ts");
         const running = await startGatewayServer(loadConfig());

@@ -1,6 +1,6 @@
-import { Form, Link, NavLink } from "@remix-run/react";
-import { BellRing, Boxes, Braces, FlaskConical, History, KeyRound, LayoutDashboard, Rocket, TrainFront, Webhook, type LucideIcon } from "lucide-react";
-import type { ReactNode } from "react";
+import { Form, Link, NavLink, useLocation } from "@remix-run/react";
+import { BellRing, Boxes, Braces, FlaskConical, History, KeyRound, LayoutDashboard, Menu, Rocket, TrainFront, Webhook, X, type LucideIcon } from "lucide-react";
+import { useEffect, useState, type ReactNode } from "react";
 import { cn } from "~/lib/cn";
 
 interface NavItem {
@@ -27,16 +27,50 @@ const NAV: NavItem[] = [
 /** The signed-in person, or null on /login and /setup. */
 export type ConsoleSession = { name: string; role: string } | null;
 
-export function AppShell({ children, session }: { children: ReactNode; session: ConsoleSession }) {
+function Logo() {
   return (
-    <div className="flex min-h-screen">
-      <div className="w-60 shrink-0 bg-slate-900">
-      <aside className="sticky top-0 z-20 flex h-screen flex-col text-slate-300">
-        <div className="flex h-16 items-center gap-2.5 px-5">
-          <span className="flex h-8 w-8 items-center justify-center rounded-lg bg-indigo-500 text-white">
-            <TrainFront className="h-5 w-5" aria-hidden />
-          </span>
-          <span className="text-base font-semibold tracking-tight text-white">Trainyard</span>
+    <>
+      <span className="flex h-8 w-8 items-center justify-center rounded-lg bg-indigo-500 text-white">
+        <TrainFront className="h-5 w-5" aria-hidden />
+      </span>
+      <span className="text-base font-semibold tracking-tight text-white">Trainyard</span>
+    </>
+  );
+}
+
+/**
+ * The sidebar on wide screens; below 768 px a top bar whose Menu button opens
+ * the same navigation over the page (closed again by any navigation), so a
+ * phone keeps its whole width for the content.
+ */
+export function AppShell({ children, session }: { children: ReactNode; session: ConsoleSession }) {
+  const [open, setOpen] = useState(false);
+  const location = useLocation();
+  useEffect(() => setOpen(false), [location.pathname, location.search]);
+  return (
+    <div className="min-h-screen md:flex">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded-lg focus:bg-white focus:px-3 focus:py-2 focus:text-sm focus:font-medium focus:text-indigo-700 focus:shadow">
+        Skip to content
+      </a>
+      <header className="sticky top-0 z-30 flex h-14 items-center justify-between bg-slate-900 px-4 md:hidden">
+        <div className="flex items-center gap-2.5">
+          <Logo />
+        </div>
+        <button
+          type="button"
+          aria-expanded={open}
+          aria-controls="main-navigation"
+          onClick={() => setOpen((o) => !o)}
+          className="inline-flex items-center gap-1.5 rounded-lg px-2.5 py-1.5 text-sm font-medium text-slate-200 hover:bg-slate-800"
+        >
+          {open ? <X className="h-5 w-5" aria-hidden /> : <Menu className="h-5 w-5" aria-hidden />}
+          Menu
+        </button>
+      </header>
+      <div id="main-navigation" className={cn("bg-slate-900 md:block md:w-60 md:shrink-0", open ? "fixed inset-x-0 bottom-0 top-14 z-30 overflow-y-auto" : "hidden")}>
+      <aside className="z-20 flex flex-col text-slate-300 md:sticky md:top-0 md:h-screen">
+        <div className="hidden h-16 items-center gap-2.5 px-5 md:flex">
+          <Logo />
         </div>
         <nav aria-label="Main" className="flex-1 space-y-1 px-3 py-4">
           {NAV.map((item) => (
@@ -78,7 +112,7 @@ export function AppShell({ children, session }: { children: ReactNode; session: 
         </div>
       </aside>
       </div>
-      <main className="min-w-0 flex-1 px-8 py-8">
+      <main id="main" tabIndex={-1} className="min-w-0 flex-1 px-4 py-6 focus:outline-none md:px-8 md:py-8">
         <div className="mx-auto max-w-7xl">{children}</div>
       </main>
     </div>

@@ -58,7 +58,8 @@ export function DataTable<Row>(props: {
 
   return (
     <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
-      <div className={cn("overflow-x-auto transition-opacity", loading && "opacity-60")} aria-busy={loading}>
+      {/* relative: the headers' screen-reader text (absolutely placed) stays inside the scrolling box, not past the page's edge. */}
+      <div className={cn("relative overflow-x-auto transition-opacity", loading && "opacity-60")} aria-busy={loading}>
         <table className="min-w-full divide-y divide-slate-200 text-sm" aria-label={props.label}>
           <thead className="bg-slate-50">
             {table.getHeaderGroups().map((group) => (

@@ -1,6 +1,6 @@
 import { Link } from "@remix-run/react";
 import { History } from "lucide-react";
-import { ConfirmAction } from "~/components/deployment-confirm-action";
+import { ConfirmAction } from "~/components/ui/confirm-dialog";
 import { Card, CardHeader } from "~/components/ui/card";
 import { StatusBadge } from "~/components/ui/status-badge";
 import { formatDateTime, formatRelative } from "~/lib/format";
@@ -12,14 +12,8 @@ export interface VersionRow {
   deployedBy: string;
   createdAt: string;
   activatedAt: string | null;
-}
-
-/**
- * A retired version can always be brought back; a paused one only by a
- * rollback that replaces another active version (otherwise Resume is the action).
- */
-function canRollBackTo(status: string, otherActive: boolean) {
-  return status === "RETIRED" || (status === "PAUSED" && otherActive);
+  /** From the API: "Roll back" is offered exactly where it lists ROLLBACK. */
+  availableActions: readonly string[];
 }
 
 /** Every version of the model, newest first, with who deployed it and when; earlier versions can be rolled back to. */
@@ -31,7 +25,7 @@ export function DeploymentHistory(props: { modelName: string; currentId: string;
       <CardHeader title="Version history" description={
           props.versions.length === 1 ? `The only version of ${props.modelName} so far.` : `All ${props.versions.length} versions of ${props.modelName}, newest first.`
         } />
-      <div className="overflow-x-auto">
+      <div className="relative overflow-x-auto">
         <table className="min-w-full divide-y divide-slate-200 text-sm" aria-label="Version history">
           <thead className="bg-slate-50">
             <tr>
@@ -75,7 +69,7 @@ export function DeploymentHistory(props: { modelName: string; currentId: string;
                   )}
                 </td>
                 <td className="whitespace-nowrap px-5 py-3 text-right">
-                  {canRollBackTo(v.status, live.some((l) => l.status === "ACTIVE" && l.id !== v.id)) ? (
+                  {v.availableActions.includes("ROLLBACK") ? (
                     <ConfirmAction
                       label="Roll back"
                       busyLabel="Rolling back…"

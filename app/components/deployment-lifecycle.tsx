@@ -1,9 +1,9 @@
 import { Archive, CirclePause, CirclePlay, type LucideIcon } from "lucide-react";
-import { ConfirmAction } from "~/components/deployment-confirm-action";
+import { ConfirmAction } from "~/components/ui/confirm-dialog";
 
 const ACTIONS: Array<{
   intent: "pause" | "resume" | "retire";
-  offeredWhen: (status: string) => boolean;
+  action: "PAUSE" | "RESUME" | "RETIRE";
   label: string;
   busyLabel: string;
   icon: LucideIcon;
@@ -12,7 +12,7 @@ const ACTIONS: Array<{
 }> = [
   {
     intent: "pause",
-    offeredWhen: (status) => status === "ACTIVE",
+    action: "PAUSE",
     label: "Pause",
     busyLabel: "Pausing…",
     icon: CirclePause,
@@ -20,7 +20,7 @@ const ACTIONS: Array<{
   },
   {
     intent: "resume",
-    offeredWhen: (status) => status === "PAUSED",
+    action: "RESUME",
     label: "Resume",
     busyLabel: "Resuming…",
     icon: CirclePlay,
@@ -29,7 +29,7 @@ const ACTIONS: Array<{
   },
   {
     intent: "retire",
-    offeredWhen: (status) => status !== "RETIRED",
+    action: "RETIRE",
     label: "Retire",
     busyLabel: "Retiring…",
     icon: Archive,
@@ -38,11 +38,11 @@ const ACTIONS: Array<{
   },
 ];
 
-/** Pause, Resume and Retire, offered only where the transition is legal; each asks for confirmation. */
-export function DeploymentLifecycleActions({ status, label }: { status: string; label: string }) {
+/** Pause, Resume and Retire, offered only when the API lists them in `availableActions`; each asks for confirmation. */
+export function DeploymentLifecycleActions({ availableActions, label }: { availableActions: readonly string[]; label: string }) {
   return (
     <div className="flex flex-wrap items-center gap-2">
-      {ACTIONS.filter((a) => a.offeredWhen(status)).map((a) => (
+      {ACTIONS.filter((a) => availableActions.includes(a.action)).map((a) => (
         <ConfirmAction
           key={a.intent}
           label={a.label}

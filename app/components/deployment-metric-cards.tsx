@@ -3,19 +3,26 @@ import { StatCard, type StatTone } from "~/components/ui/stat-card";
 import { cn } from "~/lib/cn";
 import { formatCompact, formatMs, formatPercent } from "~/lib/format";
 
-/** Service-level thresholds the console warns about; each warning carries a text cue, never colour alone. */
-export const THRESHOLDS = {
-  p50LatencyMs: { limit: 200, tone: "warning", cue: "Above 200 ms" },
-  p95LatencyMs: { limit: 500, tone: "critical", cue: "Above 500 ms" },
-  errorRate: { limit: 0.01, tone: "critical", cue: "Above 1 %" },
-} as const satisfies Record<string, { limit: number; tone: StatTone; cue: string }>;
+/** What the API says about a figure (`DeploymentMetrics.health`, `healthThresholds`): the console only renders it. */
+export type HealthLevel = "OK" | "WARN" | "CRITICAL";
+export type HealthMetric = "P50_LATENCY" | "P95_LATENCY" | "ERROR_RATE";
+export interface HealthThreshold {
+  metric: HealthMetric;
+  above: number;
+  level: HealthLevel;
+  cue: string;
+}
 
-export type ThresholdMetric = keyof typeof THRESHOLDS;
+const TONE: Record<HealthLevel, StatTone> = { OK: "neutral", WARN: "warning", CRITICAL: "critical" };
 
-export function assess(metric: ThresholdMetric, value: number | null | undefined): { tone: StatTone; cue?: string } {
-  const t = THRESHOLDS[metric];
-  if (value === null || value === undefined || value <= t.limit) return { tone: "neutral" };
-  return { tone: t.tone, cue: t.cue };
+/** The tone and text cue of a health level; the cue names the API's threshold (e.g. "Above 500 ms"). */
+export function assess(
+  thresholds: ReadonlyArray<Pick<HealthThreshold, "metric" | "cue">>,
+  metric: HealthMetric,
+  level: HealthLevel | null | undefined,
+): { tone: StatTone; cue?: string } {
+  if (!level || level === "OK") return { tone: "neutral" };
+  return { tone: TONE[level], cue: thresholds.find((t) => t.metric === metric)?.cue };
 }
 
 const cellTone: Record<StatTone, string> = {
@@ -26,8 +33,8 @@ const cellTone: Record<StatTone, string> = {
 };
 
 /** A table cell figure with the same warning as the detail page's cards: colour, icon and a screen-reader cue. */
-export function MetricCell({ metric, value, text }: { metric: ThresholdMetric; value: number | null | undefined; text: string }) {
-  const { tone, cue } = assess(metric, value);
+export function MetricCell({ health, text }: { health: { tone: StatTone; cue?: string }; text: string }) {
+  const { tone, cue } = health;
   return (
     <span className={cn("inline-flex items-center gap-1 tabular-nums", cellTone[tone])} title={cue}>
       {cue ? <AlertTriangle className="h-3.5 w-3.5" aria-hidden /> : null}
@@ -47,6 +54,7 @@ export interface MetricsSummary {
   clientErrorRate: number | null;
   serverErrorCount?: number;
   clientErrorCount?: number;
+  health: { p50: HealthLevel; p95: HealthLevel; errorRate: HealthLevel };
 }
 
 export function formatRate(perSecond: number | null | undefined): string {
@@ -56,10 +64,11 @@ export function formatRate(perSecond: number | null | undefined): string {
 }
 
 /** Request Volume, P50, P95, P99 and Error Rate for one window, with threshold cues. */
-export function DeploymentMetricCards({ metrics, windowLabel }: { metrics: MetricsSummary; windowLabel: string }) {
-  const p50 = assess("p50LatencyMs", metrics.p50LatencyMs);
-  const p95 = assess("p95LatencyMs", metrics.p95LatencyMs);
-  const errors = assess("errorRate", metrics.errorRate);
+export function DeploymentMetricCards(props: { metrics: MetricsSummary; windowLabel: string; thresholds: readonly HealthThreshold[] }) {
+  const { metrics, windowLabel, thresholds } = props;
+  const p50 = assess(thresholds, "P50_LATENCY", metrics.health.p50);
+  const p95 = assess(thresholds, "P95_LATENCY", metrics.health.p95);
+  const errors = assess(thresholds, "ERROR_RATE", metrics.health.errorRate);
   const noTraffic = metrics.requestCount === 0;
   return (
     <div className="grid grid-cols-1 gap-4 sm:grid-cols-2 xl:grid-cols-5">

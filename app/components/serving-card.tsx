@@ -104,8 +104,8 @@ export function ServingCard({ d, now }: { d: ServingInfo; now: string }) {
           {d.lastProbeError && !d.healthy ? <p className="mt-1 text-xs text-red-700" data-testid="probe-error">{d.lastProbeError}</p> : null}
         </Row>
         <Row label="Gateway URL">
-          <span className="inline-flex min-w-0 items-center gap-2">
-            <code className="truncate font-mono text-xs" data-testid="gateway-url">{d.gatewayUrl}</code>
+          <span className="inline-flex min-w-0 max-w-full flex-wrap items-center gap-2">
+            <code className="min-w-0 max-w-full truncate font-mono text-xs" data-testid="gateway-url">{d.gatewayUrl}</code>
             <CopyButton value={d.gatewayUrl} iconOnly label="Copy gateway URL" copiedLabel="Gateway URL copied" />
             {d.isProduction ? <ProductionBadge /> : null}
           </span>

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Activity, AlertTriangle, CheckCircle2, FlaskConical, Gauge, Rocket } from "lucide-react";
+import { assess } from "~/components/deployment-metric-cards";
 import { Card, CardHeader } from "~/components/ui/card";
 import { PageHeader } from "~/components/ui/page-header";
 import { StatCard } from "~/components/ui/stat-card";
@@ -22,6 +23,8 @@ const DashboardQuery = graphql(`
       failedJobs24h
       requests24h
       errorRate24h
+      errorRate24hHealth
+      activeModels
       alertsFiring
       computedAt
       recentActivity(first: 8) {
@@ -34,6 +37,10 @@ const DashboardQuery = graphql(`
         outcome
         createdAt
       }
+    }
+    healthThresholds {
+      metric
+      cue
     }
     deployments(first: 5, sort: { field: DEPLOYED, direction: DESC }) {
       totalCount
@@ -87,16 +94,25 @@ function targetHref(type: string | null, id: string) {
 }
 
 export default function Dashboard() {
-  const { dashboard: d, deployments, trainingJobs } = useLoaderData<typeof loader>();
+  const { dashboard: d, deployments, trainingJobs, healthThresholds } = useLoaderData<typeof loader>();
   const now = d.computedAt;
-  const errorTone = d.errorRate24h !== null && d.errorRate24h > 0.01 ? "critical" : "neutral";
+  // The level is the API's (Dashboard.errorRate24hHealth); the cue names its threshold.
+  const errorHealth = assess(healthThresholds, "ERROR_RATE", d.errorRate24hHealth);
   return (
     <>
       <PageHeader title="Dashboard" description="Your fleet at a glance: deployments, training and the last 24 hours of inference traffic." />
       <div className="grid grid-cols-1 gap-4 sm:grid-cols-2 xl:grid-cols-3">
-        <StatCard testId="stat-deployed-models" label="Deployed Models" value={d.activeDeployments} icon={Rocket} hint="active deployments" />
+        <StatCard
+          testId="stat-deployed-models"
+          to="/deployments?status=ACTIVE"
+          label="Deployed models"
+          value={d.activeModels}
+          icon={Rocket}
+          hint={<span data-testid="stat-active-versions">{d.activeDeployments === 1 ? "1 active version" : `${d.activeDeployments} active versions`}</span>}
+        />
         <StatCard
           testId="stat-running-jobs"
+          to="/training/jobs?status=RUNNING"
           label="Running jobs"
           value={d.runningJobs}
           icon={FlaskConical}
@@ -104,32 +120,33 @@ export default function Dashboard() {
         />
         <StatCard
           testId="stat-completed-jobs"
+          to="/training/jobs?status=COMPLETE"
           label="Completed jobs"
           value={d.completedJobs}
           icon={CheckCircle2}
           hint={d.failedJobs24h ? `${d.failedJobs24h} failed in 24 h` : "no failures in 24 h"}
         />
-        <StatCard testId="stat-requests" label="Requests (24 h)" value={formatCompact(d.requests24h)} icon={Activity} hint="all deployments" />
+        <StatCard testId="stat-requests" to="/deployments?sort=rps.desc" label="Requests (24 h)" value={formatCompact(d.requests24h)} icon={Activity} hint="all deployments" />
         <StatCard
           testId="stat-error-rate"
+          to="/deployments?status=ACTIVE"
           label="Error rate (24 h)"
           value={formatPercent(d.errorRate24h)}
           icon={Gauge}
-          tone={errorTone}
-          cue={errorTone === "critical" ? "Above 1 %" : undefined}
+          tone={errorHealth.tone}
+          cue={errorHealth.cue}
           hint={d.errorRate24h === null ? "no traffic recorded" : "server and model errors"}
         />
-        <Link to={d.alertsFiring > 0 ? "/alerts?state=FIRING" : "/alerts"} className="block rounded-xl hover:ring-2 hover:ring-indigo-200 focus:outline-none focus:ring-2 focus:ring-indigo-500" data-testid="stat-alerts-link">
-          <StatCard
-            testId="stat-alerts"
-            label="Alerts firing"
-            value={d.alertsFiring}
-            icon={AlertTriangle}
-            tone={d.alertsFiring > 0 ? "critical" : "good"}
-            cue={d.alertsFiring > 0 ? "Needs attention" : "All clear"}
-            hint="from the alert rules · see all alerts"
-          />
-        </Link>
+        <StatCard
+          testId="stat-alerts"
+          to={d.alertsFiring > 0 ? "/alerts?state=FIRING" : "/alerts"}
+          label="Alerts firing"
+          value={d.alertsFiring}
+          icon={AlertTriangle}
+          tone={d.alertsFiring > 0 ? "critical" : "good"}
+          cue={d.alertsFiring > 0 ? "Needs attention" : "All clear"}
+          hint="from the alert rules · see which deployments"
+        />
       </div>
 
       <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-2">

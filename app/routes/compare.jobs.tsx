@@ -155,7 +155,7 @@ export default function CompareJobsPage() {
       <div className="grid grid-cols-1 gap-6 xl:grid-cols-2">
         <Card>
           <CardHeader title="Hyper-parameters" description="Rows that differ between runs are highlighted." />
-          <div className="overflow-x-auto">
+          <div className="relative overflow-x-auto">
             <table className="min-w-full divide-y divide-slate-100" data-testid="compare-hyperparameters">
               <thead>
                 <tr>
@@ -174,7 +174,7 @@ export default function CompareJobsPage() {
         </Card>
         <Card>
           <CardHeader title="Final metrics and artifacts" />
-          <div className="overflow-x-auto">
+          <div className="relative overflow-x-auto">
             <table className="min-w-full divide-y divide-slate-100" data-testid="compare-results">
               <thead>
                 <tr>

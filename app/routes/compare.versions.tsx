@@ -127,7 +127,7 @@ export default function CompareVersionsPage() {
       />
       {missing.length ? <p className="mb-4 text-sm text-amber-800">Not found: {missing.join(", ")}</p> : null}
       <Card className="mb-6">
-        <div className="overflow-x-auto">
+        <div className="relative overflow-x-auto">
           <table className="min-w-full divide-y divide-slate-100" data-testid="compare-versions-table">
             <thead>
               <tr>

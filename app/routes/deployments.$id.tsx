@@ -9,7 +9,7 @@ import { DeploymentEndpoint } from "~/components/deployment-endpoint";
 import { DeploymentEvents } from "~/components/deployment-events";
 import { DeploymentHistory } from "~/components/deployment-history";
 import { DeploymentLifecycleActions } from "~/components/deployment-lifecycle";
-import { DeploymentMetricCards } from "~/components/deployment-metric-cards";
+import { DeploymentMetricCards, type HealthThreshold } from "~/components/deployment-metric-cards";
 import { ProductionBadge, ServingCard, ServingSnippets, ServingTryIt, SimulatedBadge } from "~/components/serving-card";
 import { parseWindow, WINDOWS, WindowSelector, type WindowKey } from "~/components/deployment-window-selector";
 import { GeneralErrorBoundary } from "~/components/error-page";
@@ -27,11 +27,13 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 const DeploymentQuery = graphql(`
   query DeploymentPage($id: ID!, $window: MetricsWindow!) {
+    healthThresholds { metric above level cue }
     deployment(id: $id) {
       id
       modelName
       version
       status
+      availableActions
       endpointUrl
       deployedBy
       failureReason
@@ -77,6 +79,7 @@ const DeploymentQuery = graphql(`
         id
         version
         status
+        availableActions
         deployedBy
         createdAt
         activatedAt
@@ -89,6 +92,7 @@ const DeploymentQuery = graphql(`
         p99LatencyMs
         errorRate
         clientErrorRate
+        health { p50 p95 errorRate }
         windowStart
         windowEnd
         series {
@@ -107,7 +111,7 @@ const DeploymentQuery = graphql(`
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const window = parseWindow(new URL(request.url).searchParams.get("window"));
   const data = await gql(context, request, DeploymentQuery, { id: params.id!, window: WINDOWS[window].query });
-  return json({ deployment: notFound(data.deployment, "Deployment"), window, now: new Date().toISOString() });
+  return json({ deployment: notFound(data.deployment, "Deployment"), thresholds: data.healthThresholds, window, now: new Date().toISOString() });
 }
 
 const PauseMutation = graphql(`
@@ -184,7 +188,7 @@ type Deployment = ResultOf<typeof DeploymentQuery>["deployment"] & {};
 const ROLLOUT_POLL_MS = 2000;
 
 export default function DeploymentPage() {
-  const { deployment: d, window, now } = useLoaderData<typeof loader>();
+  const { deployment: d, thresholds, window, now } = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
   const label = `${d.modelName} ${d.version}`;
 
@@ -223,7 +227,7 @@ export default function DeploymentPage() {
             (fine-tuned {d.job.baseModel.name})
           </p>
         </div>
-        <DeploymentLifecycleActions status={d.status} label={label} />
+        <DeploymentLifecycleActions availableActions={d.availableActions} label={label} />
       </header>
 
       <StatusNotice deployment={d} now={now} />
@@ -245,7 +249,7 @@ export default function DeploymentPage() {
           </h2>
           {d.status === "ACTIVE" ? <WindowSelector current={window} /> : null}
         </div>
-        {d.status === "ACTIVE" ? <Metrics deployment={d} window={window} /> : <MetricsUnavailable status={d.status} />}
+        {d.status === "ACTIVE" ? <Metrics deployment={d} window={window} thresholds={thresholds} /> : <MetricsUnavailable status={d.status} />}
       </section>
 
       <div className="space-y-6">
@@ -257,15 +261,15 @@ export default function DeploymentPage() {
   );
 }
 
-function Metrics({ deployment, window }: { deployment: Deployment; window: WindowKey }) {
+function Metrics({ deployment, window, thresholds }: { deployment: Deployment; window: WindowKey; thresholds: readonly HealthThreshold[] }) {
   const m = deployment.metrics;
   const w = WINDOWS[window];
   return (
     <div className="space-y-4" data-testid="deployment-metrics">
-      <DeploymentMetricCards metrics={m} windowLabel={w.long} />
+      <DeploymentMetricCards metrics={m} windowLabel={w.long} thresholds={thresholds} />
       <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
         <MetricsRequestsChart series={m.series} spanHours={w.spanHours} bucketLabelText={w.bucket} />
-        <MetricsLatencyChart series={m.series} spanHours={w.spanHours} bucketLabelText={w.bucket} />
+        <MetricsLatencyChart series={m.series} spanHours={w.spanHours} bucketLabelText={w.bucket} thresholds={thresholds} />
       </div>
     </div>
   );

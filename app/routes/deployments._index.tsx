@@ -6,7 +6,7 @@ import { FlaskConical, Rocket, SearchX } from "lucide-react";
 import { useEffect, useMemo } from "react";
 import { DataTable } from "~/components/data-table";
 import { ClearFiltersButton, DEPLOYMENT_STATUSES, DeploymentFilters } from "~/components/deployment-filters";
-import { formatRate, MetricCell } from "~/components/deployment-metric-cards";
+import { assess, formatRate, MetricCell } from "~/components/deployment-metric-cards";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { Card } from "~/components/ui/card";
 import { PageHeader } from "~/components/ui/page-header";
@@ -15,6 +15,7 @@ import { ProductionBadge, SimulatedBadge } from "~/components/serving-card";
 import { formatDateTime, formatMs, formatPercent, formatRelative } from "~/lib/format";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { pageArgs, parsePage, parseSort } from "~/lib/table-state";
+import { safeRedirect } from "~/lib/safe-redirect";
 import { gql } from "~/server/gql.server";
 import { redirectWithToast } from "~/server/toast.server";
 
@@ -44,8 +45,18 @@ const DeploymentsQuery = graphql(`
           requestsPerSecond
           p95LatencyMs
           errorRate
+          health {
+            p95
+            errorRate
+          }
         }
       }
+    }
+    healthThresholds {
+      metric
+      above
+      level
+      cue
     }
     everything: deployments(first: 0) {
       totalCount
@@ -94,12 +105,6 @@ const DeployMutation = graphql(`
   }
 `);
 
-/** Only paths inside the console: a form field must not redirect the browser elsewhere. */
-function safeRedirect(value: FormDataEntryValue | null, fallback: string): string {
-  const to = typeof value === "string" ? value : "";
-  return to.startsWith("/") && !to.startsWith("//") && !to.startsWith("/\\") ? to : fallback;
-}
-
 /** The Deploy buttons on the training pages post here (`/deployments?index`). */
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
@@ -121,7 +126,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 const ROLLOUT_POLL_MS = 2000;
 
 export default function DeploymentsPage() {
-  const { deployments, everything, now } = useLoaderData<typeof loader>();
+  const { deployments, everything, healthThresholds: thresholds, now } = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
   const rollingOut = deployments.nodes.some((d) => d.status === "DEPLOYING");
 
@@ -193,7 +198,7 @@ export default function DeploymentsPage() {
         enableSorting: true,
         sortDescFirst: true,
         cell: ({ row }) => (
-          <MetricCell metric="p95LatencyMs" value={row.original.metrics.p95LatencyMs} text={formatMs(row.original.metrics.p95LatencyMs)} />
+          <MetricCell health={assess(thresholds, "P95_LATENCY", row.original.metrics.health.p95)} text={formatMs(row.original.metrics.p95LatencyMs)} />
         ),
       },
       {
@@ -201,7 +206,7 @@ export default function DeploymentsPage() {
         header: "Error Rate",
         enableSorting: false,
         cell: ({ row }) => (
-          <MetricCell metric="errorRate" value={row.original.metrics.errorRate} text={formatPercent(row.original.metrics.errorRate)} />
+          <MetricCell health={assess(thresholds, "ERROR_RATE", row.original.metrics.health.errorRate)} text={formatPercent(row.original.metrics.errorRate)} />
         ),
       },
       {
@@ -222,7 +227,7 @@ export default function DeploymentsPage() {
         ),
       },
     ],
-    [now],
+    [now, thresholds],
   );
 
   return (

@@ -148,7 +148,7 @@ export default function ServedModelPage() {
               ) : undefined
             }
           />
-          <div className="overflow-x-auto">
+          <div className="relative overflow-x-auto">
             <table className="min-w-full divide-y divide-slate-200 text-sm" aria-label="Versions">
               <thead className="bg-slate-50">
                 <tr>

@@ -5,7 +5,7 @@ import type { ColumnDef } from "@tanstack/react-table";
 import { CheckCircle2, Clock, Plus, Send, ShieldAlert, Trash2, Webhook, XCircle, type LucideIcon } from "lucide-react";
 import { useEffect, useMemo, useRef } from "react";
 import { DataTable } from "~/components/data-table";
-import { ConfirmAction } from "~/components/deployment-confirm-action";
+import { ConfirmAction } from "~/components/ui/confirm-dialog";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { Button } from "~/components/ui/button";
 import { Card, CardHeader } from "~/components/ui/card";

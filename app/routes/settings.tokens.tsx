@@ -6,7 +6,7 @@ import { Ban, CheckCircle2, Clock, KeyRound, Plus, ShieldAlert, XCircle, type Lu
 import { useEffect, useMemo, useRef } from "react";
 import { z } from "zod";
 import { DataTable } from "~/components/data-table";
-import { ConfirmAction } from "~/components/deployment-confirm-action";
+import { ConfirmAction } from "~/components/ui/confirm-dialog";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { Button } from "~/components/ui/button";
 import { Card, CardHeader } from "~/components/ui/card";

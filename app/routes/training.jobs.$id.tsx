@@ -26,6 +26,11 @@ const JobQuery = graphql(`
       id
       modelName
       status
+      availableActions
+      liveDeployment {
+        id
+        version
+      }
       progress
       currentStep
       totalSteps
@@ -46,6 +51,7 @@ const JobQuery = graphql(`
       durationSeconds
       etaSeconds
       claimedBy
+      trainer
       heartbeatAt
       baseModel {
         id
@@ -99,6 +105,14 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 const POLL_MS = 2000;
 
+/** Who ran the job, in words: "simulated trainer demo-gpu-01", "gpu-box-3"; the log's claim line when the claim is gone. */
+function trainerLabel(job: { claimedBy: string | null; trainer: string | null; status: string; events: ReadonlyArray<{ message: string }> }): string {
+  if (job.claimedBy) return job.claimedBy.startsWith("builtin:") ? `simulated trainer ${job.claimedBy.slice("builtin:".length)}` : job.claimedBy;
+  if (job.status === "QUEUED") return "not claimed yet";
+  const claim = job.events.map((e) => /^Claimed by (.+?)(?::|$)/.exec(e.message)?.[1]).find(Boolean);
+  return claim ?? "—";
+}
+
 /** "26 Nov 04:25:40": seconds matter in a run's log, and old runs need the day. */
 function eventTime(iso: string): string {
   const d = new Date(iso);
@@ -126,6 +140,8 @@ export default function TrainingMonitor() {
     return () => clearInterval(timer);
   }, [live, revalidator]);
 
+  // A run that died early: its charts end at the step it reached, not at the planned last step.
+  const endedAt = job.status === "FAILED" || job.status === "CANCELLED" ? job.currentStep : undefined;
   const lastEval = [...job.curve].reverse().find((p) => p.evalLoss !== null);
   const firstLoss = job.curve[0]?.trainLoss;
   return (
@@ -158,7 +174,7 @@ export default function TrainingMonitor() {
             <span data-testid="job-status">
               <StatusBadge status={job.status} className="px-3 py-1 text-sm" />
             </span>
-            <TrainingJobActions id={job.id} status={job.status} modelName={job.modelName} size="md" />
+            <TrainingJobActions id={job.id} modelName={job.modelName} availableActions={job.availableActions} liveDeployment={job.liveDeployment} size="md" />
           </>
         }
       />
@@ -230,13 +246,13 @@ export default function TrainingMonitor() {
         <Card className="xl:col-span-2">
           <CardHeader title="Loss" description="Train loss at every logged step; eval loss on the held-out split." />
           <div className="p-4" data-testid="loss-chart">
-            <LossChart points={job.curve} totalSteps={job.totalSteps} />
+            <LossChart points={job.curve} totalSteps={job.totalSteps} endedAt={endedAt} />
           </div>
         </Card>
         <Card>
           <CardHeader title="Learning rate" description={`Linear warm-up over ${job.warmupSteps} steps, then cosine decay`} />
-          <div className="p-4">
-            <LearningRateChart points={job.curve} totalSteps={job.totalSteps} height={280} />
+          <div className="p-4" data-testid="learning-rate-chart">
+            <LearningRateChart points={job.curve} totalSteps={job.totalSteps} endedAt={endedAt} height={280} />
           </div>
         </Card>
       </div>
@@ -279,7 +295,7 @@ export default function TrainingMonitor() {
                 ["Seed", job.seed],
                 ["Total steps", formatInteger(job.totalSteps)],
                 ["Created", `${formatDateTime(job.createdAt)} by ${job.createdBy}`],
-                ["Trainer", job.claimedBy ?? (job.status === "QUEUED" ? "not claimed yet" : "—")],
+                ["Trainer", trainerLabel(job)],
               ] as const
             ).map(([label, value]) => (
               <div key={label} className="flex justify-between gap-4 px-5 py-2">

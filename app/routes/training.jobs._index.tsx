@@ -8,13 +8,14 @@ import { DataTable } from "~/components/data-table";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { TrainingJobActions } from "~/components/training-job-actions";
 import { TrainingProgress } from "~/components/training-progress";
-import { ClearFiltersLink, FilterBar, FilterSearchField, FilterSelectField, FilterSubmit } from "~/components/ui/filters";
+import { ClearFiltersLink, FilterBar, FilterSearchField, FilterSelectField } from "~/components/ui/filters";
 import { PageHeader } from "~/components/ui/page-header";
 import { CompareBar, CompareCheckbox } from "~/components/compare-selection";
 import { StatusBadge } from "~/components/ui/status-badge";
 import { formatDateTime, formatDuration, formatEnum, formatRelative } from "~/lib/format";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { pageArgs, parsePage, parseSort } from "~/lib/table-state";
+import { safeRedirect } from "~/lib/safe-redirect";
 import { gql } from "~/server/gql.server";
 import { redirectWithToast } from "~/server/toast.server";
 
@@ -33,6 +34,11 @@ const JobsQuery = graphql(`
         id
         modelName
         status
+        availableActions
+        liveDeployment {
+          id
+          version
+        }
         progress
         createdAt
         durationSeconds
@@ -104,11 +110,6 @@ const RetryJob = graphql(`
     }
   }
 `);
-
-/** Only same-site paths: a crafted form must not redirect elsewhere. */
-function safeRedirect(value: FormDataEntryValue | null, fallback: string): string {
-  return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") ? value : fallback;
-}
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
@@ -226,7 +227,12 @@ export default function TrainingJobs() {
         header: () => <span className="sr-only">Actions</span>,
         cell: ({ row }) => (
           <div className="flex justify-end">
-            <TrainingJobActions id={row.original.id} status={row.original.status} modelName={row.original.modelName} />
+            <TrainingJobActions
+              id={row.original.id}
+              modelName={row.original.modelName}
+              availableActions={row.original.availableActions}
+              liveDeployment={row.original.liveDeployment}
+            />
           </div>
         ),
       },
@@ -261,7 +267,6 @@ export default function TrainingJobs() {
             { value: "simulated", label: "Simulated trainer" },
           ]}
         />
-        <FilterSubmit>Apply</FilterSubmit>
         {filtered ? <ClearFiltersLink to="/training/jobs" /> : null}
       </FilterBar>
       <CompareBar />

@@ -159,7 +159,8 @@ export default function NewTrainingJob() {
     });
     estimateFetcher.load(`/training/new?${q}`);
   };
-  useEffect(refreshEstimate, [datasetId]); // eslint-disable-line react-hooks/exhaustive-deps
+  // Also after a refused submit: the form then shows the submitted values, and the estimate must describe them.
+  useEffect(refreshEstimate, [datasetId, actionData]); // eslint-disable-line react-hooks/exhaustive-deps
 
   /** The same schema as the server: check one field when the user leaves it. */
   const validateField = (name: TrainingJobField) => {
@@ -269,13 +270,17 @@ export default function NewTrainingJob() {
                   <input
                     id={f.name}
                     name={f.name}
-                    type="text"
+                    type="number"
+                    // The bounds of graphql/validation/training.ts; the form is noValidate, so the same schema's messages are shown.
+                    min={TRAINING_BOUNDS[f.name as keyof typeof TRAINING_BOUNDS]?.min}
+                    max={TRAINING_BOUNDS[f.name as keyof typeof TRAINING_BOUNDS]?.max}
+                    step={f.name === "learningRate" ? "any" : 1}
                     inputMode={f.name === "learningRate" ? "decimal" : "numeric"}
                     defaultValue={values[f.name] ?? String(TRAINING_DEFAULTS[f.name as keyof typeof TRAINING_DEFAULTS])}
-                    onBlur={() => {
-                      validateField(f.name);
+                    onChange={() => {
                       if (f.name === "batchSize" || f.name === "epochs") refreshEstimate();
                     }}
+                    onBlur={() => validateField(f.name)}
                     className={inputClass(errors[f.name])}
                     aria-invalid={Boolean(errors[f.name])}
                     aria-describedby={errors[f.name] ? `${f.name}-error` : `${f.name}-hint`}

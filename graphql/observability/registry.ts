@@ -1,3 +1,4 @@
+import { isUuid } from "../ids.ts";
 import client from "prom-client";
 
 /**
@@ -126,7 +127,7 @@ export function routeLabel(path: string): string {
   return (
     parts
       .map((p) =>
-        /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(p) ? ":id" : /^\d+$/.test(p) ? ":n" : p.length > 40 ? ":value" : p,
+        isUuid(p) ? ":id" : /^\d+$/.test(p) ? ":n" : p.length > 40 ? ":value" : p,
       )
       .join("/") || "/"
   );

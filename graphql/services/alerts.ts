@@ -1,3 +1,4 @@
+import { isUuid } from "../ids.ts";
 import { inTransaction, type Db, type PrismaClient } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { NotFoundError, ValidationError, type FieldError } from "../errors.ts";
@@ -98,7 +99,6 @@ export interface AlertRuleInput {
   silencedUntil?: Date | null;
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Field-by-field checks; `partial` for updates (only the fields given are checked). */
 function validateRule(input: AlertRuleInput, partial: boolean): FieldError[] {
@@ -145,7 +145,7 @@ function refuse(errors: FieldError[]): never {
 
 async function checkChannels(tx: Prisma.TransactionClient, ids: readonly string[]): Promise<string[]> {
   const unique = [...new Set(ids)];
-  const bad = unique.filter((id) => !UUID_RE.test(id));
+  const bad = unique.filter((id) => !isUuid(id));
   const found = bad.length ? [] : await tx.notificationChannel.findMany({ where: { id: { in: unique } }, select: { id: true } });
   if (bad.length || found.length !== unique.length) {
     const known = new Set(found.map((c) => c.id));
@@ -165,7 +165,7 @@ export async function createAlertRule(db: Db, input: AlertRuleInput, actorName: 
     let deploymentId: string | null = null;
     if (input.deploymentId) {
       const id = String(input.deploymentId);
-      const d = UUID_RE.test(id) ? await tx.deployment.findUnique({ where: { id }, select: { id: true } }) : null;
+      const d = isUuid(id) ? await tx.deployment.findUnique({ where: { id }, select: { id: true } }) : null;
       if (!d) throw new NotFoundError("Deployment", id);
       deploymentId = d.id;
     } else {
@@ -197,7 +197,7 @@ export async function updateAlertRule(db: Db, id: string, input: AlertRuleInput)
     refuse([{ path: "input.deploymentId", message: "a rule's target cannot change; create a new rule" }]);
   }
   return inTransaction(db, async (tx) => {
-    const rule = UUID_RE.test(id) ? await tx.alertRule.findUnique({ where: { id } }) : null;
+    const rule = isUuid(id) ? await tx.alertRule.findUnique({ where: { id } }) : null;
     if (!rule) throw new NotFoundError("Alert rule", id);
     // Checks the result as a whole, so a new threshold is judged against the (possibly unchanged) metric.
     const errors = validateRule({ ...input, metric: input.metric ?? rule.metric, threshold: input.threshold ?? rule.threshold }, true);
@@ -232,7 +232,7 @@ export async function updateAlertRule(db: Db, id: string, input: AlertRuleInput)
 
 export async function deleteAlertRule(db: Db, id: string) {
   return inTransaction(db, async (tx) => {
-    const rule = UUID_RE.test(id) ? await tx.alertRule.findUnique({ where: { id } }) : null;
+    const rule = isUuid(id) ? await tx.alertRule.findUnique({ where: { id } }) : null;
     if (!rule) throw new NotFoundError("Alert rule", id);
     await tx.alertRule.delete({ where: { id } });
     return rule;

@@ -3,7 +3,7 @@ import { loadConfig } from "../config.ts";
 import { inTransaction, type Db, type PrismaClient } from "../db.ts";
 import { DuplicateDeploymentError, InvalidStateError, JobNotCompleteError, NotFoundError } from "../errors.ts";
 import type { DeploymentStatus, Prisma } from "../generated/prisma/client.ts";
-import { isUuid } from "../types/TrainingJob.ts";
+import { isUuid } from "../ids.ts";
 import { endpointUrlFor, versionString } from "./versions.ts";
 import { servingFields, setProduction, type ServingInput } from "./serving.ts";
 import { applyDefaultAlertRules } from "./alerts.ts";
@@ -148,6 +148,44 @@ const TRANSITIONS = {
   },
 } satisfies Record<string, Transition>;
 
+/** Statuses in which a deployment holds its job's one live slot (the partial unique index). */
+export const LIVE_STATUSES: readonly DeploymentStatus[] = ["DEPLOYING", "ACTIVE"];
+
+/** A version that finished its rollout and is not serving can be made ACTIVE again by `rollbackDeployment`. */
+export const ROLLBACK_FROM: readonly DeploymentStatus[] = ["RETIRED", "PAUSED"];
+
+export const DEPLOYMENT_ACTIONS = ["PAUSE", "RESUME", "RETIRE", "ROLLBACK"] as const;
+export type DeploymentAction = (typeof DEPLOYMENT_ACTIONS)[number];
+
+/**
+ * What can be done with a deployment now, read off the same tables the
+ * mutations check (`TRANSITIONS`, `ROLLBACK_FROM`): exposed as
+ * `Deployment.availableActions`, so the console and the CLI offer nothing else.
+ */
+export function deploymentActions(status: DeploymentStatus): DeploymentAction[] {
+  const actions: DeploymentAction[] = [];
+  for (const t of Object.values(TRANSITIONS) as Transition[]) {
+    if (t.from.includes(status)) actions.push(t.action as DeploymentAction);
+  }
+  if (ROLLBACK_FROM.includes(status)) actions.push("ROLLBACK");
+  return actions;
+}
+
+/** For each of these jobs that has one, its live (DEPLOYING or ACTIVE) deployment's id: one query for a page of jobs. */
+export async function liveDeploymentIdsByJob(prisma: Db, jobIds: readonly string[]): Promise<Map<string, string>> {
+  const rows = await prisma.deployment.findMany({
+    where: { jobId: { in: jobIds.filter((id) => isUuid(id)) }, status: { in: [...LIVE_STATUSES] } },
+    select: { id: true, jobId: true },
+  });
+  return new Map(rows.map((r) => [r.jobId, r.id]));
+}
+
+/** Distinct model names with at least one ACTIVE version (the dashboard shows it next to the count of versions). */
+export async function countActiveModels(prisma: Db): Promise<number> {
+  const rows = await prisma.deployment.groupBy({ by: ["modelName"], where: { status: "ACTIVE" } });
+  return rows.length;
+}
+
 async function lockDeployment(tx: Tx, id: string) {
   const rows = await tx.$queryRaw<Array<{ status: DeploymentStatus; modelName: string; version: string }>>`
     SELECT status::text AS status, "modelName", version FROM "Deployment" WHERE id = ${id}::uuid FOR UPDATE`;
@@ -189,11 +227,11 @@ export async function rollbackDeployment(prisma: Db, targetId: string, actorName
       WHERE "modelName" = ${found.modelName} ORDER BY id FOR UPDATE`;
     const target = versions.find((v) => v.id === targetId)!;
     if (target.status === "ACTIVE") throw new InvalidStateError(`${target.version} is already active`);
-    if (target.status === "DEPLOYING" || target.status === "FAILED") {
+    if (!ROLLBACK_FROM.includes(target.status)) {
       throw new InvalidStateError(`${target.version} never finished its rollout, so there is nothing to roll back to`);
     }
     const now = new Date();
-    const replaced = versions.filter((v) => v.id !== targetId && (v.status === "ACTIVE" || v.status === "DEPLOYING"));
+    const replaced = versions.filter((v) => v.id !== targetId && LIVE_STATUSES.includes(v.status));
     for (const v of replaced) {
       const to: DeploymentStatus = options.pauseCurrent && v.status === "ACTIVE" ? "PAUSED" : "RETIRED";
       await tx.deploymentEvent.create({

@@ -1,3 +1,4 @@
+import { isUuid } from "../ids.ts";
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { inTransaction, type Db, type PrismaClient } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -108,7 +109,6 @@ export async function deleteNotificationChannel(db: Db, id: string) {
   });
 }
 
-const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 
 /** The generic webhook body (Slack channels get a message built from it). */
 export interface AlertPayload {

@@ -1,7 +1,7 @@
 import { inTransaction, type Db } from "../db.ts";
 import { InvalidStateError, NotFoundError, ValidationError } from "../errors.ts";
 import { Prisma, type DeploymentStatus } from "../generated/prisma/client.ts";
-import { isUuid } from "../types/TrainingJob.ts";
+import { isUuid } from "../ids.ts";
 
 type Tx = Prisma.TransactionClient;
 /** Stores SQL NULL in a Json? column. */

@@ -1,3 +1,4 @@
+import { isUuid } from "../ids.ts";
 import { createHash, randomBytes } from "node:crypto";
 import { inTransaction, type Db, type PrismaClient } from "../db.ts";
 import { Prisma } from "../generated/prisma/client.ts";
@@ -57,7 +58,7 @@ export async function createApiToken(prisma: Db, input: CreateApiTokenInput, cre
 
 /** Revokes a token; revoking it again keeps the first revocation time. */
 export async function revokeApiToken(prisma: Db, id: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError("API token", id);
+  if (!isUuid(id)) throw new NotFoundError("API token", id);
   await prisma.apiToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
   const token = await prisma.apiToken.findUnique({ where: { id } });
   if (!token) throw new NotFoundError("API token", id);

@@ -1,7 +1,7 @@
 import { inTransaction, type Db, type PrismaClient } from "../db.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { InvalidStateError, NotFoundError, ValidationError, type FieldError } from "../errors.ts";
-import { isUuid } from "../types/TrainingJob.ts";
+import { isUuid } from "../ids.ts";
 import { fieldMessages, progressReportSchema, tasksCompatible, trainingJobInputSchema, workerNameSchema } from "../validation/training.ts";
 import { totalStepsFor } from "./training-curve.ts";
 import { artifactInputSchema, evalMetricsSchema, type ArtifactInput } from "../validation/artifacts.ts";
@@ -24,6 +24,28 @@ export const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
 
 export function canTransition(from: JobStatus, to: JobStatus): boolean {
   return TRANSITIONS[from].includes(to);
+}
+
+/** A finished job that did not complete can be run again as a new job (`retryTrainingJob`). */
+export const RETRYABLE: readonly JobStatus[] = ["FAILED", "CANCELLED"];
+/** Only a completed job has something to deploy (`deployJob`). */
+export const DEPLOYABLE: JobStatus = "COMPLETE";
+
+export const JOB_ACTIONS = ["CANCEL", "RETRY", "DEPLOY"] as const;
+export type JobAction = (typeof JOB_ACTIONS)[number];
+
+/**
+ * What can be done with a job now, from the same tables the mutations check:
+ * the API exposes this as `TrainingJob.availableActions`, and the console and
+ * the CLI offer nothing else. `hasLiveDeployment`: the job already has a
+ * DEPLOYING or ACTIVE deployment, so a second deploy would be refused.
+ */
+export function jobActions(status: JobStatus, hasLiveDeployment: boolean): JobAction[] {
+  const actions: JobAction[] = [];
+  if (canTransition(status, "CANCELLED")) actions.push("CANCEL");
+  if (RETRYABLE.includes(status)) actions.push("RETRY");
+  if (status === DEPLOYABLE && !hasLiveDeployment) actions.push("DEPLOY");
+  return actions;
 }
 
 /** Claims by the built-in executor carry this prefix; anything else is an external trainer. */
@@ -49,9 +71,9 @@ async function lockJob(tx: Tx, jobId: string): Promise<LockedJob> {
   return job;
 }
 
-function assertTransition(job: LockedJob, to: JobStatus, what: string) {
+function assertTransition(job: LockedJob, to: JobStatus, what: string, refusal?: string) {
   if (!canTransition(job.status, to)) {
-    throw new InvalidStateError(`Cannot ${what}: this job is ${job.status.toLowerCase()}`);
+    throw new InvalidStateError(refusal ?? `Cannot ${what}: this job is ${job.status.toLowerCase()}`);
   }
 }
 
@@ -61,15 +83,9 @@ function assertTransition(job: LockedJob, to: JobStatus, what: string) {
  * running executor notices the new status within one step.
  */
 export async function cancelTrainingJob(prisma: Db, jobId: string, actorName: string) {
-  if (!isUuid(jobId)) throw new NotFoundError("Training job", jobId);
   return inTransaction(prisma, async (tx) => {
-    const rows = await tx.$queryRaw<Array<{ status: string }>>`
-      SELECT status::text AS status FROM "TrainingJob" WHERE id = ${jobId}::uuid FOR UPDATE`;
-    const job = rows[0];
-    if (!job) throw new NotFoundError("Training job", jobId);
-    if (job.status !== "QUEUED" && job.status !== "RUNNING") {
-      throw new InvalidStateError(`Only queued or running jobs can be cancelled; this job is ${job.status.toLowerCase()}`);
-    }
+    const job = await lockJob(tx, jobId);
+    assertTransition(job, "CANCELLED", "cancel the job", `Only queued or running jobs can be cancelled; this job is ${job.status.toLowerCase()}`);
     await tx.trainingEvent.create({ data: { jobId, level: "WARN", message: `Cancelled by ${actorName}` } });
     return tx.trainingJob.update({
       where: { id: jobId },
@@ -78,7 +94,6 @@ export async function cancelTrainingJob(prisma: Db, jobId: string, actorName: st
   });
 }
 
-/** Validates a configuration (the same zod schema as the form) and queues a job. Nothing is written on bad input. */
 export async function createTrainingJob(prisma: Db, input: unknown, actorName: string, retryOfId?: string) {
   const parsed = trainingJobInputSchema.safeParse(input);
   if (!parsed.success) {
@@ -129,7 +144,7 @@ export async function retryTrainingJob(prisma: Db, jobId: string, actorName: str
   if (!isUuid(jobId)) throw new NotFoundError("Training job", jobId);
   const original = await prisma.trainingJob.findUnique({ where: { id: jobId } });
   if (!original) throw new NotFoundError("Training job", jobId);
-  if (original.status !== "FAILED" && original.status !== "CANCELLED") {
+  if (!RETRYABLE.includes(original.status)) {
     throw new InvalidStateError(`Only failed or cancelled jobs can be retried; this job is ${original.status.toLowerCase()}`);
   }
   const { baseModelId, datasetId, modelName, epochs, learningRate, batchSize, loraRank, warmupSteps, seed } = original;
@@ -271,8 +286,10 @@ export async function recordTrainingProgress(prisma: Db, jobId: string, update: 
       data.currentStep = head;
       if (update.headEpoch !== undefined && head === update.headStep) data.currentEpoch = update.headEpoch;
       else if (latest && latest.step === head) data.currentEpoch = latest.epoch;
-      if (latest && latest.step === head) data.trainLoss = latest.trainLoss;
     }
+    // The newest recorded loss, even when the head step runs ahead of the reported points (the
+    // built-in executor reports every few steps): otherwise "Train loss" stays empty all run long.
+    if (latest && latest.step >= job.currentStep) data.trainLoss = latest.trainLoss;
     const latestEval = update.points.filter((p) => p.evalLoss !== null && p.step >= job.currentStep).sort((a, b) => b.step - a.step)[0];
     if (latestEval) data.evalLoss = latestEval.evalLoss;
     if (update.events?.length) {

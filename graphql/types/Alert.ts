@@ -1,3 +1,4 @@
+import { isUuid, NO_ROW_ID } from "../ids.ts";
 import { builder } from "../builder.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { runMutation } from "../audit.ts";
@@ -17,7 +18,6 @@ import {
   type AlertRuleInput,
 } from "../services/alerts.ts";
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const AlertMetric = builder.enumType("AlertMetric", {
   description: "What a rule watches: latency percentiles in ms, error rate as a fraction (0.01 = 1 %), request rate in req/s.",
@@ -133,7 +133,7 @@ export const AlertPage = builder.objectRef<AlertPageShape>("AlertPage").implemen
   }),
 });
 
-const NOTHING = { id: "00000000-0000-0000-0000-000000000000" };
+const NOTHING = { id: NO_ROW_ID };
 
 builder.queryFields((t) => ({
   alertRules: t.field({
@@ -148,7 +148,7 @@ builder.queryFields((t) => ({
       const and: Prisma.AlertRuleWhereInput[] = [];
       if (args.deploymentId != null) {
         const id = String(args.deploymentId);
-        const d = UUID_RE.test(id) ? await ctx.prisma.deployment.findUnique({ where: { id }, select: { id: true, modelName: true } }) : null;
+        const d = isUuid(id) ? await ctx.prisma.deployment.findUnique({ where: { id }, select: { id: true, modelName: true } }) : null;
         and.push(d ? rulesForDeployment(d) : NOTHING);
       }
       if (args.modelName) and.push({ OR: [{ modelName: args.modelName }, { deployment: { modelName: args.modelName } }] });
@@ -169,7 +169,7 @@ builder.queryFields((t) => ({
       if (args.state) where.status = args.state;
       if (args.deploymentId != null) {
         const id = String(args.deploymentId);
-        where.deploymentId = UUID_RE.test(id) ? id : NOTHING.id;
+        where.deploymentId = isUuid(id) ? id : NOTHING.id;
       }
       if (args.modelName) where.deployment = { modelName: args.modelName };
       return { where, ...pageWindow(args) };

@@ -1,3 +1,4 @@
+import { uuidOrNothing } from "../ids.ts";
 import { builder } from "../builder.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { authorize, runMutation } from "../audit.ts";
@@ -5,7 +6,6 @@ import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { pageArgs, pageWindow } from "./common.ts";
 import { createNotificationChannel, deleteNotificationChannel, testNotificationChannel } from "../services/notifications.ts";
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const NotificationChannelKind = builder.enumType("NotificationChannelKind", {
   description: "WEBHOOK: the generic JSON body. SLACK: a Slack-compatible incoming-webhook message.",
@@ -110,7 +110,7 @@ builder.queryFields((t) => ({
     resolve: (_root, args, ctx) => {
       authorize(ctx.actor, "admin");
       const where: Prisma.NotificationDeliveryWhereInput = {};
-      if (args.channelId != null) where.channelId = UUID_RE.test(String(args.channelId)) ? String(args.channelId) : "00000000-0000-0000-0000-000000000000";
+      if (args.channelId != null) where.channelId = uuidOrNothing(String(args.channelId));
       if (args.status) where.status = args.status;
       return { where, ...pageWindow(args) };
     },

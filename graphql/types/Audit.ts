@@ -3,7 +3,7 @@ import type { Context } from "../context.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { loaderFor } from "../loaders.ts";
 import { pageArgs, pageWindow } from "./common.ts";
-import { isUuid } from "./TrainingJob.ts";
+import { isUuid } from "../ids.ts";
 
 /** A human name for an audit target ("support-assistant v1.1.0"), batched per request. */
 function targetLabel(ctx: Context, type: string | null, id: string | null): Promise<string | undefined> | null {

@@ -2,15 +2,28 @@ import { builder } from "../builder.ts";
 import { TrainerKind, trainerWhere } from "./Trainer.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { direction, pageArgs, pageWindow, SortDirection } from "./common.ts";
-import { isUuid } from "./TrainingJob.ts";
+import { isUuid } from "../ids.ts";
 import { MetricsWindow } from "./Metrics.ts";
 import { statsColumn, type MetricsWindowName } from "../services/metrics.ts";
 import { runMutation } from "../audit.ts";
 import { DuplicateDeploymentError, ForbiddenError, InvalidStateError, JobNotCompleteError, NotFoundError, ValidationError } from "../errors.ts";
-import { deployJob, pauseDeployment, resumeDeployment, retireDeployment, rollbackDeployment } from "../services/deployments.ts";
+import {
+  DEPLOYMENT_ACTIONS,
+  deployJob,
+  deploymentActions,
+  pauseDeployment,
+  resumeDeployment,
+  retireDeployment,
+  rollbackDeployment,
+} from "../services/deployments.ts";
 
 export const DeploymentStatus = builder.enumType("DeploymentStatus", {
   values: ["DEPLOYING", "ACTIVE", "PAUSED", "FAILED", "RETIRED"] as const,
+});
+
+export const DeploymentAction = builder.enumType("DeploymentAction", {
+  description: "A lifecycle mutation: PAUSE (pauseDeployment), RESUME, RETIRE, ROLLBACK (rollbackDeployment to this version).",
+  values: DEPLOYMENT_ACTIONS,
 });
 
 builder.prismaObject("DeploymentEvent", {
@@ -40,6 +53,13 @@ export const DeploymentRef = builder.prismaObject("Deployment", {
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
     activatedAt: t.expose("activatedAt", { type: "DateTime", nullable: true }),
     retiredAt: t.expose("retiredAt", { type: "DateTime", nullable: true }),
+    availableActions: t.field({
+      type: [DeploymentAction],
+      description:
+        "The lifecycle mutations this deployment accepts in its current status, from the same table the mutations check. Clients offer these and nothing else.",
+      select: { status: true },
+      resolve: (d) => deploymentActions(d.status),
+    }),
     job: t.relation("job"),
     events: t.relation("events", { query: { orderBy: { id: "asc" } } }),
     history: t.prismaField({
@@ -106,8 +126,10 @@ function deploymentOrder(sort: { field: string; direction?: "ASC" | "DESC" | nul
   if (field in metricSorts) {
     const column = statsColumn(metricSorts[field as keyof typeof metricSorts], sort?.window ?? "LAST_HOUR");
     const dir = direction(sort?.direction, "desc");
-    // Deployments without traffic have no figures: they go last either way.
-    return { stats: { [column]: { sort: dir, nulls: "last" } } } as Prisma.DeploymentOrderByWithRelationInput;
+    // Without traffic a deployment serves 0 requests per second (the table shows "0"), so for that
+    // column no figure sorts as the lowest; latency and error rate have no figure ("—"): last either way.
+    const nulls = field === "REQUESTS_PER_SECOND" && dir === "asc" ? "first" : "last";
+    return { stats: { [column]: { sort: dir, nulls } } } as Prisma.DeploymentOrderByWithRelationInput;
   }
   const column = sortColumns[field as keyof typeof sortColumns];
   return { [column]: direction(sort?.direction, field === "DEPLOYED" ? "desc" : "asc") } as Prisma.DeploymentOrderByWithRelationInput;

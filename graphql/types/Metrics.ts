@@ -13,6 +13,38 @@ import {
   type MetricsWindowName,
 } from "../services/metrics.ts";
 import { INFERENCE_OUTCOMES, INGEST_LIMITS } from "../validation/inference.ts";
+import { HEALTH_LEVELS, HEALTH_METRICS, HEALTH_THRESHOLDS, metricsHealth, type HealthThreshold, type MetricsHealth } from "../services/health.ts";
+
+export const HealthLevel = builder.enumType("HealthLevel", {
+  description: "OK, or how bad a figure is against the console's health thresholds (see `healthThresholds`).",
+  values: HEALTH_LEVELS,
+});
+
+const HealthMetric = builder.enumType("HealthMetric", { values: HEALTH_METRICS });
+
+const MetricsHealthRef = builder.objectRef<MetricsHealth>("MetricsHealth").implement({
+  description: "Each headline figure judged against the health thresholds; a figure without traffic is OK.",
+  fields: (t) => ({
+    p50: t.expose("p50", { type: HealthLevel }),
+    p95: t.expose("p95", { type: HealthLevel }),
+    errorRate: t.expose("errorRate", { type: HealthLevel }),
+    overall: t.expose("overall", { type: HealthLevel, description: "The worst of the three." }),
+  }),
+});
+
+const HealthThresholdRef = builder.objectRef<HealthThreshold>("HealthThreshold").implement({
+  description: "A figure strictly above `above` reaches `level`. The same limits seed every deployment's default alert rules.",
+  fields: (t) => ({
+    metric: t.expose("metric", { type: HealthMetric }),
+    above: t.exposeFloat("above", { description: "Milliseconds for latencies, a fraction (0.01 = 1 %) for the error rate." }),
+    level: t.expose("level", { type: HealthLevel }),
+    cue: t.exposeString("cue", { description: "A short text such as \"Above 200 ms\", shown next to the colour." }),
+  }),
+});
+
+builder.queryField("healthThresholds", (t) =>
+  t.field({ type: [HealthThresholdRef], description: "The limits behind every `health` level.", resolve: () => [...HEALTH_THRESHOLDS] }),
+);
 
 export const MetricsWindow = builder.enumType("MetricsWindow", {
   description: "A trailing window of whole buckets ending with the current one (minutes for 15 m and 1 h, hours for 24 h and 7 d).",
@@ -55,6 +87,7 @@ const DeploymentMetricsRef = builder.objectRef<DeploymentMetrics>("DeploymentMet
     clientErrorRate: t.exposeFloat("clientErrorRate", { nullable: true, description: "Client errors (4xx) ÷ requests; null without requests." }),
     serverErrorCount: t.exposeInt("serverErrorCount"),
     clientErrorCount: t.exposeInt("clientErrorCount"),
+    health: t.field({ type: MetricsHealthRef, resolve: (m) => metricsHealth(m) }),
     series: t.field({ type: [MetricsPointRef], resolve: (m) => m.series() }),
   }),
 });

@@ -1,3 +1,4 @@
+import { isUuid } from "../ids.ts";
 import { builder } from "../builder.ts";
 import { ArtifactFormat, EvalMetricRef, evalMetricList } from "./Artifact.ts";
 import { TrainerKind, trainerKind, trainerWhere } from "./Trainer.ts";
@@ -7,7 +8,11 @@ import { Prisma } from "../generated/prisma/client.ts";
 import { runMutation } from "../audit.ts";
 import { loadConfig } from "../config.ts";
 import { ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from "../errors.ts";
+import { loaderFor } from "../loaders.ts";
+import { liveDeploymentIdsByJob } from "../services/deployments.ts";
 import {
+  JOB_ACTIONS,
+  jobActions,
   BUILTIN_PREFIX,
   cancelTrainingJob,
   claimTrainingJobForTrainer,
@@ -22,6 +27,15 @@ import { direction, pageArgs, pageWindow, SortDirection } from "./common.ts";
 export const TrainingJobStatus = builder.enumType("TrainingJobStatus", {
   values: ["QUEUED", "RUNNING", "COMPLETE", "FAILED", "CANCELLED"] as const,
 });
+
+export const TrainingJobAction = builder.enumType("TrainingJobAction", {
+  description: "A mutation on a job: CANCEL (cancelTrainingJob), RETRY (retryTrainingJob), DEPLOY (deploy).",
+  values: JOB_ACTIONS,
+});
+
+/** Each job of a page asks in the same tick: one query for the live deployments of all of them. */
+const liveDeploymentLoader = (ctx: { prisma: Parameters<typeof liveDeploymentIdsByJob>[0] }) =>
+  loaderFor<string>(ctx, "liveDeploymentByJob", (ids) => liveDeploymentIdsByJob(ctx.prisma, ids));
 
 const EventLevel = builder.enumType("EventLevel", { values: ["DEBUG", "INFO", "WARN", "ERROR"] as const });
 
@@ -109,6 +123,23 @@ export const TrainingJobRef = builder.prismaObject("TrainingJob", {
     events: t.relation("events", { query: { orderBy: { id: "asc" } } }),
     deployments: t.relation("deployments", { query: { orderBy: { createdAt: "desc" } } }),
     artifact: t.relation("artifact", { nullable: true, description: "What the job produced; set when it completes." }),
+    liveDeployment: t.prismaField({
+      type: "Deployment",
+      nullable: true,
+      description: "The job's DEPLOYING or ACTIVE deployment, if it has one (a job has at most one).",
+      select: { id: true },
+      resolve: async (query, j, _args, ctx) => {
+        const id = await liveDeploymentLoader(ctx).load(j.id);
+        return id ? ctx.prisma.deployment.findUnique({ ...query, where: { id } }) : null;
+      },
+    }),
+    availableActions: t.field({
+      type: [TrainingJobAction],
+      description:
+        "The mutations this job accepts now, from the same tables the mutations check: DEPLOY only for a completed job without a live deployment. Clients offer these and nothing else.",
+      select: { id: true, status: true },
+      resolve: async (j, _args, ctx) => jobActions(j.status, (await liveDeploymentLoader(ctx).load(j.id)) !== undefined),
+    }),
     evalMetrics: t.field({
       type: [EvalMetricRef],
       description: "Evaluation metrics recorded with the artifact (empty until the job completes with some).",
@@ -233,10 +264,6 @@ builder.queryFields((t) => ({
     },
   }),
 }));
-
-export function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
-}
 
 builder.mutationField("cancelTrainingJob", (t) =>
   t.field({

@@ -4,6 +4,7 @@ import { seedUuid } from "../../prisma/seed.ts";
 import { openPage } from "../setup/browser.ts";
 import { signInCookie, startServer } from "../setup/server.ts";
 import { poll, serverAndBrowser } from "../setup/session.ts";
+import { readTable } from "./tables.ts";
 
 // The executor is off so the seeded jobs keep their states while the test looks at them.
 const session = serverAndBrowser(() =>
@@ -15,33 +16,38 @@ async function api(query: string) {
   return (await response.json()).data;
 }
 
+/** The dashboard's "Deployed models" card: distinct models, and active versions underneath. */
 const deployedModels = async (page: Page) => {
   await page.goto("/");
-  return Number(await page.getByTestId("stat-deployed-models-value").textContent());
+  return {
+    models: Number(await page.getByTestId("stat-deployed-models-value").textContent()),
+    versions: Number((await page.getByTestId("stat-active-versions").textContent())!.match(/\d+/)![0]),
+  };
 };
 
 /** The deployments table's rows as "model version status". */
 async function deploymentRows(page: Page) {
-  return page.locator('table[aria-label="Deployments"] tbody tr').evaluateAll((trs) =>
-    trs.map((tr) => [...tr.querySelectorAll("td")].slice(0, 3).map((td) => td.textContent!.trim()).join(" ")),
-  );
+  return (await readTable(page, "Deployments")).map((r) => `${r["Model Name"]} ${r["Version"]} ${r["Status"]}`);
 }
 
-test("deploy flow: Deploy only on completed jobs, then a toast, /deployments, the next version rolling out to Active, and one more deployed model", async () => {
+test("deploy flow: Deploy only on completed jobs without a live deployment, then a toast, /deployments, the next version rolling out to Active, and one more active version", async () => {
   const { page, problems } = await openPage(session.browser, session.server.url);
   const before = await deployedModels(page);
-  expect(before).toBe(3);
+  expect(before).toEqual({ models: 3, versions: 3 });
 
   await page.goto("/training/jobs");
-  const jobs = await page.locator("tbody tr").evaluateAll((trs) =>
-    trs.map((tr) => ({
-      status: tr.querySelector("[data-status]")?.getAttribute("data-status"),
-      deploy: [...tr.querySelectorAll("button")].some((b) => b.textContent!.trim() === "Deploy"),
-    })),
-  );
+  const jobs = (await readTable(page, "Training jobs")).map((r) => ({ name: r["Name"]!, status: r["Status"]!, actions: r["Actions"]! }));
   expect(jobs.length).toBeGreaterThanOrEqual(10);
-  expect(jobs.filter((j) => j.deploy).length).toBe(6);
-  for (const job of jobs) expect(job.deploy).toBe(job.status === "COMPLETE");
+  // The API decides (availableActions): a complete job offers Deploy unless it is deployed, and then says where.
+  const complete = jobs.filter((j) => j.status === "Complete");
+  const deployed = complete.filter((j) => /Deployed v\d+\.\d+\.\d+/.test(j.actions));
+  expect(deployed.length).toBe(3);
+  for (const job of jobs) {
+    expect({ job, deploy: job.actions.includes("Deploy") && !job.actions.includes("Deployed") }).toEqual({
+      job,
+      deploy: job.status === "Complete" && !deployed.includes(job),
+    });
+  }
 
   // sql-copilot is at v1.0.0; its second complete job becomes v1.1.0.
   const row = page.locator("tbody tr", { has: page.locator(`a[href="/training/jobs/${seedUuid("sql-v2")}"]`) });
@@ -52,7 +58,12 @@ test("deploy flow: Deploy only on completed jobs, then a toast, /deployments, th
   // The table follows the rollout without a reload.
   await expect.poll(async () => (await deploymentRows(page))[0], { timeout: 15_000 }).toBe("sql-copilot v1.1.0 Active");
 
-  expect(await deployedModels(page)).toBe(before + 1);
+  // A second version of a model already live: one more active version, the same number of models.
+  expect(await deployedModels(page)).toEqual({ models: before.models, versions: before.versions + 1 });
+  // Back on the jobs table, the job now links its deployment instead of offering Deploy.
+  await page.goto("/training/jobs");
+  await poll(() => row.getByRole("link", { name: /Deployed v1\.1\.0/ }).isVisible()).toBe(true);
+  expect(await row.getByRole("button", { name: "Deploy" }).count()).toBe(0);
   expect(problems).toEqual([]);
   await page.close();
 });
@@ -69,23 +80,29 @@ test("deploying from the training monitor works the same way", async () => {
   await page.close();
 });
 
-test("a duplicate deploy shows the error toast, stays on the page and creates nothing", async () => {
+test("a job that is already deployed offers no Deploy; a deploy from a page left open before shows the error toast and creates nothing", async () => {
   const { page, problems } = await openPage(session.browser, session.server.url);
-  const before = (await api("{ deployments { totalCount } }")).deployments.totalCount;
-  const monitor = `/training/jobs/${seedUuid("faq-v1")}`;
+  // faq-v1 is live: its monitor names the deployment and offers no Deploy.
+  await page.goto(`/training/jobs/${seedUuid("faq-v1")}`);
+  await poll(() => page.getByRole("link", { name: /Deployed v1\.0\.0/ }).isVisible()).toBe(true);
+  expect(await page.getByRole("button", { name: "Deploy" }).count()).toBe(0);
+
+  // A page opened while the job was deployable, then someone else deploys it: the server still refuses the second one.
+  const monitor = `/training/jobs/${seedUuid("contracts-v1")}`;
   await page.goto(monitor);
-  await page.getByRole("button", { name: "Deploy" }).click();
+  const deployButton = page.getByRole("button", { name: "Deploy" });
+  await deployButton.waitFor();
+  const deployed = await api(`mutation { deployJob(jobId: "${seedUuid("contracts-v1")}") { __typename } }`);
+  expect(deployed.deployJob.__typename).toBe("DeployJobSuccess");
+  const before = (await api("{ deployments { totalCount } }")).deployments.totalCount;
+  await deployButton.click();
   await poll(() => page.getByText("Deploy failed").isVisible()).toBe(true);
   expect(await page.getByText("This job already has an active deployment").isVisible()).toBe(true);
   expect(new URL(page.url()).pathname).toBe(monitor);
   expect((await api("{ deployments { totalCount } }")).deployments.totalCount).toBe(before);
-
-  // The same from the jobs table: back to the table, still nothing new.
-  await page.goto("/training/jobs");
-  await page.locator("tbody tr", { has: page.locator(`a[href="${monitor}"]`) }).getByRole("button", { name: "Deploy" }).click();
-  await poll(() => page.getByText("This job already has an active deployment").isVisible()).toBe(true);
-  expect(new URL(page.url()).pathname).toBe("/training/jobs");
-  expect((await api("{ deployments { totalCount } }")).deployments.totalCount).toBe(before);
+  // The page it came back to reflects the API: the job is deployed, Deploy is gone.
+  await poll(() => page.getByRole("link", { name: /Deployed v1\.\d+\.0/ }).isVisible()).toBe(true);
+  expect(await deployButton.count()).toBe(0);
   expect(problems).toEqual([]);
   await page.close();
 });

@@ -4,26 +4,22 @@ import { openPage } from "../setup/browser.ts";
 import { startServer, type TestServer } from "../setup/server.ts";
 import { poll, serverAndBrowser } from "../setup/session.ts";
 import { startServerWithKnownTraffic } from "./deployments-fixtures.ts";
+import { readTable } from "./tables.ts";
 
 const session = serverAndBrowser(startServerWithKnownTraffic);
 
 type Row = { name: string; version: string; status: string; rps: string; p95: string; errorRate: string; deployed: string };
 
 async function rows(page: Page): Promise<Row[]> {
-  return page.locator('table[aria-label="Deployments"] tbody tr').evaluateAll((trs) =>
-    trs
-      .map((tr) => [...tr.querySelectorAll("td")])
-      .filter((tds) => tds.length === 7)
-      .map((tds) => ({
-        name: tds[0]!.textContent!.trim(),
-        version: tds[1]!.textContent!.trim(),
-        status: tds[2]!.textContent!.trim(),
-        rps: tds[3]!.textContent!.trim(),
-        p95: tds[4]!.textContent!.trim(),
-        errorRate: tds[5]!.textContent!.trim(),
-        deployed: tds[6]!.querySelector("time")!.getAttribute("datetime")!,
-      })),
-  );
+  return (await readTable(page, "Deployments")).map((r) => ({
+    name: r["Model Name"]!,
+    version: r["Version"]!,
+    status: r["Status"]!,
+    rps: r["Req/sec"]!,
+    p95: r["P95 Latency"]!,
+    errorRate: r["Error Rate"]!,
+    deployed: r["Deployed@datetime"]!,
+  }));
 }
 
 const label = (r: Row) => `${r.name} ${r.version}`;
@@ -67,6 +63,10 @@ test("sorts by model name, Req/sec, P95 latency and deployed date, in both direc
   expect(all[0]!.rps).toBe("0.25");
   await sortBy(page, "Req/sec", /sort=rps\.asc/);
   await poll(async () => known(await rows(page))).toEqual(["sql-copilot v1.0.0", "faq-embedder v1.0.0", "support-assistant v1.1.0"]);
+  // Paused and retired versions serve nothing: their "0" sorts as the lowest figure, before any traffic.
+  const rates = (await rows(page)).map((r) => r.rps);
+  expect(rates.filter((r) => r === "0").length).toBeGreaterThan(0);
+  expect(rates.map(Number)).toEqual([...rates.map(Number)].sort((a, b) => a - b));
 
   // Slowest first: P95 ≈ 650 ms, ≈ 390 ms, ≈ 98 ms.
   await sortBy(page, "P95 Latency", /sort=p95\.desc/);

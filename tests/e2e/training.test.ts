@@ -122,8 +122,11 @@ test("the jobs table filters by status in the database, and cancels a running jo
 
   await page.goto("/training/jobs?q=cancel-me");
   const row = page.getByRole("row").filter({ hasText: "cancel-me" });
-  page.once("dialog", (dialog) => void dialog.accept());
+  // Cancel asks first, in the console's own dialog (no window.confirm).
   await row.getByRole("button", { name: "Cancel" }).click();
+  const confirm = page.getByRole("dialog", { name: 'Cancel training job "cancel-me"?' });
+  await confirm.waitFor();
+  await confirm.getByRole("button", { name: "Cancel the job" }).click();
   await expect.poll(() => page.getByText("Cancelled cancel-me").isVisible()).toBe(true);
   await expect.poll(() => row.getByText("Cancelled").isVisible()).toBe(true);
   expect(await row.getByRole("button", { name: "Retry" }).isVisible()).toBe(true);

@@ -30,15 +30,21 @@ function Empty({ height, message }: { height: number; message: string }) {
 
 const stepLabel = (step: number) => (step >= 1000 ? `${(step / 1000).toFixed(step % 1000 === 0 ? 0 : 1)}k` : String(step));
 
-/** A line chart over training steps 0…totalSteps; `children` add the Y axis, tooltip and lines. */
-function StepChart(props: { points: MetricPoint[]; totalSteps: number; height: number; emptyMessage: string; children: ReactNode }) {
+/**
+ * A line chart over training steps 0…totalSteps; `children` add the Y axis, tooltip and lines.
+ * `endedAt` (the last step of a failed or cancelled run): the axis ends there, so a run
+ * that died at step 90 of 2,000 is a readable curve, not a squiggle at the left edge.
+ */
+function StepChart(props: { points: MetricPoint[]; totalSteps: number; endedAt?: number; height: number; emptyMessage: string; children: ReactNode }) {
   if (props.points.length === 0) return <Empty height={props.height} message={props.emptyMessage} />;
+  const lastStep = props.points[props.points.length - 1]!.step;
+  const end = props.endedAt === undefined ? props.totalSteps : Math.max(props.endedAt, lastStep, 1);
   return (
     <ClientOnly height={props.height}>
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={props.points} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" />
-          <XAxis dataKey="step" type="number" domain={[0, props.totalSteps]} tickFormatter={stepLabel} tick={{ fontSize: 12, fill: "#64748b" }} />
+          <XAxis dataKey="step" type="number" domain={[0, end]} tickFormatter={stepLabel} tick={{ fontSize: 12, fill: "#64748b" }} />
           {props.children}
         </LineChart>
       </ResponsiveContainer>
@@ -47,9 +53,9 @@ function StepChart(props: { points: MetricPoint[]; totalSteps: number; height: n
 }
 
 /** Train loss as a line per logged step, eval loss as points joined across the steps it was measured at. */
-export function LossChart({ points, totalSteps, height = 280 }: { points: MetricPoint[]; totalSteps: number; height?: number }) {
+export function LossChart({ points, totalSteps, endedAt, height = 280 }: { points: MetricPoint[]; totalSteps: number; endedAt?: number; height?: number }) {
   return (
-    <StepChart points={points} totalSteps={totalSteps} height={height} emptyMessage="The loss curve appears with the first logged step.">
+    <StepChart points={points} totalSteps={totalSteps} endedAt={endedAt} height={height} emptyMessage="The loss curve appears with the first logged step.">
       <YAxis tick={{ fontSize: 12, fill: "#64748b" }} width={44} domain={[0, "auto"]} tickFormatter={(v: number) => v.toFixed(1)} />
       <Tooltip
         formatter={(value, name) => [typeof value === "number" ? value.toFixed(4) : String(value), name]}
@@ -72,10 +78,15 @@ export function LossChart({ points, totalSteps, height = 280 }: { points: Metric
   );
 }
 
-export function LearningRateChart({ points, totalSteps, height = 180 }: { points: MetricPoint[]; totalSteps: number; height?: number }) {
+/** "1.5e-4", "2e-4": enough digits that neighbouring ticks never print the same label. */
+export function learningRateLabel(v: number): string {
+  return v === 0 ? "0" : v.toExponential(1).replace(".0e", "e");
+}
+
+export function LearningRateChart({ points, totalSteps, endedAt, height = 180 }: { points: MetricPoint[]; totalSteps: number; endedAt?: number; height?: number }) {
   return (
-    <StepChart points={points} totalSteps={totalSteps} height={height} emptyMessage="The learning-rate schedule appears with the first logged step.">
-      <YAxis tick={{ fontSize: 12, fill: "#64748b" }} width={56} tickFormatter={(v: number) => v.toExponential(0)} />
+    <StepChart points={points} totalSteps={totalSteps} endedAt={endedAt} height={height} emptyMessage="The learning-rate schedule appears with the first logged step.">
+      <YAxis tick={{ fontSize: 12, fill: "#64748b" }} width={60} tickFormatter={learningRateLabel} />
       <Tooltip formatter={(value) => [typeof value === "number" ? value.toExponential(2) : String(value), "Learning rate"]} labelFormatter={(step) => `Step ${step}`} />
       <Line type="monotone" dataKey="learningRate" name="Learning rate" stroke="#0ea5e9" strokeWidth={2} dot={false} isAnimationActive={false} />
     </StepChart>

@@ -1,10 +1,41 @@
 import { useEffect, useState, type ReactNode } from "react";
 
+/** A series drawn in the first paint, before the interactive chart can measure its container. */
+export interface PreviewLine {
+  values: ReadonlyArray<number | null>;
+  color: string;
+}
+
 /**
- * Charts measure their container, which only exists in the browser: the
- * server renders a placeholder of the same height, so the page does not jump.
+ * The same data as plain SVG polylines that scale to any width: the server can
+ * draw it, so the charts are not empty in the first paint. No axes or tooltips;
+ * the interactive chart replaces it as soon as the page is hydrated.
  */
-export function MetricsChartFrame({ title, description, height = 240, children }: { title: string; description: string; height?: number; children: () => ReactNode }) {
+function PreviewChart({ lines }: { lines: readonly PreviewLine[] }) {
+  const max = Math.max(1, ...lines.flatMap((l) => l.values.filter((v): v is number => v !== null)));
+  const n = Math.max(2, ...lines.map((l) => l.values.length));
+  return (
+    <svg viewBox="0 0 1000 240" preserveAspectRatio="none" className="h-full w-full" aria-hidden data-testid="chart-preview">
+      {[60, 120, 180].map((y) => (
+        <line key={y} x1={0} x2={1000} y1={y} y2={y} stroke="#e2e8f0" strokeDasharray="6 6" />
+      ))}
+      {lines.map((l, i) => {
+        // Gaps (no traffic) split the line, as in the interactive chart.
+        const runs: string[][] = [[]];
+        l.values.forEach((v, j) => {
+          if (v === null) runs.push([]);
+          else runs[runs.length - 1]!.push(`${((j / (n - 1)) * 1000).toFixed(1)},${(230 - (v / max) * 220).toFixed(1)}`);
+        });
+        return runs
+          .filter((r) => r.length > 0)
+          .map((r, k) => <polyline key={`${i}-${k}`} points={r.join(" ")} fill="none" stroke={l.color} strokeWidth={2} vectorEffect="non-scaling-stroke" />);
+      })}
+    </svg>
+  );
+}
+
+export function MetricsChartFrame(props: { title: string; description: string; height?: number; preview: readonly PreviewLine[]; children: () => ReactNode }) {
+  const { title, description, height = 240, children } = props;
   const [mounted, setMounted] = useState(false);
   useEffect(() => setMounted(true), []);
   return (
@@ -13,8 +44,8 @@ export function MetricsChartFrame({ title, description, height = 240, children }
         <h3 className="text-sm font-semibold text-slate-900">{title}</h3>
         <p className="mt-0.5 text-xs text-slate-500">{description}</p>
       </figcaption>
-      <div className="mt-4" style={{ height }}>
-        {mounted ? children() : <div className="h-full animate-pulse rounded-lg bg-slate-50" aria-hidden />}
+      <div className="mt-4 overflow-hidden" style={{ height }}>
+        {mounted ? children() : <PreviewChart lines={props.preview} />}
       </div>
     </figure>
   );

@@ -10,7 +10,14 @@ export function MetricsRequestsChart({ series, spanHours, bucketLabelText }: { s
     errors: p.errors,
   }));
   return (
-    <MetricsChartFrame title="Requests" description={`Requests per ${bucketLabelText}, by outcome (UTC).`}>
+    <MetricsChartFrame
+      title="Requests"
+      description={`Requests per ${bucketLabelText}, by outcome (UTC).`}
+      preview={[
+        { values: series.map((p) => p.requests), color: "#6366f1" },
+        { values: series.map((p) => p.errors), color: "#dc2626" },
+      ]}
+    >
       {() => (
         <ResponsiveContainer width="100%" height="100%">
           <BarChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>

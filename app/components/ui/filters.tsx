@@ -44,9 +44,11 @@ export function FilterSearchField({ label, placeholder, name = "q" }: { label: s
         <input
           type="search"
           name={name}
+          // Keyed by the URL's value: after Back/Forward the field shows the filter actually applied.
+          key={params.get(name) ?? ""}
           defaultValue={params.get(name) ?? ""}
           placeholder={placeholder}
-          className="w-64 rounded-lg border border-slate-300 py-2 pl-8 pr-3 text-sm text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
+          className="w-full rounded-lg border border-slate-300 py-2 pl-8 sm:w-64 pr-3 text-sm text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
         />
       </span>
     </label>
@@ -59,7 +61,7 @@ export function FilterSelectField(props: { label: string; name: string; allLabel
   return (
     <label className={stackedLabel}>
       {props.label}
-      <select name={props.name} defaultValue={params.get(props.name) ?? ""} className={stackedSelect}>
+      <select name={props.name} key={params.get(props.name) ?? ""} defaultValue={params.get(props.name) ?? ""} className={stackedSelect}>
         <option value="">{props.allLabel}</option>
         {props.options.map((o) => (
           <option key={o.value} value={o.value}>

@@ -1,3 +1,4 @@
+import { Link } from "@remix-run/react";
 import type { LucideIcon } from "lucide-react";
 import type { ReactNode } from "react";
 import { cn } from "~/lib/cn";
@@ -11,7 +12,10 @@ const toneStyles: Record<StatTone, string> = {
   critical: "text-red-700",
 };
 
-/** One headline figure. `cue` is a text explanation so tone is never carried by colour alone. */
+/**
+ * One headline figure. `cue` is a text explanation so tone is never carried by colour alone.
+ * `to`: the card is a link to the list behind the figure (the label names the link).
+ */
 export function StatCard(props: {
   label: string;
   value: ReactNode;
@@ -20,11 +24,12 @@ export function StatCard(props: {
   tone?: StatTone;
   cue?: string;
   testId?: string;
+  to?: string;
 }) {
   const Icon = props.icon;
   const tone = props.tone ?? "neutral";
-  return (
-    <div className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm" data-testid={props.testId}>
+  const card = (
+    <div className={cn("h-full rounded-xl border border-slate-200 bg-white p-5 shadow-sm", props.to && "transition-shadow group-hover:border-indigo-200 group-hover:shadow-md")} data-testid={props.testId}>
       <div className="flex items-center justify-between">
         <p className="text-sm font-medium text-slate-500">{props.label}</p>
         <span className="rounded-lg bg-slate-100 p-2 text-slate-600">
@@ -39,5 +44,15 @@ export function StatCard(props: {
         {props.hint ? <span>{props.hint}</span> : null}
       </div>
     </div>
+  );
+  if (!props.to) return card;
+  return (
+    <Link
+      to={props.to}
+      className="group block rounded-xl focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+      data-testid={props.testId && `${props.testId}-link`}
+    >
+      {card}
+    </Link>
   );
 }

@@ -4,8 +4,10 @@ import { useId, useRef, type ReactNode } from "react";
 import { Button } from "~/components/ui/button";
 
 /**
- * A button that asks before it posts: a native modal <dialog> (focus is
- * trapped, Escape cancels) holding the form with the action's hidden fields.
+ * The console's one confirmation (no `window.confirm` anywhere): a button that
+ * asks before it posts, a native modal <dialog> (focus is trapped, Escape
+ * cancels) holding the form with the action's hidden fields. `action`: the
+ * route to post to (default: the current one).
  */
 export function ConfirmAction(props: {
   label: string;
@@ -17,6 +19,7 @@ export function ConfirmAction(props: {
   description: ReactNode;
   confirmLabel: string;
   fields: Record<string, string>;
+  action?: string;
   children?: ReactNode;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
@@ -39,7 +42,7 @@ export function ConfirmAction(props: {
           if (e.target === dialog.current) dialog.current?.close();
         }}
       >
-        <Form method="post" onSubmit={() => dialog.current?.close()} className="p-6">
+        <Form method="post" action={props.action} onSubmit={() => dialog.current?.close()} className="p-6">
           {Object.entries(props.fields).map(([name, value]) => (
             <input key={name} type="hidden" name={name} value={value} />
           ))}
