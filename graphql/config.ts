@@ -42,8 +42,6 @@ export interface Config {
   dataDir: string;
   port: number;
   host: string;
-  /** No TRAINYARD_ADMIN_PASSWORD: anyone who reaches the port can use the console (and mint tokens). */
-  openConsole: boolean;
   gatewayHost: string;
   poolSize: number;
   /** Seed demo data at start (default: on with the embedded database only). */
@@ -91,10 +89,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl,
     dataDir: path.resolve(e.TRAINYARD_DATA_DIR),
     port: e.PORT,
-    // Secure by default: without an admin password the console is open, so it listens on loopback only
-    // unless HOST says otherwise (and then the start prints a warning).
+    // Secure by default: without an admin password configured for an automated install, listen on loopback only
+    // unless HOST says otherwise; every page needs a signed-in account either way.
     host: e.HOST ?? (e.TRAINYARD_ADMIN_PASSWORD ? "0.0.0.0" : "127.0.0.1"),
-    openConsole: !e.TRAINYARD_ADMIN_PASSWORD,
     // `trainyard gateway` serves no console (every call needs an invoke token): all interfaces by default.
     gatewayHost: e.HOST ?? "0.0.0.0",
     poolSize: e.DATABASE_POOL_SIZE,

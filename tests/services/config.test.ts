@@ -46,8 +46,8 @@ test("configuration: defaults for the embedded database, and invalid values reje
 });
 
 test("without an admin password the console listens on loopback only, unless HOST says otherwise", () => {
-  expect(loadConfig({})).toMatchObject({ host: "127.0.0.1", openConsole: true, gatewayHost: "0.0.0.0" });
-  expect(loadConfig({ TRAINYARD_ADMIN_PASSWORD: "a-long-password" })).toMatchObject({ host: "0.0.0.0", openConsole: false });
-  expect(loadConfig({ HOST: "0.0.0.0" })).toMatchObject({ host: "0.0.0.0", openConsole: true, gatewayHost: "0.0.0.0" });
+  expect(loadConfig({})).toMatchObject({ host: "127.0.0.1", gatewayHost: "0.0.0.0" });
+  expect(loadConfig({ TRAINYARD_ADMIN_PASSWORD: "a-long-password" })).toMatchObject({ host: "0.0.0.0" });
+  expect(loadConfig({ HOST: "0.0.0.0" })).toMatchObject({ host: "0.0.0.0", gatewayHost: "0.0.0.0" });
   expect(loadConfig({ HOST: "10.0.0.5", TRAINYARD_ADMIN_PASSWORD: "a-long-password" })).toMatchObject({ host: "10.0.0.5", gatewayHost: "10.0.0.5" });
 });
