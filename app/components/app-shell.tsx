@@ -47,6 +47,19 @@ export function AppShell({ children, session }: { children: ReactNode; session: 
   const [open, setOpen] = useState(false);
   const location = useLocation();
   useEffect(() => setOpen(false), [location.pathname, location.search]);
+  if (session === null) {
+    // Signed out (/login, /setup): nothing to navigate to yet, so no navigation.
+    return (
+      <div className="min-h-screen">
+        <header className="flex h-14 items-center gap-2.5 bg-slate-900 px-5">
+          <Logo />
+        </header>
+        <main id="main" tabIndex={-1} className="px-4 py-6 focus:outline-none md:px-8 md:py-8">
+          <div className="mx-auto max-w-7xl">{children}</div>
+        </main>
+      </div>
+    );
+  }
   return (
     <div className="min-h-screen md:flex">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded-lg focus:bg-white focus:px-3 focus:py-2 focus:text-sm focus:font-medium focus:text-indigo-700 focus:shadow">
@@ -92,23 +105,17 @@ export function AppShell({ children, session }: { children: ReactNode; session: 
           ))}
         </nav>
         <div className="flex items-center justify-between border-t border-slate-800 px-5 py-4 text-xs text-slate-500">
-          {session === null ? (
-            <span>Not signed in</span>
-          ) : (
-            <span>
-              Signed in as{" "}
-              <Link to="/account" className="font-medium text-slate-300 hover:text-white" title={`Role: ${session.role.toLowerCase()}`}>
-                {session.name}
-              </Link>
-            </span>
-          )}
-          {session ? (
-            <Form method="post" action="/logout">
-              <button type="submit" className="font-medium text-slate-400 hover:text-white">
-                Sign out
-              </button>
-            </Form>
-          ) : null}
+          <span>
+            Signed in as{" "}
+            <Link to="/account" className="font-medium text-slate-300 hover:text-white" title={`Role: ${session.role.toLowerCase()}`}>
+              {session.name}
+            </Link>
+          </span>
+          <Form method="post" action="/logout">
+            <button type="submit" className="font-medium text-slate-400 hover:text-white">
+              Sign out
+            </button>
+          </Form>
         </div>
       </aside>
       </div>

@@ -46,7 +46,9 @@ export default function LoginPage() {
           <LockKeyhole className="h-5 w-5" aria-hidden />
         </span>
         <h1 className="mt-4 text-xl font-semibold tracking-tight text-slate-900">Sign in to Trainyard</h1>
-        <p className="mt-1 text-sm text-slate-500">Use your console account. An admin creates accounts with `trainyard users create`.</p>
+        <p className="mt-1 text-sm text-slate-500">Use your console account. An admin creates accounts with{" "}
+          <code className="rounded bg-slate-100 px-1 py-0.5 text-xs text-slate-700">trainyard users create</code>.
+        </p>
         <Form method="post" className="mt-6 space-y-4">
           <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? "/"} />
           <div>

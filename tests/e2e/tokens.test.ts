@@ -85,7 +85,9 @@ test("the console asks for sign-in, then creates, shows once, lists and revokes 
   await expect.poll(() => new URL(page.url()).pathname).toBe("/login");
   await page.goto("/settings/tokens");
   expect(new URL(page.url()).pathname).toBe("/login");
-  expect(await page.getByText("Not signed in").isVisible()).toBe(true);
+  expect(await page.getByRole("heading", { name: "Sign in to Trainyard" }).isVisible()).toBe(true);
+  // Signed out there is nothing to navigate to: the sign-in page shows no navigation.
+  expect(await page.getByRole("navigation", { name: "Main" }).count()).toBe(0);
   await page.close();
 });
 
