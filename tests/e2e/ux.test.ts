@@ -2,6 +2,7 @@ import { expect, test } from "vitest";
 import type { Page } from "playwright-core";
 import { seedUuid } from "../../prisma/seed.ts";
 import { openPage } from "../setup/browser.ts";
+import { signInCookie } from "../setup/server.ts";
 import { poll, serverAndBrowser } from "../setup/session.ts";
 import { startServerWithKnownTraffic } from "./deployments-fixtures.ts";
 import { readTable } from "./tables.ts";
@@ -150,7 +151,8 @@ test("a failed job names its trainer, its charts end where it died, and learning
 
 test("deployment charts are drawn in the server's HTML (first paint), then become interactive without warnings", async () => {
   const id = seedUuid("deployment:sql-v1");
-  const html = await (await fetch(`${session.server.url}/deployments/${id}`)).text();
+  const cookie = await signInCookie(session.server.url);
+  const html = await (await fetch(`${session.server.url}/deployments/${id}`, { headers: { cookie } })).text();
   const figures = html.split("<figure").slice(1);
   expect(figures.length).toBe(2);
   // Each figure holds its data as lines already (the interactive chart needs the browser to measure its box).
