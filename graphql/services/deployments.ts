@@ -148,8 +148,15 @@ const TRANSITIONS = {
   },
 } satisfies Record<string, Transition>;
 
-/** Statuses in which a deployment holds its job's one live slot (the partial unique index). */
+/** Statuses in which a deployment serves or is about to (a rollback replaces these). */
 export const LIVE_STATUSES: readonly DeploymentStatus[] = ["DEPLOYING", "ACTIVE"];
+
+/**
+ * Statuses in which a deployment holds its job's one slot: exactly the partial unique index
+ * "Deployment_one_live_per_job", so `availableActions` offers DEPLOY exactly when `deployJob` can succeed
+ * (a PAUSED deployment can be resumed; deploying its job again is refused).
+ */
+export const JOB_SLOT_STATUSES: readonly DeploymentStatus[] = ["DEPLOYING", "ACTIVE", "PAUSED"];
 
 /** A version that finished its rollout and is not serving can be made ACTIVE again by `rollbackDeployment`. */
 export const ROLLBACK_FROM: readonly DeploymentStatus[] = ["RETIRED", "PAUSED"];
@@ -171,10 +178,10 @@ export function deploymentActions(status: DeploymentStatus): DeploymentAction[] 
   return actions;
 }
 
-/** For each of these jobs that has one, its live (DEPLOYING or ACTIVE) deployment's id: one query for a page of jobs. */
+/** For each of these jobs that has one, the deployment holding its slot (DEPLOYING, ACTIVE or PAUSED): one query for a page of jobs. */
 export async function liveDeploymentIdsByJob(prisma: Db, jobIds: readonly string[]): Promise<Map<string, string>> {
   const rows = await prisma.deployment.findMany({
-    where: { jobId: { in: jobIds.filter((id) => isUuid(id)) }, status: { in: [...LIVE_STATUSES] } },
+    where: { jobId: { in: jobIds.filter((id) => isUuid(id)) }, status: { in: [...JOB_SLOT_STATUSES] } },
     select: { id: true, jobId: true },
   });
   return new Map(rows.map((r) => [r.jobId, r.id]));

@@ -1,5 +1,6 @@
 import { expect, test } from "vitest";
 import type { Page } from "playwright-core";
+import { createTokenFromConsole } from "../setup/cli.ts";
 import { seedUuid } from "../../prisma/seed.ts";
 import { openPage } from "../setup/browser.ts";
 import { signInCookie, startServer } from "../setup/server.ts";
@@ -11,8 +12,15 @@ const session = serverAndBrowser(() =>
   startServer({ env: { TRAINYARD_ROLLOUT_SECONDS: "1", TRAINYARD_ROLLOUT_FAILURE_RATE: "0", TRAINYARD_EXECUTOR: "off", TRAINYARD_SIMULATOR: "off" } }),
 );
 
+let token: Promise<string> | undefined;
+/** GraphQL over HTTP as a CI pipeline would call it: with an API token (minted once, in the console). */
 async function api(query: string) {
-  const response = await fetch(`${session.server.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+  token ??= createTokenFromConsole(session.server.url, "e2e-deploy", ["READ", "DEPLOY"]);
+  const response = await fetch(`${session.server.url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${await token}` },
+    body: JSON.stringify({ query }),
+  });
   return (await response.json()).data;
 }
 
@@ -41,7 +49,8 @@ test("deploy flow: Deploy only on completed jobs without a live deployment, then
   // The API decides (availableActions): a complete job offers Deploy unless it is deployed, and then says where.
   const complete = jobs.filter((j) => j.status === "Complete");
   const deployed = complete.filter((j) => /Deployed v\d+\.\d+\.\d+/.test(j.actions));
-  expect(deployed.length).toBe(3);
+  // support-v2, sql-v1 and faq-v1 are active, contracts-v1 is paused (resume it rather than deploy it again).
+  expect(deployed.length).toBe(4);
   for (const job of jobs) {
     expect({ job, deploy: job.actions.includes("Deploy") && !job.actions.includes("Deployed") }).toEqual({
       job,
@@ -87,6 +96,10 @@ test("a job that is already deployed offers no Deploy; a deploy from a page left
   await poll(() => page.getByRole("link", { name: /Deployed v1\.0\.0/ }).isVisible()).toBe(true);
   expect(await page.getByRole("button", { name: "Deploy" }).count()).toBe(0);
 
+  // contracts-v1's deployment is paused: retired, the job may be deployed again.
+  const paused = await api(`{ deployments(filter: { modelName: "contract-summarizer", status: [PAUSED] }) { nodes { id } } }`);
+  const retired = await api(`mutation { retireDeployment(id: "${paused.deployments.nodes[0].id}") { __typename } }`);
+  expect(retired.retireDeployment.__typename).toBe("RetireDeploymentSuccess");
   // A page opened while the job was deployable, then someone else deploys it: the server still refuses the second one.
   const monitor = `/training/jobs/${seedUuid("contracts-v1")}`;
   await page.goto(monitor);

@@ -24,7 +24,7 @@ type JobStatus = "QUEUED" | "RUNNING" | "COMPLETE" | "FAILED" | "CANCELLED";
 let counter = 0;
 
 /** A job of its own in the wanted status (and, when asked, with a live deployment). */
-async function jobIn(status: JobStatus, options: { live?: boolean } = {}): Promise<string> {
+async function jobIn(status: JobStatus, options: { live?: boolean | "paused" } = {}): Promise<string> {
   const job = await createTrainingJob(
     t.db.prisma,
     { baseModelId: "llama-3.1-8b-instruct", datasetId: "support-tickets-2026q3", modelName: `actions-${++counter}` },
@@ -38,6 +38,7 @@ async function jobIn(status: JobStatus, options: { live?: boolean } = {}): Promi
   if (options.live) {
     const r = await query(t.db, `mutation ($id: ID!) { deployJob(jobId: $id) { __typename } }`, { id: job.id });
     expect(r.deployJob.__typename).toBe("DeployJobSuccess");
+    if (options.live === "paused") await t.db.prisma.deployment.updateMany({ where: { jobId: job.id }, data: { status: "PAUSED" } });
   }
   return job.id;
 }
@@ -56,6 +57,8 @@ describe("TrainingJob.availableActions", () => {
     { status: "RUNNING", live: false, expected: ["CANCEL"] },
     { status: "COMPLETE", live: false, expected: ["DEPLOY"] },
     { status: "COMPLETE", live: true, expected: [] },
+    // A paused deployment still holds the job's slot (it can be resumed): deploying the job again is refused.
+    { status: "COMPLETE", live: "paused", expected: [] },
     { status: "FAILED", live: false, expected: ["RETRY"] },
     { status: "CANCELLED", live: false, expected: ["RETRY"] },
   ] as const)("$status (live deployment: $live) offers $expected, and exactly those mutations succeed", async ({ status, live, expected }) => {
@@ -75,7 +78,8 @@ describe("TrainingJob.availableActions", () => {
   test("in a page of jobs, every job with a live deployment names it and offers no Deploy", async () => {
     const { trainingJobs } = await query(t.db, `{ trainingJobs(first: 100) { nodes { id status availableActions liveDeployment { id status } } } }`);
     const nodes = trainingJobs.nodes as Array<{ id: string; status: string; availableActions: string[]; liveDeployment: { id: string; status: string } | null }>;
-    const live = await t.db.prisma.deployment.findMany({ where: { status: { in: ["DEPLOYING", "ACTIVE"] } }, select: { id: true, jobId: true } });
+    // The slot the partial unique index guards: DEPLOYING, ACTIVE or PAUSED (a paused version is resumed, not deployed again).
+    const live = await t.db.prisma.deployment.findMany({ where: { status: { in: ["DEPLOYING", "ACTIVE", "PAUSED"] } }, select: { id: true, jobId: true } });
     expect(nodes.filter((n) => n.liveDeployment).length).toBeGreaterThan(0);
     for (const n of nodes) {
       const mine = live.find((d) => d.jobId === n.id);
