@@ -18,7 +18,8 @@ import { schema } from "../graphql/schema.ts";
 import { METRICS_WINDOWS, refreshDeploymentStats, rollupWritesFor, windowBounds } from "../graphql/services/metrics.ts";
 import { GAMMA, LatencySketch } from "../graphql/services/sketch.ts";
 import { applyMigrations } from "../prisma/migrate.ts";
-import { gaussian, logNormal, poisson as poissonOf, seededRandom } from "../graphql/services/random.ts";
+import { writeRollupDataset } from "./bench-dataset.ts";
+import { logNormal, seededRandom } from "../graphql/services/random.ts";
 
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -35,9 +36,6 @@ const adminUrl = process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:54
 
 const DEPLOYMENTS = Math.max(50, Math.round(10_000 * scale));
 const EVENTS = Math.round(50_000_000 * scale);
-const HOURS = 7 * 24;
-/** Minute rollups are written for the last two hours only: no benchmarked window reads older ones. */
-const MINUTE_ROWS_FOR = 120;
 const INGEST_BATCH = 10_000;
 const INGEST_EVENTS = Math.max(200_000, Math.round(1_000_000 * scale));
 const WRITERS = 4;
@@ -63,26 +61,6 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   return [r, performance.now() - t0];
 }
 
-/** Rollup templates: real sketches of `n` log-normal events around 1 ms, shifted per deployment (multiplying latencies by γ^k shifts buckets by k, exactly). */
-function templates(count: number, meanEvents: number) {
-  return Array.from({ length: count }, (_, id) => {
-    const n = Math.max(1, poissonOf(meanEvents, random));
-    const sketch = new LatencySketch();
-    let sum = 0;
-    let c = 0;
-    let s = 0;
-    for (let i = 0; i < n; i++) {
-      const v = logNormal(random, 1, 0.45);
-      sketch.add(v);
-      sum += v;
-      const roll = random();
-      if (roll < 0.01) s++;
-      else if (roll < 0.03) c++;
-    }
-    const d = sketch.toDense();
-    return { id, n, c, s, sum, o: d.offset, h: d.counts };
-  });
-}
 
 async function main() {
   const dbName = `trainyard_bench_${process.pid}`;
@@ -132,40 +110,9 @@ async function run(db: Database) {
   });
   log(`setup: ${DEPLOYMENTS.toLocaleString("en-US")} deployments in ${fmt(setupMs / 1000)} s`);
 
-  // The 7-day dataset, written by hand-written SQL from sketch templates: each deployment gets its own latency scale.
-  const hourTemplates = templates(256, EVENTS / (DEPLOYMENTS * HOURS));
-  const minuteTemplates = templates(256, EVENTS / (DEPLOYMENTS * HOURS * 60));
+  // The 7-day dataset (cli/bench-dataset.ts): each deployment gets its own latency scale.
   const [, datasetMs] = await timed(async () => {
-    await sql(`CREATE UNLOGGED TABLE bench_template (kind TEXT, id INTEGER, n INTEGER, c INTEGER, s INTEGER, sum DOUBLE PRECISION, o INTEGER, h INTEGER[])`);
-    for (const [kind, list] of [["HOUR", hourTemplates], ["MINUTE", minuteTemplates]] as const) {
-      await sql(
-        `INSERT INTO bench_template SELECT $1, t.id, t.n, t.c, t.s, t.sum, t.o, t.h FROM jsonb_to_recordset($2::jsonb) AS t(id INTEGER, n INTEGER, c INTEGER, s INTEGER, sum DOUBLE PRECISION, o INTEGER, h INTEGER[])`,
-        [kind, JSON.stringify(list)],
-      );
-    }
-    // Deployment i's latencies: median between ~20 ms and ~800 ms (k buckets above 1 ms).
-    const shift = `(160 + (hashtext(d.id::text) & 1023) * 210 / 1023)`;
-    const hourEnd = windowBounds("LAST_7_DAYS", now).end.toISOString();
-    await sql(
-      `INSERT INTO "InferenceRollup" ("deploymentId", resolution, "bucketStart", "requestCount", "clientErrorCount", "serverErrorCount", "latencySumMs", "histogramOffset", histogram)
-       SELECT d.id, 'HOUR', b, t.n, t.c, t.s, t.sum * power(${GAMMA}, ${shift}), t.o + ${shift}, t.h
-       FROM "Deployment" d
-       CROSS JOIN generate_series($1::timestamp - interval '${HOURS} hours', $1::timestamp - interval '1 hour', interval '1 hour') AS b
-       JOIN bench_template t ON t.kind = 'HOUR' AND t.id = (hashtext(d.id::text || b::text) & 255)`,
-      [hourEnd],
-    );
-    const minuteEnd = windowBounds("LAST_HOUR", now).end.toISOString();
-    // Most minutes of a deployment see no request at this rate: only templates with a draw above the rate's share become rows.
-    await sql(
-      `INSERT INTO "InferenceRollup" ("deploymentId", resolution, "bucketStart", "requestCount", "clientErrorCount", "serverErrorCount", "latencySumMs", "histogramOffset", histogram)
-       SELECT d.id, 'MINUTE', b, t.n, t.c, t.s, t.sum * power(${GAMMA}, ${shift}), t.o + ${shift}, t.h
-       FROM "Deployment" d
-       CROSS JOIN generate_series($1::timestamp - interval '${MINUTE_ROWS_FOR} minutes', $1::timestamp - interval '1 minute', interval '1 minute') AS b
-       JOIN bench_template t ON t.kind = 'MINUTE' AND t.id = (hashtext(d.id::text || b::text) & 255)
-       WHERE random() < $2`,
-      [minuteEnd, Math.min(1, 1 - Math.exp(-EVENTS / (DEPLOYMENTS * HOURS * 60)))],
-    );
-    await sql(`DROP TABLE bench_template`);
+    await writeRollupDataset(sql, { deployments: DEPLOYMENTS, events: EVENTS, now, random });
     await sql(`VACUUM ANALYZE "InferenceRollup"`);
   });
   const counts = (await sql(`SELECT resolution::text AS r, count(*)::int AS n, sum("requestCount")::bigint AS e FROM "InferenceRollup" GROUP BY 1 ORDER BY 1`)) as Array<{ r: string; n: number; e: string }>;

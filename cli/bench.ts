@@ -22,10 +22,11 @@ import zlib from "node:zlib";
 import pg from "pg";
 import { openDatabase } from "../graphql/db.ts";
 import { refreshDeploymentStats, windowBounds } from "../graphql/services/metrics.ts";
-import { GAMMA, LatencySketch } from "../graphql/services/sketch.ts";
+import { LatencySketch } from "../graphql/services/sketch.ts";
 import { createApiToken } from "../graphql/services/tokens.ts";
-import { logNormal, poisson as poissonOf, seededRandom } from "../graphql/services/random.ts";
+import { logNormal, seededRandom } from "../graphql/services/random.ts";
 import { applyMigrations } from "../prisma/migrate.ts";
+import { writeRollupDataset } from "./bench-dataset.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -46,8 +47,6 @@ const adminUrl = process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:54
 
 const DEPLOYMENTS = Math.max(100, Math.round(10_000 * scale));
 const EVENTS = Math.round(50_000_000 * scale);
-const HOURS = 7 * 24;
-const MINUTE_ROWS_FOR = 120;
 const READ_CONNECTIONS = 10;
 const INGEST_CLIENTS = 4;
 const INGEST_TARGETS = 40;
@@ -73,25 +72,6 @@ function ensureWrk() {
   }
 }
 
-function templates(count: number, meanEvents: number) {
-  return Array.from({ length: count }, (_, id) => {
-    const n = Math.max(1, poissonOf(meanEvents, random));
-    const sketch = new LatencySketch();
-    let sum = 0;
-    let c = 0;
-    let s = 0;
-    for (let i = 0; i < n; i++) {
-      const v = logNormal(random, 1, 0.45);
-      sketch.add(v);
-      sum += v;
-      const roll = random();
-      if (roll < 0.01) s++;
-      else if (roll < 0.03) c++;
-    }
-    const d = sketch.toDense();
-    return { id, n, c, s, sum, o: d.offset, h: d.counts };
-  });
-}
 
 // ---------------------------------------------------------------- server processes and their resources
 
@@ -346,36 +326,7 @@ async function buildDataset(dbUrl: string) {
        FROM generate_series(1, $1) AS i`,
       [DEPLOYMENTS],
     );
-    const hourTemplates = templates(256, EVENTS / (DEPLOYMENTS * HOURS));
-    const minuteTemplates = templates(256, EVENTS / (DEPLOYMENTS * HOURS * 60));
-    await sql(`CREATE UNLOGGED TABLE bench_template (kind TEXT, id INTEGER, n INTEGER, c INTEGER, s INTEGER, sum DOUBLE PRECISION, o INTEGER, h INTEGER[])`);
-    for (const [kind, list] of [["HOUR", hourTemplates], ["MINUTE", minuteTemplates]] as const) {
-      await sql(
-        `INSERT INTO bench_template SELECT $1, t.id, t.n, t.c, t.s, t.sum, t.o, t.h FROM jsonb_to_recordset($2::jsonb) AS t(id INTEGER, n INTEGER, c INTEGER, s INTEGER, sum DOUBLE PRECISION, o INTEGER, h INTEGER[])`,
-        [kind, JSON.stringify(list)],
-      );
-    }
-    const shift = `(160 + (hashtext(d.id::text) & 1023) * 210 / 1023)`;
-    const hourEnd = windowBounds("LAST_7_DAYS", now).end.toISOString();
-    await sql(
-      `INSERT INTO "InferenceRollup" ("deploymentId", resolution, "bucketStart", "requestCount", "clientErrorCount", "serverErrorCount", "latencySumMs", "histogramOffset", histogram)
-       SELECT d.id, 'HOUR', b, t.n, t.c, t.s, t.sum * power(${GAMMA}, ${shift}), t.o + ${shift}, t.h
-       FROM "Deployment" d
-       CROSS JOIN generate_series($1::timestamp - interval '${HOURS} hours', $1::timestamp - interval '1 hour', interval '1 hour') AS b
-       JOIN bench_template t ON t.kind = 'HOUR' AND t.id = (hashtext(d.id::text || b::text) & 255)`,
-      [hourEnd],
-    );
-    const minuteEnd = windowBounds("LAST_HOUR", now).end.toISOString();
-    await sql(
-      `INSERT INTO "InferenceRollup" ("deploymentId", resolution, "bucketStart", "requestCount", "clientErrorCount", "serverErrorCount", "latencySumMs", "histogramOffset", histogram)
-       SELECT d.id, 'MINUTE', b, t.n, t.c, t.s, t.sum * power(${GAMMA}, ${shift}), t.o + ${shift}, t.h
-       FROM "Deployment" d
-       CROSS JOIN generate_series($1::timestamp - interval '${MINUTE_ROWS_FOR} minutes', $1::timestamp - interval '1 minute', interval '1 minute') AS b
-       JOIN bench_template t ON t.kind = 'MINUTE' AND t.id = (hashtext(d.id::text || b::text) & 255)
-       WHERE random() < $2`,
-      [minuteEnd, Math.min(1, 1 - Math.exp(-EVENTS / (DEPLOYMENTS * HOURS * 60)))],
-    );
-    await sql(`DROP TABLE bench_template`);
+    await writeRollupDataset(sql, { deployments: DEPLOYMENTS, events: EVENTS, now, random });
     // The fleet rollup of those hour rows, as ingestion would have kept it (same statement as the migration's backfill).
     await sql(`INSERT INTO "FleetRollup" ("bucketStart", "shard", "requestCount", "clientErrorCount", "serverErrorCount")
                SELECT "bucketStart", (hashtext("deploymentId"::text) & 15), sum("requestCount"), sum("clientErrorCount"), sum("serverErrorCount")

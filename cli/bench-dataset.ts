@@ -1,0 +1,71 @@
+/**
+ * The benchmarks' 7-day inference dataset (`npm run bench` and `npm run bench:metrics`), written by hand-written
+ * SQL from sketch templates straight into "InferenceRollup": each deployment gets its own latency scale.
+ */
+import { windowBounds } from "../graphql/services/metrics.ts";
+import { logNormal, poisson } from "../graphql/services/random.ts";
+import { GAMMA, LatencySketch } from "../graphql/services/sketch.ts";
+
+export const HOURS = 7 * 24;
+/** Minute rollups are written for the last two hours only: no benchmarked window reads older ones. */
+export const MINUTE_ROWS_FOR = 120;
+
+type Sql = (text: string, params?: unknown[]) => Promise<unknown>;
+
+/** Rollup templates: real sketches of `n` log-normal events around 1 ms, shifted per deployment (multiplying latencies by γ^k shifts buckets by k, exactly). */
+function templates(count: number, meanEvents: number, random: () => number) {
+  return Array.from({ length: count }, (_, id) => {
+    const n = Math.max(1, poisson(meanEvents, random));
+    const sketch = new LatencySketch();
+    let sum = 0;
+    let c = 0;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const v = logNormal(random, 1, 0.45);
+      sketch.add(v);
+      sum += v;
+      const roll = random();
+      if (roll < 0.01) s++;
+      else if (roll < 0.03) c++;
+    }
+    const d = sketch.toDense();
+    return { id, n, c, s, sum, o: d.offset, h: d.counts };
+  });
+}
+
+/** Hour rollups for every "Deployment" over 7 days and sparse minute rollups for the last two hours (~`events` in all). */
+export async function writeRollupDataset(sql: Sql, options: { deployments: number; events: number; now: Date; random: () => number }): Promise<void> {
+  const { deployments, events, now, random } = options;
+  const hourTemplates = templates(256, events / (deployments * HOURS), random);
+  const minuteTemplates = templates(256, events / (deployments * HOURS * 60), random);
+  await sql(`CREATE UNLOGGED TABLE bench_template (kind TEXT, id INTEGER, n INTEGER, c INTEGER, s INTEGER, sum DOUBLE PRECISION, o INTEGER, h INTEGER[])`);
+  for (const [kind, list] of [["HOUR", hourTemplates], ["MINUTE", minuteTemplates]] as const) {
+    await sql(
+      `INSERT INTO bench_template SELECT $1, t.id, t.n, t.c, t.s, t.sum, t.o, t.h FROM jsonb_to_recordset($2::jsonb) AS t(id INTEGER, n INTEGER, c INTEGER, s INTEGER, sum DOUBLE PRECISION, o INTEGER, h INTEGER[])`,
+      [kind, JSON.stringify(list)],
+    );
+  }
+  // Deployment i's latencies: median between ~20 ms and ~800 ms (k buckets above 1 ms).
+  const shift = `(160 + (hashtext(d.id::text) & 1023) * 210 / 1023)`;
+  const hourEnd = windowBounds("LAST_7_DAYS", now).end.toISOString();
+  await sql(
+    `INSERT INTO "InferenceRollup" ("deploymentId", resolution, "bucketStart", "requestCount", "clientErrorCount", "serverErrorCount", "latencySumMs", "histogramOffset", histogram)
+     SELECT d.id, 'HOUR', b, t.n, t.c, t.s, t.sum * power(${GAMMA}, ${shift}), t.o + ${shift}, t.h
+     FROM "Deployment" d
+     CROSS JOIN generate_series($1::timestamp - interval '${HOURS} hours', $1::timestamp - interval '1 hour', interval '1 hour') AS b
+     JOIN bench_template t ON t.kind = 'HOUR' AND t.id = (hashtext(d.id::text || b::text) & 255)`,
+    [hourEnd],
+  );
+  const minuteEnd = windowBounds("LAST_HOUR", now).end.toISOString();
+  // Most minutes of a deployment see no request at this rate: only templates with a draw above the rate's share become rows.
+  await sql(
+    `INSERT INTO "InferenceRollup" ("deploymentId", resolution, "bucketStart", "requestCount", "clientErrorCount", "serverErrorCount", "latencySumMs", "histogramOffset", histogram)
+     SELECT d.id, 'MINUTE', b, t.n, t.c, t.s, t.sum * power(${GAMMA}, ${shift}), t.o + ${shift}, t.h
+     FROM "Deployment" d
+     CROSS JOIN generate_series($1::timestamp - interval '${MINUTE_ROWS_FOR} minutes', $1::timestamp - interval '1 minute', interval '1 minute') AS b
+     JOIN bench_template t ON t.kind = 'MINUTE' AND t.id = (hashtext(d.id::text || b::text) & 255)
+     WHERE random() < $2`,
+    [minuteEnd, Math.min(1, 1 - Math.exp(-events / (deployments * HOURS * 60)))],
+  );
+  await sql(`DROP TABLE bench_template`);
+}
