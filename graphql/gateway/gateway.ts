@@ -19,7 +19,7 @@ import type { InferenceOutcome } from "../validation/inference.ts";
  * /v1/models/{name}/… to the version's upstream (or the simulated model
  * server), streams bodies both ways unbuffered and measures every proxied
  * request. It keeps everything it needs in memory — the routing table and the
- * invoke tokens, reloaded every `refreshIntervalMs` — and writes its measurements
+ * invoke tokens, reloaded when PostgreSQL announces a change (else every `refreshIntervalMs`) — and writes its measurements
  * once per `flushIntervalMs` as one idempotent batch per deployment, so no
  * request ever waits on the database (see docs/decisions/0013-inference-gateway.md).
  */
@@ -77,6 +77,8 @@ interface Table {
 /** Secrets remembered per routing-table load (unknown ones too, so a flood of bad tokens stays cheap). */
 const VERIFIED_CACHE_LIMIT = 10_000;
 const ROUTING_CHANNEL = "trainyard_routing";
+/** While routing changes are heard (LISTEN), a full reload at least this often anyway. */
+const LISTENING_BACKSTOP_MS = 30_000;
 
 interface PendingBatch {
   deploymentId: string;
@@ -125,6 +127,8 @@ export class Gateway {
   private flushing: Promise<void> | null = null;
   private refreshing: Promise<void> | null = null;
   private refreshAgain = false;
+  /** A change was announced (or a load failed) and is not in the table yet. */
+  private dirty = false;
   private refreshes = 0;
   private listener: pg.Client | null = null;
   private listening = false;
@@ -149,7 +153,7 @@ export class Gateway {
   start(): void {
     allGateways.add(this);
     void this.refresh().catch((err) => this.log(`routing table not loaded yet: ${(err as Error).message}`));
-    this.timers.push(setInterval(() => void this.refresh().catch((err) => this.warnOnce(`routing table refresh failed (serving the last one): ${(err as Error).message}`)), this.config.refreshIntervalMs));
+    this.timers.push(setInterval(() => this.poll(), this.config.refreshIntervalMs));
     this.timers.push(setInterval(() => void this.flush(), this.config.flushIntervalMs));
     for (const t of this.timers) t.unref();
     if (this.db.connectionString) void this.listen(this.db.connectionString);
@@ -180,7 +184,10 @@ export class Gateway {
       retry();
     });
     client.on("end", retry);
-    client.on("notification", () => void this.refresh().catch(() => {}));
+    client.on("notification", () => {
+      this.dirty = true;
+      void this.refresh().catch(() => {});
+    });
     try {
       await client.connect();
       await client.query(`LISTEN ${ROUTING_CHANNEL}`);
@@ -192,6 +199,18 @@ export class Gateway {
     } catch {
       retry();
     }
+  }
+
+  /**
+   * The polling half of the staleness bound. While LISTEN is up, every change the table holds is announced
+   * (delivered at commit) and reloads at once, so polling only backs it up every `LISTENING_BACKSTOP_MS`:
+   * reloading every routing row and token once a second would be most of an idle fleet server's CPU.
+   * Without LISTEN (the embedded database, or the listener reconnecting) the table reloads every interval.
+   */
+  private poll(): void {
+    const table = this.table;
+    if (this.listening && table && !this.dirty && Date.now() - table.loadedAt < LISTENING_BACKSTOP_MS) return;
+    void this.refresh().catch((err) => this.warnOnce(`routing table refresh failed (serving the last one): ${(err as Error).message}`));
   }
 
   /** Stops the timers and writes what is still in memory (one last attempt). */
@@ -250,7 +269,12 @@ export class Gateway {
       try {
         do {
           this.refreshAgain = false;
-          await this.load();
+          this.dirty = false;
+          await this.load().catch((err) => {
+            // A change announced but not loaded: the next poll tries again instead of trusting LISTEN.
+            this.dirty = true;
+            throw err;
+          });
         } while (this.refreshAgain && !this.stopped);
       } finally {
         this.refreshing = null;
