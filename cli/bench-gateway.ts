@@ -200,7 +200,7 @@ async function main() {
     children.push(gw1.child, gw2.child);
     // The mounted gateway: `npm start`'s server (console, GraphQL, workers) on the same database.
     const web = await startProcess(
-      ["--import", "tsx", "cli/server.ts"],
+      ["build/server.mjs"],
       { DATABASE_URL: url, PORT: "0", HOST: "127.0.0.1", TRAINYARD_SEED: "0", TRAINYARD_SIMULATOR: "0", TRAINYARD_EXECUTOR: "0" },
       /ready in [\d.]+ s: (http:\/\/[^\s/]+)/,
     );

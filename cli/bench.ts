@@ -95,7 +95,7 @@ async function signIn(baseUrl: string): Promise<string> {
 }
 
 async function startServer(databaseUrl: string): Promise<Server> {
-  const proc = spawn(process.execPath, ["--import", "tsx", path.join(root, "cli/server.ts")], {
+  const proc = spawn(process.execPath, [path.join(root, "build/server.mjs")], {
     cwd: root,
     env: {
       ...process.env,

@@ -10,7 +10,8 @@ import type { Database, SqlConnection } from "../graphql/db.ts";
  * and PostgreSQL alike. See docs/decisions/0002-migrations.md.
  */
 
-export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
+// Resolved through the project root, so it is the same from prisma/migrate.ts and from the compiled build/server.mjs.
+export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "prisma", "migrations");
 
 /** The advisory lock key Prisma's migrate uses, so a concurrent `prisma migrate deploy` waits too. */
 const PRISMA_MIGRATE_LOCK = 72707369;

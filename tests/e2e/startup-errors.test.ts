@@ -3,12 +3,13 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, test } from "vitest";
+import { SERVER_ENTRY } from "../setup/server.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
 /** Starts the real server entry point and returns how it ended. */
 function start(env: Record<string, string>) {
-  const result = spawnSync(process.execPath, ["--import", "tsx", "cli/server.ts"], {
+  const result = spawnSync(process.execPath, SERVER_ENTRY, {
     cwd: ROOT,
     env: { ...process.env, PORT: "0", TRAINYARD_SEED: "off", ...env } as NodeJS.ProcessEnv,
     encoding: "utf8",
@@ -44,7 +45,7 @@ test("a data directory that cannot be written stops the server with one clear li
 test("a fresh start on every interface with no admin prints a one-time setup link, and nobody can mint a token without signing in", async () => {
   const { spawn } = await import("node:child_process");
   const dir = await mkdtemp(path.join(tmpdir(), "trainyard-open-"));
-  const child = spawn(process.execPath, ["--import", "tsx", "cli/server.ts"], {
+  const child = spawn(process.execPath, SERVER_ENTRY, {
     cwd: ROOT,
     env: { ...process.env, PORT: "0", HOST: "0.0.0.0", TRAINYARD_SEED: "off", TRAINYARD_DATA_DIR: dir, TRAINYARD_ADMIN_PASSWORD: "", DATABASE_URL: "" } as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],

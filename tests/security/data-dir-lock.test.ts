@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, expect, test } from "vitest";
-import { startServer, type TestServer } from "../setup/server.ts";
+import { SERVER_ENTRY, startServer, type TestServer } from "../setup/server.ts";
 
 /**
  * One process per embedded data directory, with real processes: a second
@@ -20,7 +20,7 @@ function runSecond(dataDir: string): Promise<{ code: number | null; output: stri
   const begin = Date.now();
   const env = { ...process.env, PORT: "0", HOST: "127.0.0.1", TRAINYARD_DATA_DIR: dataDir } as NodeJS.ProcessEnv;
   delete env.DATABASE_URL;
-  const child = spawn(process.execPath, ["--import", "tsx", "cli/server.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, SERVER_ENTRY, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout.on("data", (d) => (output += d));
   child.stderr.on("data", (d) => (output += d));

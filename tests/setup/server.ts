@@ -41,7 +41,13 @@ export interface TestServer {
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
 /**
- * Starts the built server (`node --import tsx cli/server.ts`, what `npm start`
+ * What `npm start` runs: the server compiled by `npm run build` (cli/build-server.mjs), with plain Node.
+ * Tests that start a server process of their own use this too, so they test what users run.
+ */
+export const SERVER_ENTRY = ["build/server.mjs"];
+
+/**
+ * Starts the built server (`node build/server.mjs`, what `npm start`
  * runs) on a free port, against a fresh database: a new PGlite data directory,
  * or a new PostgreSQL database when the tests run against a server.
  */
@@ -71,7 +77,7 @@ export async function startServer(
     await database.db.close();
     env.DATABASE_URL = database.url!;
   }
-  const child = spawn(process.execPath, ["--import", "tsx", "cli/server.ts"], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, SERVER_ENTRY, { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));

@@ -1,0 +1,24 @@
+// `npm run build`'s last step: the web server (cli/server.ts and everything of ours it imports) compiled
+// once into build/server.mjs, which `npm start` and the tests run with plain Node. Packages stay external
+// (loaded from node_modules as usual). Running the TypeScript through tsx at start-up instead cost
+// ~120 MB of resident memory (its loader thread, esbuild service and source maps) and seconds of start-up
+// (docs/decisions/0028-precompiled-server.md). `npm run dev` still runs the sources through tsx.
+import { build } from "esbuild";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const started = performance.now();
+await build({
+  absWorkingDir: root,
+  entryPoints: ["cli/server.ts"],
+  outfile: "build/server.mjs",
+  bundle: true,
+  packages: "external",
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  logLevel: "warning",
+  legalComments: "none",
+});
+console.log(`[build] build/server.mjs in ${((performance.now() - started) / 1000).toFixed(1)} s`);
