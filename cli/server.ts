@@ -75,6 +75,16 @@ export async function serve(config: Config): Promise<RunningServer> {
   const app = express();
   app.disable("x-powered-by");
   app.use(securityHeaders());
+  // The API straight to yoga, ahead of the static files and the console's guards (which all pass /graphql through
+  // anyway) and without Remix's route matching. Over HTTP the API authenticates by token only (graphql/context.ts),
+  // so nothing of the console's session is needed here. A database fault that escapes yoga reaches the 503 handler.
+  app.all("/graphql", async (req, res, next) => {
+    try {
+      await sendRemixResponse(res, await runtime.yoga.fetch(remixRequest(req, res), {}));
+    } catch (err) {
+      next(err);
+    }
+  });
   app.use("/build", express.static(path.join(root, "public", "build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
   app.get(`${GRAPHIQL_ASSET_PREFIX}:name`, (req, res) => {
@@ -98,7 +108,7 @@ export async function serve(config: Config): Promise<RunningServer> {
   app.all("*", async (req, res, next) => {
     try {
       const user = res.locals.consoleUser as ConsoleUser | null | undefined;
-      // Signed out (only /login, /setup and /graphql get here so): nothing but reads.
+      // Signed out (only /login and /setup get here so): nothing but reads.
       const actor = user ? actorFor(user) : anonymousActor();
       const loadContext = { trainyard: runtime.forActor(actor), console: auth.forRequest(req, res) };
       await sendRemixResponse(res, await handleRequest(remixRequest(req, res), loadContext));
@@ -172,7 +182,7 @@ async function prepareSignIn(db: Database, auth: ConsoleAuth): Promise<(url: str
     `no console admin yet: open ${url}/setup?token=${token} to create one (single use, valid 24 h), or run \`trainyard users create --admin --name NAME\` on this host`;
 }
 
-/** The web Request for Remix: the console form body read by consoleBodyLimit, or the stream (/graphql). */
+/** The web Request for Remix and yoga: the console form body read by consoleBodyLimit, or the request stream. */
 function remixRequest(req: express.Request, res: express.Response): Request {
   const url = new URL(`${req.protocol}://${req.get("host") ?? "localhost"}${req.originalUrl}`);
   let controller: AbortController | null = new AbortController();
@@ -191,7 +201,7 @@ function remixRequest(req: express.Request, res: express.Response): Request {
   return new Request(url.href, init);
 }
 
-/** Writes Remix's Response to express (as @remix-run/express does). */
+/** Writes a web Response (Remix's, yoga's) to express (as @remix-run/express does). */
 async function sendRemixResponse(res: express.Response, response: Response): Promise<void> {
   res.statusMessage = response.statusText;
   res.status(response.status);
