@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { processConfig, type Config } from "./config.ts";
 import type { Database, PrismaClient } from "./db.ts";
 import { SCOPES, type Scope } from "./scopes.ts";
 import { authenticateToken } from "./services/tokens.ts";
@@ -22,6 +23,8 @@ export interface Context {
   db: Database;
   prisma: PrismaClient;
   actor: Actor;
+  /** The process's configuration, built once at start and passed in: resolvers never read the environment. */
+  config: Config;
 }
 
 export const consoleActor: Actor = { kind: "CONSOLE", name: "console", scopes: new Set(SCOPES) };
@@ -46,9 +49,10 @@ export async function createContext(args: {
   requireReadToken?: boolean;
   /** The signed-in person for `via: "console"` (default: the all-scopes console user, for in-process callers and tests). */
   actor?: Actor;
+  config?: Config;
 }): Promise<Context> {
-  if (args.via === "console") return contextFor(args.db, args.actor ?? consoleActor);
-  return contextFor(args.db, await actorForRequest(args.db.prisma, args.request, args.requireReadToken ?? false));
+  if (args.via === "console") return contextFor(args.db, args.actor ?? consoleActor, args.config);
+  return contextFor(args.db, await actorForRequest(args.db.prisma, args.request, args.requireReadToken ?? false), args.config);
 }
 
 /**
@@ -82,9 +86,12 @@ function mutationAwareClient(prisma: PrismaClient): PrismaClient {
   return aware;
 }
 
-/** A context for a known actor: background workers and tests act through the same schema. */
-export function contextFor(db: Database, actor: Actor): Context {
-  return { db, prisma: mutationAwareClient(db.prisma), actor };
+/**
+ * A context for a known actor: background workers and tests act through the same schema. Entry points pass
+ * the config they loaded at start; without one, the process-wide config (parsed once) is used.
+ */
+export function contextFor(db: Database, actor: Actor, config: Config = processConfig()): Context {
+  return { db, prisma: mutationAwareClient(db.prisma), actor, config };
 }
 
 async function actorForRequest(prisma: PrismaClient, request: Request | undefined, requireReadToken: boolean): Promise<Actor> {

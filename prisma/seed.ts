@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { processConfig } from "../graphql/config.ts";
 import type { Database } from "../graphql/db.ts";
 import type { Prisma } from "../graphql/generated/prisma/client.ts";
 import { curvePoint, loggingInterval, totalStepsFor, type CurveConfig } from "../graphql/services/training-curve.ts";
@@ -189,7 +190,7 @@ async function writeDemoHistory(tx: Prisma.TransactionClient, now: Date) {
         versionMinor: d.minor,
         versionPatch: 0,
         status: d.status,
-        endpointUrl: endpointUrlFor(job.modelName, version),
+        endpointUrl: endpointUrlFor({ base: processConfig().endpointBase, modelName: job.modelName, version }),
         deployedBy: "console",
         createdAt,
         activatedAt,

@@ -260,7 +260,7 @@ export interface EvaluationResult {
  */
 export async function evaluateDueRules(
   prisma: PrismaClient,
-  options: { now?: Date; limit?: number; intervalMs?: number; publicUrl?: string } = {},
+  options: { publicUrl: string; now?: Date; limit?: number; intervalMs?: number },
 ): Promise<EvaluationResult> {
   const now = options.now ?? new Date();
   const limit = options.limit ?? 100;
@@ -334,7 +334,7 @@ async function evaluateTarget(
     breached: boolean;
     silenced: boolean;
     now: Date;
-    publicUrl: string | undefined;
+    publicUrl: string;
   },
 ): Promise<"fired" | "resolved" | null> {
   const { rule, deployment, prev, value, breached, silenced, now } = args;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { loadConfig } from "../config.ts";
+import type { Config } from "../config.ts";
 import { inTransaction, type Db, type PrismaClient } from "../db.ts";
 import { DuplicateDeploymentError, InvalidStateError, JobNotCompleteError, NotFoundError } from "../errors.ts";
 import type { DeploymentStatus, Prisma } from "../generated/prisma/client.ts";
@@ -42,14 +42,19 @@ async function withLiveConflictAsDuplicate<T>(work: () => Promise<T>): Promise<T
   }
 }
 
-export interface DeployOptions {
-  /** Seconds until the rollout executor may activate the deployment (TRAINYARD_ROLLOUT_SECONDS). */
+/** The parts of the process's configuration a deploy reads. */
+export type DeployConfig = Pick<Config, "rollout" | "serving" | "endpointBase">;
+
+export interface DeployJobArgs {
+  jobId: string;
+  /** Who deploys: `deployedBy` and the DEPLOY event's actor. */
+  actor: string;
+  config: DeployConfig;
+  /** Seconds until the rollout executor may activate the deployment (default: config.rollout.seconds). */
   rolloutSeconds?: number;
   now?: Date;
   /** Where the model server listens; none: the simulated model server (see graphql/services/serving.ts). */
   serving?: ServingInput;
-  /** With an upstream: FAILED when not ready within this (TRAINYARD_ROLLOUT_TIMEOUT_SECONDS). */
-  rolloutTimeoutMs?: number;
 }
 
 /**
@@ -61,11 +66,12 @@ export interface DeployOptions {
  * index, whose violation becomes DUPLICATE_DEPLOYMENT (the transaction rolls
  * back, so nothing is written).
  */
-export async function deployJob(prisma: Db, jobId: string, actorName: string, options: DeployOptions = {}) {
+export async function deployJob(prisma: Db, args: DeployJobArgs) {
+  const { jobId, actor: actorName, config } = args;
   if (!isUuid(jobId)) throw new NotFoundError("Training job", jobId);
-  const rolloutSeconds = options.rolloutSeconds ?? loadConfig().rollout.seconds;
-  const serving = servingFields(options.serving);
-  const rolloutTimeoutMs = options.rolloutTimeoutMs ?? loadConfig().serving.rolloutTimeoutMs;
+  const rolloutSeconds = args.rolloutSeconds ?? config.rollout.seconds;
+  const serving = servingFields(args.serving);
+  const rolloutTimeoutMs = config.serving.rolloutTimeoutMs;
   return inTransaction(prisma, async (tx) => {
     const rows = await tx.$queryRaw<Array<{ modelName: string; status: string }>>`
       SELECT "modelName", status::text AS status FROM "TrainingJob" WHERE id = ${jobId}::uuid FOR SHARE`;
@@ -81,7 +87,7 @@ export async function deployJob(prisma: Db, jobId: string, actorName: string, op
     });
     const minor = latest._max.versionMinor === null ? 0 : latest._max.versionMinor + 1;
     const version = versionString(1, minor, 0);
-    const now = options.now ?? new Date();
+    const now = args.now ?? new Date();
     // The deployment pins the artifact the job produced (lineage: deployment → job → artifact).
     const artifact = await tx.artifact.findUnique({ where: { jobId }, select: { id: true } });
     const deployment = await withLiveConflictAsDuplicate(() =>
@@ -98,7 +104,7 @@ export async function deployJob(prisma: Db, jobId: string, actorName: string, op
           versionMinor: minor,
           versionPatch: 0,
           status: "DEPLOYING",
-          endpointUrl: endpointUrlFor(job.modelName, version),
+          endpointUrl: endpointUrlFor({ base: config.endpointBase, modelName: job.modelName, version }),
           deployedBy: actorName,
           rolloutReadyAt: serving.upstreamUrl ? null : new Date(now.getTime() + rolloutSeconds * 1000),
           events: {

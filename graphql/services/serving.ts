@@ -80,11 +80,17 @@ async function lockDeployment(tx: Tx, id: string) {
  */
 export async function setDeploymentUpstream(
   db: Db,
-  id: string,
-  input: ServingInput,
-  actorName: string,
-  options: { rolloutTimeoutMs: number; simulatedRolloutSeconds: number; now?: Date },
+  options: {
+    id: string;
+    input: ServingInput;
+    actor: string;
+    /** config.serving.rolloutTimeoutMs and config.rollout.seconds */
+    rolloutTimeoutMs: number;
+    simulatedRolloutSeconds: number;
+    now?: Date;
+  },
 ) {
+  const { id, input, actor: actorName } = options;
   if (!isUuid(id)) throw new NotFoundError("Deployment", id);
   const upstreamUrl = input.upstreamUrl == null ? null : validateUpstreamUrl(input.upstreamUrl);
   const healthPath = input.healthPath == null ? undefined : validateHealthPath(input.healthPath);

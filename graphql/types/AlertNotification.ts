@@ -178,7 +178,7 @@ builder.mutationField("testNotificationChannel", (t) =>
     args: { id: t.arg.id({ required: true }) },
     resolve: (_query, _root, { id }, ctx) =>
       runMutation(ctx, { action: "testNotificationChannel", scope: "admin", targetType: "NotificationChannel", targetId: String(id) }, () =>
-        testNotificationChannel(ctx.prisma, String(id)),
+        testNotificationChannel(ctx.prisma, { id: String(id), publicUrl: ctx.config.publicUrl }),
       ),
   }),
 );

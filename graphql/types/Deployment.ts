@@ -186,7 +186,10 @@ builder.mutationField("deployJob", (t) =>
         // The deployment's id is known only on success; a refusal records the job it was about.
         { action: "deployJob", scope: "deploy", targetType: "Deployment", detail: { jobId: String(args.jobId), upstreamUrl: args.upstreamUrl ?? null } },
         () =>
-          deployJob(ctx.prisma, String(args.jobId), ctx.actor.name, {
+          deployJob(ctx.prisma, {
+            jobId: String(args.jobId),
+            actor: ctx.actor.name,
+            config: ctx.config,
             serving: { upstreamUrl: args.upstreamUrl, healthPath: args.healthPath, isPublic: args.public },
           }),
         (d) => ({ targetId: d.id, detail: { jobId: d.jobId, modelName: d.modelName, version: d.version, upstreamUrl: d.upstreamUrl } }),

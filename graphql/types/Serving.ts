@@ -1,6 +1,5 @@
 import { builder } from "../builder.ts";
 import { runMutation } from "../audit.ts";
-import { loadConfig } from "../config.ts";
 import { ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from "../errors.ts";
 import { modelRoute, promoteDeployment, setDeploymentUpstream, setTrafficSplit } from "../services/serving.ts";
 import { DeploymentRef } from "./Deployment.ts";
@@ -19,23 +18,6 @@ function productionLoader(ctx: Context) {
         ORDER BY d."versionMajor" DESC, d."versionMinor" DESC, d."versionPatch" DESC LIMIT 1) n ON true`;
     return new Map(rows.map((r) => [r.name, r.id]));
   });
-}
-
-let cachedBase: string | undefined;
-/** Where callers reach the inference gateway: TRAINYARD_GATEWAY_URL, else the web server's own (npm start mounts it). */
-export function gatewayBaseUrl(): string {
-  if (cachedBase) return cachedBase;
-  const config = loadConfig();
-  const base = config.serving.gateway.publicUrl ?? process.env.TRAINYARD_PUBLIC_URL ?? `http://localhost:${config.port}`;
-  cachedBase = base.replace(/\/+$/, "");
-  return cachedBase;
-}
-
-/** The web server, once it listens, tells the URL it mounts the gateway at (unless TRAINYARD_GATEWAY_URL or TRAINYARD_PUBLIC_URL say). */
-export function setDefaultGatewayBaseUrl(url: string) {
-  const config = loadConfig();
-  if (config.serving.gateway.publicUrl || process.env.TRAINYARD_PUBLIC_URL) return;
-  cachedBase = url.replace(/\/+$/, "");
 }
 
 export function gatewayPath(modelName: string, version?: string): string {
@@ -65,7 +47,7 @@ builder.prismaObjectFields("Deployment", (t) => ({
   gatewayUrl: t.string({
     description: "This version's URL on the inference gateway: append the model server's own path (e.g. /v1/chat/completions).",
     select: { modelName: true, version: true },
-    resolve: (d) => `${gatewayBaseUrl()}${gatewayPath(d.modelName, d.version)}`,
+    resolve: (d, _args, ctx) => `${ctx.config.gatewayUrl}${gatewayPath(d.modelName, d.version)}`,
   }),
   isProduction: t.boolean({
     description: "Whether `/v1/models/{modelName}/…` serves this version (the production alias; the newest ACTIVE version unless promoted).",
@@ -105,7 +87,7 @@ const ModelServing = builder.objectRef<ModelServingShape>("ModelServing").implem
     modelName: t.exposeString("modelName"),
     gatewayUrl: t.string({
       description: "The model's URL on the gateway (production or split).",
-      resolve: (m) => `${gatewayBaseUrl()}${gatewayPath(m.modelName)}`,
+      resolve: (m, _args, ctx) => `${ctx.config.gatewayUrl}${gatewayPath(m.modelName)}`,
     }),
     production: t.prismaField({
       type: "Deployment",
@@ -161,16 +143,14 @@ builder.mutationField("setDeploymentUpstream", (t) =>
       runMutation(
         ctx,
         { action: "setDeploymentUpstream", scope: "deploy", targetType: "Deployment", targetId: String(args.id), detail: { upstreamUrl: args.upstreamUrl ?? null } },
-        () => {
-          const config = loadConfig();
-          return setDeploymentUpstream(
-            ctx.prisma,
-            String(args.id),
-            { upstreamUrl: args.upstreamUrl, healthPath: args.healthPath, isPublic: args.public },
-            ctx.actor.name,
-            { rolloutTimeoutMs: config.serving.rolloutTimeoutMs, simulatedRolloutSeconds: config.rollout.seconds },
-          );
-        },
+        () =>
+          setDeploymentUpstream(ctx.prisma, {
+            id: String(args.id),
+            input: { upstreamUrl: args.upstreamUrl, healthPath: args.healthPath, isPublic: args.public },
+            actor: ctx.actor.name,
+            rolloutTimeoutMs: ctx.config.serving.rolloutTimeoutMs,
+            simulatedRolloutSeconds: ctx.config.rollout.seconds,
+          }),
       ),
   }),
 );

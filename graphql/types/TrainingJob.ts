@@ -6,7 +6,6 @@ import { TrainerKind, trainerKind, trainerWhere } from "./Trainer.ts";
 export { TrainerKind, trainerKind, trainerWhere };
 import { Prisma } from "../generated/prisma/client.ts";
 import { runMutation } from "../audit.ts";
-import { loadConfig } from "../config.ts";
 import { ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from "../errors.ts";
 import { loaderFor } from "../loaders.ts";
 import { liveDeploymentIdsByJob } from "../services/deployments.ts";
@@ -498,7 +497,7 @@ builder.queryField("trainingEstimate", (t) =>
       if (args.batchSize < 1 || args.epochs < 1) return null;
       const dataset = await ctx.prisma.dataset.findUnique({ where: { id: String(args.datasetId) }, select: { rowCount: true } });
       if (!dataset) return null;
-      const config = loadConfig();
+      const { config } = ctx;
       const totalSteps = totalStepsFor(dataset.rowCount, args.batchSize, args.epochs);
       return {
         totalSteps,
