@@ -242,6 +242,21 @@ export async function modelRoute(db: Db, modelName: string) {
   return { modelName, productionDeploymentId: productionId, explicit: Boolean(route?.productionDeploymentId), splits: parseSplits(route?.splits ?? null) };
 }
 
+/**
+ * The production deployment of each model name, as `modelRoute` decides it (the pinned one, else the newest
+ * ACTIVE version), for many names in one query: a page of deployments asks once, not once per row.
+ */
+export async function productionDeploymentIds(db: Db, modelNames: readonly string[]): Promise<Map<string, string | null>> {
+  const rows = await db.$queryRaw<Array<{ name: string; id: string | null }>>`
+    SELECT m.name, COALESCE(r."productionDeploymentId", n.id)::text AS id
+    FROM unnest(${[...modelNames]}::text[]) AS m(name)
+    LEFT JOIN "ModelRoute" r ON r."modelName" = m.name
+    LEFT JOIN LATERAL (
+      SELECT d.id FROM "Deployment" d WHERE d."modelName" = m.name AND d."status" = 'ACTIVE'
+      ORDER BY d."versionMajor" DESC, d."versionMinor" DESC, d."versionPatch" DESC LIMIT 1) n ON true`;
+  return new Map(rows.map((r) => [r.name, r.id]));
+}
+
 export function parseSplits(value: unknown): SplitEntry[] | null {
   if (!Array.isArray(value) || value.length === 0) return null;
   return value

@@ -1,5 +1,6 @@
 import { builder } from "../builder.ts";
-import { TrainerKind, trainerWhere } from "./Trainer.ts";
+import { TrainerKind } from "./Trainer.ts";
+import { trainerWhere } from "../services/training-queries.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { direction, pageArgs, pageWindow, SortDirection } from "./common.ts";
 import { isUuid } from "../ids.ts";

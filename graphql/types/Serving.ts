@@ -1,24 +1,14 @@
 import { builder } from "../builder.ts";
 import { runMutation } from "../audit.ts";
 import { ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from "../errors.ts";
-import { modelRoute, promoteDeployment, setDeploymentUpstream, setTrafficSplit } from "../services/serving.ts";
+import { modelRoute, productionDeploymentIds, promoteDeployment, setDeploymentUpstream, setTrafficSplit } from "../services/serving.ts";
 import { DeploymentRef } from "./Deployment.ts";
 import { loaderFor } from "../loaders.ts";
 import type { Context } from "../context.ts";
 
-/** The production deployment of each model name, as `modelRoute` decides it: the pinned one, else the newest ACTIVE version. */
-function productionLoader(ctx: Context) {
-  return loaderFor<string | null>(ctx, "productionDeployment", async (names) => {
-    const rows = await ctx.prisma.$queryRaw<Array<{ name: string; id: string | null }>>`
-      SELECT m.name, COALESCE(r."productionDeploymentId", n.id)::text AS id
-      FROM unnest(${names}::text[]) AS m(name)
-      LEFT JOIN "ModelRoute" r ON r."modelName" = m.name
-      LEFT JOIN LATERAL (
-        SELECT d.id FROM "Deployment" d WHERE d."modelName" = m.name AND d."status" = 'ACTIVE'
-        ORDER BY d."versionMajor" DESC, d."versionMinor" DESC, d."versionPatch" DESC LIMIT 1) n ON true`;
-    return new Map(rows.map((r) => [r.name, r.id]));
-  });
-}
+/** The production deployment of each model name, batched per request. */
+const productionLoader = (ctx: Context) =>
+  loaderFor<string | null>(ctx, "productionDeployment", (names) => productionDeploymentIds(ctx.prisma, names));
 
 export function gatewayPath(modelName: string, version?: string): string {
   const model = `/v1/models/${encodeURIComponent(modelName)}`;

@@ -1,6 +1,6 @@
 import { evaluateDueRules } from "../services/alerts.ts";
 import { deliverDueNotifications } from "../services/notifications.ts";
-import { startLoop, type WorkerFactory } from "./index.ts";
+import { startLoop, type WorkerFactory } from "./loop.ts";
 
 /**
  * Evaluates due alert rules (each at least every 15 s; this loop polls every
