@@ -192,7 +192,7 @@ async function main() {
     const d = await deployJob(db.prisma, { jobId: seedUuid("sql-v2"), actor: "bench", config: processConfig(), serving: { upstreamUrl } });
     // Readiness is the rollout worker's job in a server; here the bench marks it ACTIVE itself.
     await db.prisma.deployment.update({ where: { id: d.id }, data: { status: "ACTIVE", activatedAt: new Date() } });
-    const { secret } = await createApiToken(db.prisma, { name: "bench", scopes: ["invoke"] }, "bench");
+    const { secret } = await createApiToken(db.prisma, { input: { name: "bench", scopes: ["invoke"] }, actor: "bench" });
     const headers = { authorization: `Bearer ${secret}` };
     const gwEnv: Record<string, string> = { DATABASE_URL: url, TRAINYARD_GATEWAY_PORT: "0", HOST: "127.0.0.1" };
     const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? "").split(" ").filter(Boolean);

@@ -160,7 +160,7 @@ async function prepareSignIn(db: Database, auth: ConsoleAuth, config: Config): P
     const { name, password } = config.admin;
     let outcome: string;
     try {
-      outcome = await ensureAdmin(db.prisma, name, password);
+      outcome = await ensureAdmin(db.prisma, { name, password });
     } catch (err) {
       if (err instanceof BaseError) throw new ConfigError(`TRAINYARD_ADMIN_PASSWORD / TRAINYARD_ADMIN_USER: ${err.message}.`);
       throw err;

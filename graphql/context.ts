@@ -101,7 +101,7 @@ async function actorForRequest(prisma: PrismaClient, request: Request | undefine
   if (!match) {
     return { ...anonymousActor(), scopes: NO_SCOPES, credentialProblem: 'Malformed Authorization header: expected "Bearer <token>"' };
   }
-  const check = await authenticateToken(prisma, match[1]!);
+  const check = await authenticateToken(prisma, { secret: match[1]! });
   if (!check.ok) {
     return { kind: "ANONYMOUS", name: check.name ?? "anonymous", scopes: NO_SCOPES, credentialProblem: check.reason };
   }

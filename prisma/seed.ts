@@ -204,7 +204,7 @@ async function writeDemoHistory(tx: Prisma.TransactionClient, now: Date) {
     if (d.status === "PAUSED") history.push({ action: "PAUSE", fromStatus: "ACTIVE", toStatus: "PAUSED", createdAt: at(2 * 24) });
     if (retiredAt) history.push({ action: "RETIRE", fromStatus: "ACTIVE", toStatus: "RETIRED", createdAt: retiredAt });
     await tx.deploymentEvent.createMany({ data: history.map((h) => ({ deploymentId: id, actor: "console", ...h })) });
-    await applyDefaultAlertRules(tx, id, "console");
+    await applyDefaultAlertRules(tx, { deploymentId: id, actor: "console" });
     await tx.auditEvent.create({
       data: { actor: "console", actorKind: "CONSOLE", action: "deployJob", targetType: "Deployment", targetId: id, outcome: "SUCCESS", createdAt },
     });

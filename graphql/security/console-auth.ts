@@ -184,7 +184,7 @@ export function consoleAuth(
           const minutes = Math.ceil(wait / 60);
           return { ok: false, status: 429, retryAfterSeconds: wait, message: `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.` };
         }
-        const result = await signIn(prisma, name, password);
+        const result = await signIn(prisma, { name, password });
         if (!result.ok) {
           limiter.recordFailure(name, address);
           await recordEvent(prisma, { kind: "CONSOLE", name: name || "anonymous" }, { action: "signIn", outcome: "REFUSED", errorCode: "UNAUTHENTICATED", detail: { address } });
@@ -207,7 +207,7 @@ export function consoleAuth(
           return { ok: false, message: "The current password is not correct." };
         }
         try {
-          const changed = await setPassword(prisma, user.name, next, sessionId);
+          const changed = await setPassword(prisma, { name: user.name, password: next, keepSessionId: sessionId });
           await recordEvent(prisma, actorFor(user), { action: "changePassword", outcome: "SUCCESS", targetType: "User", targetId: user.name, detail: { sessionsEnded: changed.sessionsEnded } });
           return { ok: true, sessionsEnded: changed.sessionsEnded };
         } catch (err) {

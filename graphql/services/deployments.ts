@@ -119,7 +119,7 @@ export async function deployJob(prisma: Db, args: DeployJobArgs) {
         },
       }),
     );
-    await applyDefaultAlertRules(tx, deployment.id, actorName);
+    await applyDefaultAlertRules(tx, { deploymentId: deployment.id, actor: actorName });
     return deployment;
   }, TX_OPTIONS);
 }
@@ -208,7 +208,7 @@ async function lockDeployment(tx: Tx, id: string) {
 }
 
 /** One lifecycle step under a row lock, recorded in the deployment's history. The endpoint URL never changes. */
-async function applyTransition(prisma: Db, id: string, actorName: string, t: Transition) {
+async function applyTransition(prisma: Db, { id, actor: actorName }: DeploymentChange, t: Transition) {
   if (!isUuid(id)) throw new NotFoundError("Deployment", id);
   return inTransaction(prisma, async (tx) => {
     const current = await lockDeployment(tx, id);
@@ -219,16 +219,23 @@ async function applyTransition(prisma: Db, id: string, actorName: string, t: Tra
   }, TX_OPTIONS);
 }
 
-export const pauseDeployment = (prisma: Db, id: string, actorName: string) => applyTransition(prisma, id, actorName, TRANSITIONS.pause);
-export const resumeDeployment = (prisma: Db, id: string, actorName: string) => applyTransition(prisma, id, actorName, TRANSITIONS.resume);
-export const retireDeployment = (prisma: Db, id: string, actorName: string) => applyTransition(prisma, id, actorName, TRANSITIONS.retire);
+/** A change to one deployment (`id`) by someone (`actor`, recorded in its history). */
+export interface DeploymentChange {
+  id: string;
+  actor: string;
+}
+
+export const pauseDeployment = (prisma: Db, change: DeploymentChange) => applyTransition(prisma, change, TRANSITIONS.pause);
+export const resumeDeployment = (prisma: Db, change: DeploymentChange) => applyTransition(prisma, change, TRANSITIONS.resume);
+export const retireDeployment = (prisma: Db, change: DeploymentChange) => applyTransition(prisma, change, TRANSITIONS.retire);
 
 /**
  * Makes an earlier (RETIRED or PAUSED) version of a model ACTIVE again and, in
  * the same transaction, retires the model's ACTIVE and DEPLOYING versions — or
  * pauses the ACTIVE one when `pauseCurrent` is set, so it can be resumed later.
  */
-export async function rollbackDeployment(prisma: Db, targetId: string, actorName: string, options: { pauseCurrent?: boolean } = {}) {
+export async function rollbackDeployment(prisma: Db, options: DeploymentChange & { pauseCurrent?: boolean }) {
+  const { id: targetId, actor: actorName } = options;
   if (!isUuid(targetId)) throw new NotFoundError("Deployment", targetId);
   return inTransaction(prisma, async (tx) => {
     const found = await tx.deployment.findUnique({ where: { id: targetId }, select: { modelName: true } });
@@ -267,7 +274,7 @@ export async function rollbackDeployment(prisma: Db, targetId: string, actorName
       tx.deployment.update({ where: { id: targetId }, data: { status: "ACTIVE", activatedAt: now, retiredAt: null } }),
     );
     // Rollback moves the production alias of /v1/models/{modelName}/… to the restored version.
-    await setProduction(tx, found.modelName, targetId, actorName);
+    await setProduction(tx, { modelName: found.modelName, deploymentId: targetId, actor: actorName });
     return restored;
   }, TX_OPTIONS);
 }

@@ -77,7 +77,8 @@ function validateChannel(input: ChannelInput): FieldError[] {
   return errors;
 }
 
-export async function createNotificationChannel(db: Db, input: ChannelInput, actorName: string) {
+export async function createNotificationChannel(db: Db, args: { input: ChannelInput; actor: string }) {
+  const { input, actor: actorName } = args;
   const errors = validateChannel(input);
   if (errors.length) throw new ValidationError(`Invalid channel: ${errors.map((e) => `${e.path.replace(/^input\./, "")} ${e.message}`).join("; ")}`, errors);
   const name = input.name!.trim();
@@ -162,12 +163,9 @@ export function alertPayload(args: {
 /** Queues one delivery per channel; a second attempt for the same alert, channel and event is a no-op. */
 export async function queueAlertNotifications(
   tx: Prisma.TransactionClient,
-  channels: ReadonlyArray<{ id: string }>,
-  alertId: string,
-  event: "FIRING" | "RESOLVED",
-  payload: AlertPayload,
-  now: Date,
+  args: { channels: ReadonlyArray<{ id: string }>; alertId: string; event: "FIRING" | "RESOLVED"; payload: AlertPayload; now: Date },
 ): Promise<void> {
+  const { channels, alertId, event, payload, now } = args;
   if (channels.length === 0) return;
   await tx.notificationDelivery.createMany({
     data: channels.map((c) => ({ channelId: c.id, alertId, event, payload: payload as unknown as Prisma.InputJsonValue, nextAttemptAt: now, createdAt: now })),

@@ -142,7 +142,8 @@ export interface SplitEntry {
 }
 
 /** Production moves (promote, rollback): the split, if any, is cleared. Call inside the model's lock. */
-export async function setProduction(tx: Tx, modelName: string, deploymentId: string, actorName: string) {
+export async function setProduction(tx: Tx, args: { modelName: string; deploymentId: string; actor: string }) {
+  const { modelName, deploymentId, actor: actorName } = args;
   await tx.modelRoute.upsert({
     where: { modelName },
     create: { modelName, productionDeploymentId: deploymentId, splits: undefined, updatedBy: actorName },
@@ -152,7 +153,8 @@ export async function setProduction(tx: Tx, modelName: string, deploymentId: str
 
 
 /** Makes an ACTIVE version the one `/v1/models/{modelName}/…` serves; any traffic split is cleared. */
-export async function promoteDeployment(db: Db, id: string, actorName: string) {
+export async function promoteDeployment(db: Db, args: { id: string; actor: string }) {
+  const { id, actor: actorName } = args;
   if (!isUuid(id)) throw new NotFoundError("Deployment", id);
   return inTransaction(
     db,
@@ -164,7 +166,7 @@ export async function promoteDeployment(db: Db, id: string, actorName: string) {
       if (current.status !== "ACTIVE") {
         throw new InvalidStateError(`Only an active version can be promoted to production; ${current.version} is ${current.status.toLowerCase()}`);
       }
-      await setProduction(tx, current.modelName, id, actorName);
+      await setProduction(tx, { modelName: current.modelName, deploymentId: id, actor: actorName });
       await tx.deploymentEvent.create({
         data: { deploymentId: id, action: "PROMOTE", fromStatus: "ACTIVE", toStatus: "ACTIVE", actor: actorName, detail: `${current.version} is production` },
       });
@@ -180,7 +182,8 @@ export async function promoteDeployment(db: Db, id: string, actorName: string) {
  * this model and ACTIVE or PAUSED (a paused one answers 503 for its share).
  * An empty list clears the split: production serves everything again.
  */
-export async function setTrafficSplit(db: Db, modelName: string, splits: readonly SplitEntry[], actorName: string) {
+export async function setTrafficSplit(db: Db, args: { modelName: string; splits: readonly SplitEntry[]; actor: string }) {
+  const { modelName, splits, actor: actorName } = args;
   const name = modelName.trim();
   if (!name || name.length > 200) throw new ValidationError("modelName is required (at most 200 characters)", [{ path: "modelName", message: "required" }]);
   if (splits.length > 10) throw new ValidationError("A split names at most 10 versions", [{ path: "splits", message: "at most 10 entries" }]);

@@ -239,11 +239,10 @@ builder.mutationField("createAlertRule", (t) =>
         ctx,
         { action: "createAlertRule", scope: "deploy", targetType: "AlertRule", detail: ruleDetail(input) },
         () =>
-          createAlertRule(
-            ctx.prisma,
-            { ...input, deploymentId: input.deploymentId == null ? null : String(input.deploymentId), channelIds: input.channelIds?.map(String) } as AlertRuleInput,
-            ctx.actor.name,
-          ),
+          createAlertRule(ctx.prisma, {
+            input: { ...input, deploymentId: input.deploymentId == null ? null : String(input.deploymentId), channelIds: input.channelIds?.map(String) } as AlertRuleInput,
+            actor: ctx.actor.name,
+          }),
         (rule) => ({ targetId: rule.id }),
       ),
   }),
@@ -257,7 +256,7 @@ builder.mutationField("updateAlertRule", (t) =>
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateAlertRuleInput, required: true }) },
     resolve: (_root, { id, input }, ctx) =>
       runMutation(ctx, { action: "updateAlertRule", scope: "deploy", targetType: "AlertRule", targetId: String(id), detail: ruleDetail(input) }, () =>
-        updateAlertRule(ctx.prisma, String(id), { ...input, channelIds: input.channelIds?.map(String) } as AlertRuleInput),
+        updateAlertRule(ctx.prisma, { id: String(id), input: { ...input, channelIds: input.channelIds?.map(String) } as AlertRuleInput }),
       ),
   }),
 );

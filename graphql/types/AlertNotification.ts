@@ -149,7 +149,7 @@ builder.mutationField("createNotificationChannel", (t) =>
         ctx,
         { action: "createNotificationChannel", scope: "admin", targetType: "NotificationChannel", detail: { name: input.name, kind: input.kind } },
         async (): Promise<CreatedChannel> => {
-          const { channel, secret } = await createNotificationChannel(ctx.prisma, input, ctx.actor.name);
+          const { channel, secret } = await createNotificationChannel(ctx.prisma, { input, actor: ctx.actor.name });
           return { ...channel, secret };
         },
         (c) => ({ targetId: c.id }),

@@ -112,7 +112,7 @@ builder.mutationField("createApiToken", (t) =>
         ctx,
         { action: "createApiToken", scope: "admin", targetType: "ApiToken", detail: { name: input.name, scopes: input.scopes } },
         async (): Promise<CreatedToken> => {
-          const { token, secret } = await createApiToken(ctx.prisma, input, ctx.actor.name);
+          const { token, secret } = await createApiToken(ctx.prisma, { input, actor: ctx.actor.name });
           return { ...token, secret };
         },
         (token) => ({ targetId: token.id }),

@@ -213,7 +213,7 @@ for (const [name, { service, description }] of Object.entries(LIFECYCLE)) {
       args: { id: t.arg.id({ required: true }) },
       resolve: (_root, args, ctx) =>
         runMutation(ctx, { action: name, scope: "deploy", targetType: "Deployment", targetId: String(args.id) }, () =>
-          service(ctx.prisma, String(args.id), ctx.actor.name),
+          service(ctx.prisma, { id: String(args.id), actor: ctx.actor.name }),
         ),
     }),
   );
@@ -231,7 +231,7 @@ builder.mutationField("rollbackDeployment", (t) =>
     },
     resolve: (_root, args, ctx) =>
       runMutation(ctx, { action: "rollbackDeployment", scope: "deploy", targetType: "Deployment", targetId: String(args.id) }, () =>
-        rollbackDeployment(ctx.prisma, String(args.id), ctx.actor.name, { pauseCurrent: args.pauseCurrent ?? false }),
+        rollbackDeployment(ctx.prisma, { id: String(args.id), actor: ctx.actor.name, pauseCurrent: args.pauseCurrent ?? false }),
       ),
   }),
 );

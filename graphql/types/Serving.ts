@@ -153,7 +153,7 @@ builder.mutationField("promoteDeployment", (t) =>
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) =>
       runMutation(ctx, { action: "promoteDeployment", scope: "deploy", targetType: "Deployment", targetId: String(args.id) }, () =>
-        promoteDeployment(ctx.prisma, String(args.id), ctx.actor.name),
+        promoteDeployment(ctx.prisma, { id: String(args.id), actor: ctx.actor.name }),
       ),
   }),
 );
@@ -186,12 +186,11 @@ builder.mutationField("setTrafficSplit", (t) =>
           detail: { splits: args.splits.slice(0, 10).map((s) => ({ deploymentId: String(s.deploymentId), percent: s.percent })) },
         },
         async () => {
-          await setTrafficSplit(
-            ctx.prisma,
-            args.modelName,
-            args.splits.map((s) => ({ deploymentId: String(s.deploymentId), percent: s.percent })),
-            ctx.actor.name,
-          );
+          await setTrafficSplit(ctx.prisma, {
+            modelName: args.modelName,
+            splits: args.splits.map((s) => ({ deploymentId: String(s.deploymentId), percent: s.percent })),
+            actor: ctx.actor.name,
+          });
           return modelRoute(ctx.prisma, args.modelName.trim());
         },
       ),

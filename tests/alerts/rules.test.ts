@@ -104,7 +104,7 @@ describe("createAlertRule refuses bad input with typed errors and writes nothing
     const before = await counts();
     const missing = await query(t.db, CREATE_RULE, { input: { ...(await base()), deploymentId: "00000000-0000-0000-0000-000000000abc" } });
     expect(missing.createAlertRule).toMatchObject({ __typename: "NotFoundError", code: "NOT_FOUND" });
-    const { token } = await createApiToken(t.db.prisma, { name: "reader", scopes: ["read"] }, "test");
+    const { token } = await createApiToken(t.db.prisma, { input: { name: "reader", scopes: ["read"] }, actor: "test" });
     const refused = await query(t.db, CREATE_RULE, { input: await base() }, { kind: "TOKEN", name: token.name, scopes: new Set(["read"]) });
     expect(refused.createAlertRule).toMatchObject({ __typename: "ForbiddenError", code: "FORBIDDEN" });
     expect(await counts()).toEqual(before);

@@ -71,7 +71,7 @@ beforeAll(async () => {
   t = await createTestDatabase();
   await ensureCatalogRows(t.db);
   up = await startUpstream({ UPSTREAM_NAME: "replicated" });
-  token = (await createApiToken(t.db.prisma, { name: "replicas", scopes: ["invoke"] }, "test")).secret;
+  token = (await createApiToken(t.db.prisma, { input: { name: "replicas", scopes: ["invoke"] }, actor: "test" })).secret;
   for (let i = 0; i < 2; i++) {
     replicas.push(t.url ? await startProcessReplica(t.url) : inProcessReplica(await startTestGateway(t.db, { TRAINYARD_GATEWAY_REFRESH_MS: "1000" })));
   }

@@ -198,14 +198,14 @@ test("the dashboard's alerts count an active deployment whose P95 over 15 minute
   await evaluate();
   const before = await alerts();
   const slow = await createDeployment(t.db.prisma);
-  await applyDefaultAlertRules(t.db.prisma, slow.id);
+  await applyDefaultAlertRules(t.db.prisma, { deploymentId: slow.id });
   const random = rng(5);
   await recordInferenceEvents(t.db.prisma, slow.id, eventsAt(Array.from({ length: 400 }, () => 450 + random() * 300), new Date(Date.now() - 5 * 60_000), 4 * 60_000, random));
   await evaluateDueRules(t.db.prisma, { publicUrl: PUBLIC_URL });
   // P95 > 500 ms fires; P50 ≈ 600 ms > 200 ms fires too: two alerts, one per rule.
   expect(await alerts()).toBe(before + 2);
   const fast = await createDeployment(t.db.prisma);
-  await applyDefaultAlertRules(t.db.prisma, fast.id);
+  await applyDefaultAlertRules(t.db.prisma, { deploymentId: fast.id });
   await recordInferenceEvents(t.db.prisma, fast.id, eventsAt(Array.from({ length: 400 }, () => 50 + random() * 50), new Date(Date.now() - 5 * 60_000), 4 * 60_000, random));
   await evaluateDueRules(t.db.prisma, { publicUrl: PUBLIC_URL });
   expect(await alerts()).toBe(before + 2);
