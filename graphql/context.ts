@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import DataLoader from "dataloader";
 import { processConfig, type Config } from "./config.ts";
 import type { Database, PrismaClient } from "./db.ts";
 import { SCOPES, type Scope } from "./scopes.ts";
@@ -106,4 +107,29 @@ async function actorForRequest(prisma: PrismaClient, request: Request | undefine
     return { kind: "ANONYMOUS", name: check.name ?? "anonymous", scopes: NO_SCOPES, credentialProblem: check.reason };
   }
   return { kind: "TOKEN", name: check.name, scopes: new Set(check.scopes) };
+}
+
+const requestLoaders = new WeakMap<object, Map<string, DataLoader<string, unknown>>>();
+
+/**
+ * Per-request batching with DataLoader: every `load(key)` made in the same tick becomes one call of
+ * `batch(keys)`, so a page of N rows that each need a related value costs one query, not N. Loaders live
+ * as long as the request's context (keyed by it), so nothing is cached across requests.
+ */
+export function loaderFor<V>(
+  ctx: object,
+  name: string,
+  batch: (keys: string[]) => Promise<ReadonlyMap<string, V>>,
+): DataLoader<string, V | undefined> {
+  let loaders = requestLoaders.get(ctx);
+  if (!loaders) requestLoaders.set(ctx, (loaders = new Map()));
+  let loader = loaders.get(name) as DataLoader<string, V | undefined> | undefined;
+  if (!loader) {
+    loader = new DataLoader<string, V | undefined>(async (keys) => {
+      const found = await batch([...keys]);
+      return keys.map((k) => found.get(k));
+    });
+    loaders.set(name, loader as DataLoader<string, unknown>);
+  }
+  return loader;
 }

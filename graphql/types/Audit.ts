@@ -1,8 +1,8 @@
 import { builder } from "../builder.ts";
 import type { Context } from "../context.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { loaderFor } from "../loaders.ts";
-import { pageArgs, pageWindow } from "./common.ts";
+import { loaderFor } from "../context.ts";
+import { pageArgs, pageWindow, pageOf, type PageQuery } from "./common.ts";
 import { isUuid } from "../ids.ts";
 
 /** A human name for an audit target ("support-assistant v1.1.0"), batched per request. */
@@ -72,20 +72,12 @@ const AuditEventFilter = builder.inputType("AuditEventFilter", {
   }),
 });
 
-interface AuditEventPageShape {
-  where: Prisma.AuditEventWhereInput;
-  take: number;
-  skip: number;
-}
-
-const AuditEventPage = builder.objectRef<AuditEventPageShape>("AuditEventPage").implement({
+const AuditEventPage = pageOf<PageQuery<Prisma.AuditEventWhereInput>>({
+  name: "AuditEventPage",
+  model: "AuditEvent",
+  delegate: (prisma) => prisma.auditEvent,
+  defaultOrder: [{ createdAt: "desc" }, { id: "desc" }],
   fields: (t) => ({
-    nodes: t.prismaField({
-      type: ["AuditEvent"],
-      resolve: (query, page, _args, ctx) =>
-        ctx.prisma.auditEvent.findMany({ ...query, where: page.where, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: page.take, skip: page.skip }),
-    }),
-    totalCount: t.int({ resolve: (page, _args, ctx) => ctx.prisma.auditEvent.count({ where: page.where }) }),
     actions: t.stringList({
       description: "Every action recorded so far (for filter menus).",
       resolve: async (_page, _args, ctx) =>

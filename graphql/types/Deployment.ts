@@ -2,7 +2,7 @@ import { builder } from "../builder.ts";
 import { TrainerKind } from "./Trainer.ts";
 import { trainerWhere } from "../services/training-queries.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { direction, pageArgs, pageWindow, SortDirection } from "./common.ts";
+import { direction, pageArgs, pageWindow, SortDirection, pageOf, type PageQuery } from "./common.ts";
 import { isUuid } from "../ids.ts";
 import { MetricsWindow } from "./Metrics.ts";
 import { statsColumn, type MetricsWindowName } from "../services/metrics.ts";
@@ -100,22 +100,11 @@ const DeploymentSort = builder.inputType("DeploymentSort", {
   }),
 });
 
-interface DeploymentPageShape {
-  where: Prisma.DeploymentWhereInput;
-  orderBy: Prisma.DeploymentOrderByWithRelationInput[];
-  take: number;
-  skip: number;
-}
-
-const DeploymentPage = builder.objectRef<DeploymentPageShape>("DeploymentPage").implement({
-  fields: (t) => ({
-    nodes: t.prismaField({
-      type: ["Deployment"],
-      resolve: (query, page, _args, ctx) =>
-        ctx.prisma.deployment.findMany({ ...query, where: page.where, orderBy: page.orderBy, take: page.take, skip: page.skip }),
-    }),
-    totalCount: t.int({ resolve: (page, _args, ctx) => ctx.prisma.deployment.count({ where: page.where }) }),
-  }),
+const DeploymentPage = pageOf<PageQuery<Prisma.DeploymentWhereInput, Prisma.DeploymentOrderByWithRelationInput>>({
+  name: "DeploymentPage",
+  model: "Deployment",
+  delegate: (prisma) => prisma.deployment,
+  defaultOrder: [{ id: "asc" }],
 });
 
 const sortColumns = { MODEL_NAME: "modelName", DEPLOYED: "createdAt", STATUS: "status" } as const;

@@ -3,7 +3,7 @@ import { runMutation } from "../audit.ts";
 import { ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from "../errors.ts";
 import { modelRoute, productionDeploymentIds, promoteDeployment, setDeploymentUpstream, setTrafficSplit } from "../services/serving.ts";
 import { DeploymentRef } from "./Deployment.ts";
-import { loaderFor } from "../loaders.ts";
+import { loaderFor } from "../context.ts";
 import type { Context } from "../context.ts";
 
 /** The production deployment of each model name, batched per request. */

@@ -5,7 +5,7 @@ import { TrainerKind } from "./Trainer.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { runMutation } from "../audit.ts";
 import { ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from "../errors.ts";
-import { loaderFor } from "../loaders.ts";
+import { loaderFor } from "../context.ts";
 import { liveDeploymentIdsByJob } from "../services/deployments.ts";
 import { JOB_ACTIONS, jobActions, cancelTrainingJob, createTrainingJob, retryTrainingJob } from "../services/training-jobs.ts";
 import { claimTrainingJobForTrainer } from "../services/training-claims.ts";
@@ -20,7 +20,7 @@ import {
   type TrainingEstimate as TrainingEstimateShape,
   type TrainingJobFilter as TrainingJobFilterShape,
 } from "../services/training-queries.ts";
-import { direction, pageArgs, pageWindow, SortDirection } from "./common.ts";
+import { direction, pageArgs, pageWindow, SortDirection, pageOf, type PageQuery } from "./common.ts";
 
 export const TrainingJobStatus = builder.enumType("TrainingJobStatus", {
   values: ["QUEUED", "RUNNING", "COMPLETE", "FAILED", "CANCELLED"] as const,
@@ -167,30 +167,24 @@ const TrainingJobSort = builder.inputType("TrainingJobSort", {
   }),
 });
 
-interface TrainingJobPageShape {
-  where: Prisma.TrainingJobWhereInput;
-  orderBy: Prisma.TrainingJobOrderByWithRelationInput[];
-  take: number;
-  skip: number;
+interface TrainingJobPageQuery extends PageQuery<Prisma.TrainingJobWhereInput, Prisma.TrainingJobOrderByWithRelationInput> {
   /** Progress is a ratio (and 1 once COMPLETE): ordered by an SQL expression Prisma's orderBy cannot express. */
   progress?: { filter: TrainingJobFilterShape; direction: "asc" | "desc" };
 }
 
-const TrainingJobPage = builder.objectRef<TrainingJobPageShape>("TrainingJobPage").implement({
-  fields: (t) => ({
-    nodes: t.prismaField({
-      type: ["TrainingJob"],
-      resolve: async (query, page, _args, ctx) => {
-        if (!page.progress) {
-          return ctx.prisma.trainingJob.findMany({ ...query, where: page.where, orderBy: page.orderBy, take: page.take, skip: page.skip });
-        }
-        const ids = await jobIdsByProgress(ctx.prisma, { ...page.progress, take: page.take, skip: page.skip });
-        const jobs = await ctx.prisma.trainingJob.findMany({ ...query, where: { id: { in: ids } } });
-        return ids.map((id) => jobs.find((j) => j.id === id)!).filter(Boolean);
-      },
-    }),
-    totalCount: t.int({ resolve: (page, _args, ctx) => ctx.prisma.trainingJob.count({ where: page.where }) }),
-  }),
+const TrainingJobPage = pageOf<TrainingJobPageQuery>({
+  name: "TrainingJobPage",
+  model: "TrainingJob",
+  delegate: (prisma) => prisma.trainingJob,
+  defaultOrder: [{ createdAt: "desc" }, { id: "asc" }],
+  nodes: async (query, page, ctx) => {
+    if (!page.progress) {
+      return ctx.prisma.trainingJob.findMany({ ...query, where: page.where, orderBy: page.orderBy, take: page.take, skip: page.skip });
+    }
+    const ids = await jobIdsByProgress(ctx.prisma, { ...page.progress, take: page.take, skip: page.skip });
+    const jobs = await ctx.prisma.trainingJob.findMany({ ...query, where: { id: { in: ids } } });
+    return ids.map((id) => jobs.find((j) => j.id === id)!).filter(Boolean);
+  },
 });
 
 const sortColumns = {
