@@ -167,6 +167,21 @@ export const JOB_SLOT_STATUSES: readonly DeploymentStatus[] = ["DEPLOYING", "ACT
 /** A version that finished its rollout and is not serving can be made ACTIVE again by `rollbackDeployment`. */
 export const ROLLBACK_FROM: readonly DeploymentStatus[] = ["RETIRED", "PAUSED"];
 
+/**
+ * The mutation (audit action) behind each deployment history action a person takes: the activity feed
+ * shows the mutation, the deployment page its history entry, and both are written in one transaction.
+ * History entries missing here (ACTIVATE, FAIL, probe results) are made by the system, not by a mutation.
+ */
+export const HISTORY_MUTATION: Readonly<Record<string, string>> = {
+  DEPLOY: "deployJob",
+  PAUSE: "pauseDeployment",
+  RESUME: "resumeDeployment",
+  RETIRE: "retireDeployment",
+  ROLLBACK: "rollbackDeployment",
+  PROMOTE: "promoteDeployment",
+  SET_UPSTREAM: "setDeploymentUpstream",
+};
+
 export const DEPLOYMENT_ACTIONS = ["PAUSE", "RESUME", "RETIRE", "ROLLBACK"] as const;
 export type DeploymentAction = (typeof DEPLOYMENT_ACTIONS)[number];
 
@@ -279,7 +294,7 @@ export async function rollbackDeployment(prisma: Db, options: DeploymentChange &
   }, TX_OPTIONS);
 }
 
-const ROLLOUT_ACTOR = "rollout-executor";
+export const ROLLOUT_ACTOR = "rollout-executor";
 
 /** Why a simulated rollout fails, as a real serving platform would say it. */
 const FAILURE_REASONS = [
