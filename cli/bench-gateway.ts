@@ -33,6 +33,7 @@ import { createApiToken } from "../graphql/services/tokens.ts";
 import { getDeploymentMetrics } from "../graphql/services/metrics.ts";
 import { RELATIVE_ACCURACY } from "../graphql/services/sketch.ts";
 import { completeJob } from "../tests/gateway/fixtures.ts";
+import { processConfig } from "../graphql/config.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -188,10 +189,10 @@ async function main() {
     const upstream = await startProcess(["tests/gateway/upstream.mjs"], { UPSTREAM_NAME: "bench" }, /"port":(\d+)/);
     children.push(upstream.child);
     const upstreamUrl = `http://127.0.0.1:${upstream.match[1]}`;
-    const d = await deployJob(db.prisma, seedUuid("sql-v2"), "bench", { serving: { upstreamUrl } });
+    const d = await deployJob(db.prisma, { jobId: seedUuid("sql-v2"), actor: "bench", config: processConfig(), serving: { upstreamUrl } });
     // Readiness is the rollout worker's job in a server; here the bench marks it ACTIVE itself.
     await db.prisma.deployment.update({ where: { id: d.id }, data: { status: "ACTIVE", activatedAt: new Date() } });
-    const { secret } = await createApiToken(db.prisma, { name: "bench", scopes: ["invoke"] }, "bench");
+    const { secret } = await createApiToken(db.prisma, { input: { name: "bench", scopes: ["invoke"] }, actor: "bench" });
     const headers = { authorization: `Bearer ${secret}` };
     const gwEnv: Record<string, string> = { DATABASE_URL: url, TRAINYARD_GATEWAY_PORT: "0", HOST: "127.0.0.1" };
     const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? "").split(" ").filter(Boolean);
@@ -285,7 +286,7 @@ async function main() {
     console.log(`\n4. Routing freshness: a pause committed → replica 2 answers 503 after ${f(paused)} ms (LISTEN ${healthz.listening ? "on" : "off"}; polling every 1 s underneath)`);
 
     // 5. Two replicas: a second deployment whose upstream path sets the delay; split over both replicas.
-    const d5 = await deployJob(db.prisma, await completeJob(db, "bench-merge"), "bench", { serving: { upstreamUrl } });
+    const d5 = await deployJob(db.prisma, { jobId: await completeJob(db, "bench-merge"), actor: "bench", config: processConfig(), serving: { upstreamUrl } });
     await db.prisma.deployment.update({ where: { id: d5.id }, data: { status: "ACTIVE", activatedAt: new Date() } });
     const d5path = `/v1/models/bench-merge/versions/${d5.version}/v1/delay/`;
     const replicas = [gw1.match[1]!, gw2.match[1]!];

@@ -350,7 +350,7 @@ async function run(dbUrl: string, servers: Server[]) {
   const pool = new pg.Pool({ connectionString: dbUrl, max: READ_CONNECTIONS + INGEST_CLIENTS + 2 });
   try {
     const tokenDb = await openDatabase({ databaseUrl: dbUrl, poolSize: 1 });
-    const { secret } = await createApiToken(tokenDb.prisma, { name: "bench", scopes: ["read", "ingest"] }, "bench");
+    const { secret } = await createApiToken(tokenDb.prisma, { input: { name: "bench", scopes: ["read", "ingest"] }, actor: "bench" });
     await tokenDb.close();
     const auth = { Authorization: `Bearer ${secret}` };
 

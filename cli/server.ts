@@ -3,7 +3,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import express from "express";
 import { createReadableStreamFromReadable, createRequestHandler, writeReadableStreamToWritable, type ServerBuild } from "@remix-run/node";
-import { loadConfig, type Config } from "../graphql/config.ts";
+import { listeningAt, loadConfig, type Config } from "../graphql/config.ts";
 import { openDatabase, type Database } from "../graphql/db.ts";
 import { getGraphiqlAssets, GRAPHIQL_ASSET_PREFIX } from "../graphql/graphiql.ts";
 import { createRuntime } from "../graphql/runtime.ts";
@@ -12,7 +12,6 @@ import { applyMigrations } from "../prisma/migrate.ts";
 import { seedDemoData } from "../prisma/seed.ts";
 import { exitWithOneLine } from "./fail.ts";
 import { Gateway } from "../graphql/gateway/gateway.ts";
-import { setDefaultGatewayBaseUrl } from "../graphql/types/Serving.ts";
 import { mountIntegrations } from "./integrations.ts";
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS, surviveDatabaseFaults } from "../graphql/security/faults.ts";
 import { consoleBodyLimit, consoleUrlGuard, securityHeaders } from "../graphql/security/http.ts";
@@ -32,7 +31,8 @@ export interface RunningServer {
 }
 
 /** Opens the database, migrates, seeds (if configured) and serves the Remix app and /graphql. */
-export async function serve(config: Config): Promise<RunningServer> {
+export async function serve(configured: Config): Promise<RunningServer> {
+  let config = configured;
   const started = Date.now();
   const buildPath = path.join(root, "build", "index.js");
   let build: ServerBuild;
@@ -56,18 +56,17 @@ export async function serve(config: Config): Promise<RunningServer> {
     throw err;
   }
 
-  const auth = consoleAuth(db);
+  const auth = consoleAuth(db, { cookies: config.cookies });
   let signInHelp: (url: string) => string;
   try {
-    signInHelp = await prepareSignIn(db, auth);
+    signInHelp = await prepareSignIn(db, auth, config);
   } catch (err) {
     await db.close();
     throw err;
   }
 
-  const runtime = createRuntime(db);
-  const workers = startWorkers(db, config);
-  if (workers.length) log(`background workers: ${workers.map((w) => w.name).join(", ")}`);
+  // The runtime and the workers are made once the address is known (PORT=0 picks one; links name it).
+  let runtime: ReturnType<typeof createRuntime> | undefined;
   const graphiql = await getGraphiqlAssets();
   // The inference gateway, mounted for the embedded default (`trainyard gateway` runs it on its own).
   const gateway = new Gateway(db, config.serving.gateway);
@@ -110,6 +109,7 @@ export async function serve(config: Config): Promise<RunningServer> {
       const user = res.locals.consoleUser as ConsoleUser | null | undefined;
       // Signed out (only /login and /setup get here so): nothing but reads.
       const actor = user ? actorFor(user) : anonymousActor();
+      if (!runtime) return void res.status(503).set("Retry-After", "1").type("text/plain").send("Starting up; retry in a moment.");
       const loadContext = { trainyard: runtime.forActor(actor), console: auth.forRequest(req, res) };
       await sendRemixResponse(res, await handleRequest(remixRequest(req, res), loadContext));
     } catch (err) {
@@ -140,7 +140,10 @@ export async function serve(config: Config): Promise<RunningServer> {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://localhost:${port}`;
-  setDefaultGatewayBaseUrl(url);
+  config = listeningAt(config, url);
+  runtime = createRuntime(db, { config });
+  const workers = startWorkers(db, config);
+  if (workers.length) log(`background workers: ${workers.map((w) => w.name).join(", ")}`);
   log(signInHelp(url));
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${url} (GraphQL playground: ${url}/graphql)`);
 
@@ -162,13 +165,12 @@ export async function serve(config: Config): Promise<RunningServer> {
  * at all, a one-time setup link is issued (printed once the port is known). Returns the line that
  * tells the operator how to sign in.
  */
-async function prepareSignIn(db: Database, auth: ConsoleAuth): Promise<(url: string) => string> {
-  const password = process.env.TRAINYARD_ADMIN_PASSWORD;
-  const name = process.env.TRAINYARD_ADMIN_USER?.trim() || "admin";
-  if (password) {
+async function prepareSignIn(db: Database, auth: ConsoleAuth, config: Config): Promise<(url: string) => string> {
+  if (config.admin) {
+    const { name, password } = config.admin;
     let outcome: string;
     try {
-      outcome = await ensureAdmin(db.prisma, name, password);
+      outcome = await ensureAdmin(db.prisma, { name, password });
     } catch (err) {
       if (err instanceof BaseError) throw new ConfigError(`TRAINYARD_ADMIN_PASSWORD / TRAINYARD_ADMIN_USER: ${err.message}.`);
       throw err;

@@ -534,7 +534,7 @@ async function users(args: string[]) {
       const result = await withMigratedDatabase((db) =>
         refusedOnError(() =>
           runMutation(contextFor(db, actor), { action: "setPassword", scope: "admin", targetType: "User", targetId: values.name }, (tx) =>
-            accounts.setPassword(tx, values.name, password),
+            accounts.setPassword(tx, { name: values.name, password }),
           ),
         ),
       );
@@ -562,7 +562,7 @@ async function localToken(args: string[]) {
       runMutation(
         contextFor(db, actor),
         { action: "createApiToken", scope: "admin", targetType: "ApiToken", detail: { name: values.name!, scopes, via: "local" } },
-        (tx) => createApiToken(tx, { name: values.name!, scopes: scopes as never, expiresAt: expiresAt ? new Date(expiresAt) : null }, actor.name),
+        (tx) => createApiToken(tx, { input: { name: values.name!, scopes: scopes as never, expiresAt: expiresAt ? new Date(expiresAt) : null }, actor: actor.name }),
         (r) => ({ targetId: r.token.id }),
       ),
     ),

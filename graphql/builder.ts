@@ -21,12 +21,8 @@ export const builder = new SchemaBuilder<{
   prisma: {
     client: (ctx) => ctx.prisma,
     dmmf: getDatamodel(),
-    exposeDescriptions: false,
-    filterConnectionTotalCount: true,
-    onUnusedQuery: null,
   },
   errors: {
-    defaultTypes: [],
     // Mutation results read as `DeployJobResult = DeployJobSuccess | NotFoundError | …`.
     defaultUnionOptions: { name: ({ parentTypeName, fieldName }) => resultName(parentTypeName, fieldName, "Result") },
     defaultResultOptions: { name: ({ parentTypeName, fieldName }) => resultName(parentTypeName, fieldName, "Success") },

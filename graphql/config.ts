@@ -34,6 +34,11 @@ const envSchema = z.object({
   TRAINYARD_ROLLOUT_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.02),
   ...servingEnv,
   TRAINYARD_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  TRAINYARD_ENDPOINT_BASE: z.string().url().default("https://inference.trainyard.internal"),
+  TRAINYARD_ADMIN_USER: z.string().trim().optional(),
+  TRAINYARD_INSECURE_COOKIES: z.string().optional(),
+  SESSION_SECRET: z.string().min(1).optional(),
+  NODE_ENV: z.string().optional(),
 });
 
 export interface Config {
@@ -58,6 +63,18 @@ export interface Config {
   serving: ServingConfig;
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
+  /** Where people reach the console (links in notifications): TRAINYARD_PUBLIC_URL, else the address it listens on. */
+  publicUrl: string;
+  /** TRAINYARD_PUBLIC_URL as given (unset: publicUrl follows the listening address). */
+  configuredPublicUrl: string | undefined;
+  /** Where callers reach the inference gateway: TRAINYARD_GATEWAY_URL, else the console's own `/v1/models`. */
+  gatewayUrl: string;
+  /** The nominal inference endpoint recorded on each deployment (TRAINYARD_ENDPOINT_BASE). */
+  endpointBase: string;
+  /** TRAINYARD_ADMIN_PASSWORD / TRAINYARD_ADMIN_USER: that admin account is created or updated at start. */
+  admin: { name: string; password: string } | undefined;
+  /** Console cookies: `Secure` with NODE_ENV=production unless TRAINYARD_INSECURE_COOKIES=1; SESSION_SECRET signs the toast cookie. */
+  cookies: { secure: boolean; secret: string };
 }
 
 export interface ExecutorConfig {
@@ -110,5 +127,37 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rollout: { enabled: e.TRAINYARD_ROLLOUT ?? true, seconds: e.TRAINYARD_ROLLOUT_SECONDS, failureRate: e.TRAINYARD_ROLLOUT_FAILURE_RATE },
     serving: servingConfig(e),
     metricsToken: e.TRAINYARD_METRICS_TOKEN || undefined,
+    configuredPublicUrl: e.TRAINYARD_PUBLIC_URL,
+    ...urls({ publicUrl: e.TRAINYARD_PUBLIC_URL, gatewayUrl: e.TRAINYARD_GATEWAY_URL }, `http://localhost:${e.PORT}`),
+    endpointBase: e.TRAINYARD_ENDPOINT_BASE.replace(/\/+$/, ""),
+    admin: e.TRAINYARD_ADMIN_PASSWORD ? { name: e.TRAINYARD_ADMIN_USER || "admin", password: e.TRAINYARD_ADMIN_PASSWORD } : undefined,
+    cookies: {
+      secure: e.NODE_ENV === "production" && e.TRAINYARD_INSECURE_COOKIES !== "1",
+      secret: e.SESSION_SECRET ?? "trainyard-toast-cookie",
+    },
   };
+}
+
+function urls(explicit: { publicUrl: string | undefined; gatewayUrl: string | undefined }, listening: string) {
+  const publicUrl = (explicit.publicUrl ?? listening).replace(/\/+$/, "");
+  return { publicUrl, gatewayUrl: (explicit.gatewayUrl ?? publicUrl).replace(/\/+$/, "") };
+}
+
+/**
+ * The configuration once the server listens: URLs that TRAINYARD_PUBLIC_URL / TRAINYARD_GATEWAY_URL leave
+ * unset follow the address actually bound (PORT=0 picks a free port).
+ */
+export function listeningAt(config: Config, url: string): Config {
+  return { ...config, ...urls({ publicUrl: config.configuredPublicUrl, gatewayUrl: config.serving.gateway.publicUrl }, url) };
+}
+
+let processWide: Config | undefined;
+
+/**
+ * This process's configuration, parsed from the environment once. Entry points (cli/server.ts, the CLI)
+ * pass theirs explicitly; this is for callers that have no context to carry it (tests, the Remix cookie
+ * storage). Nothing in resolvers or services reads the environment.
+ */
+export function processConfig(): Config {
+  return (processWide ??= loadConfig());
 }

@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import DataLoader from "dataloader";
+import { processConfig, type Config } from "./config.ts";
 import type { Database, PrismaClient } from "./db.ts";
 import { SCOPES, type Scope } from "./scopes.ts";
 import { authenticateToken } from "./services/tokens.ts";
@@ -22,6 +24,8 @@ export interface Context {
   db: Database;
   prisma: PrismaClient;
   actor: Actor;
+  /** The process's configuration, built once at start and passed in: resolvers never read the environment. */
+  config: Config;
 }
 
 export const consoleActor: Actor = { kind: "CONSOLE", name: "console", scopes: new Set(SCOPES) };
@@ -46,9 +50,10 @@ export async function createContext(args: {
   requireReadToken?: boolean;
   /** The signed-in person for `via: "console"` (default: the all-scopes console user, for in-process callers and tests). */
   actor?: Actor;
+  config?: Config;
 }): Promise<Context> {
-  if (args.via === "console") return contextFor(args.db, args.actor ?? consoleActor);
-  return contextFor(args.db, await actorForRequest(args.db.prisma, args.request, args.requireReadToken ?? false));
+  if (args.via === "console") return contextFor(args.db, args.actor ?? consoleActor, args.config);
+  return contextFor(args.db, await actorForRequest(args.db.prisma, args.request, args.requireReadToken ?? false), args.config);
 }
 
 /**
@@ -82,9 +87,12 @@ function mutationAwareClient(prisma: PrismaClient): PrismaClient {
   return aware;
 }
 
-/** A context for a known actor: background workers and tests act through the same schema. */
-export function contextFor(db: Database, actor: Actor): Context {
-  return { db, prisma: mutationAwareClient(db.prisma), actor };
+/**
+ * A context for a known actor: background workers and tests act through the same schema. Entry points pass
+ * the config they loaded at start; without one, the process-wide config (parsed once) is used.
+ */
+export function contextFor(db: Database, actor: Actor, config: Config = processConfig()): Context {
+  return { db, prisma: mutationAwareClient(db.prisma), actor, config };
 }
 
 async function actorForRequest(prisma: PrismaClient, request: Request | undefined, requireReadToken: boolean): Promise<Actor> {
@@ -94,9 +102,34 @@ async function actorForRequest(prisma: PrismaClient, request: Request | undefine
   if (!match) {
     return { ...anonymousActor(), scopes: NO_SCOPES, credentialProblem: 'Malformed Authorization header: expected "Bearer <token>"' };
   }
-  const check = await authenticateToken(prisma, match[1]!);
+  const check = await authenticateToken(prisma, { secret: match[1]! });
   if (!check.ok) {
     return { kind: "ANONYMOUS", name: check.name ?? "anonymous", scopes: NO_SCOPES, credentialProblem: check.reason };
   }
   return { kind: "TOKEN", name: check.name, scopes: new Set(check.scopes) };
+}
+
+const requestLoaders = new WeakMap<object, Map<string, DataLoader<string, unknown>>>();
+
+/**
+ * Per-request batching with DataLoader: every `load(key)` made in the same tick becomes one call of
+ * `batch(keys)`, so a page of N rows that each need a related value costs one query, not N. Loaders live
+ * as long as the request's context (keyed by it), so nothing is cached across requests.
+ */
+export function loaderFor<V>(
+  ctx: object,
+  name: string,
+  batch: (keys: string[]) => Promise<ReadonlyMap<string, V>>,
+): DataLoader<string, V | undefined> {
+  let loaders = requestLoaders.get(ctx);
+  if (!loaders) requestLoaders.set(ctx, (loaders = new Map()));
+  let loader = loaders.get(name) as DataLoader<string, V | undefined> | undefined;
+  if (!loader) {
+    loader = new DataLoader<string, V | undefined>(async (keys) => {
+      const found = await batch([...keys]);
+      return keys.map((k) => found.get(k));
+    });
+    loaders.set(name, loader as DataLoader<string, unknown>);
+  }
+  return loader;
 }

@@ -59,17 +59,18 @@ const FieldErrorRef = builder.objectRef<FieldError>("FieldError").implement({
   }),
 });
 
+/** An error class as a GraphQL object type implementing `Error`, recognised by `instanceof`. */
+function errorType(cls: typeof BaseError | (abstract new (...args: never[]) => BaseError), name: string) {
+  builder.objectType(cls as typeof BaseError, { name, interfaces: [ErrorInterface], isTypeOf: (value) => value instanceof cls });
+}
+
 builder.objectType(BaseError, {
   name: "BaseError",
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof BaseError && value.constructor === BaseError,
 });
 
-builder.objectType(NotFoundError, {
-  name: "NotFoundError",
-  interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof NotFoundError,
-});
+errorType(NotFoundError, "NotFoundError");
 
 builder.objectType(ValidationError, {
   name: "ValidationError",
@@ -80,17 +81,9 @@ builder.objectType(ValidationError, {
   }),
 });
 
-builder.objectType(InvalidStateError, {
-  name: "InvalidStateError",
-  interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof InvalidStateError,
-});
+errorType(InvalidStateError, "InvalidStateError");
 
-builder.objectType(ForbiddenError, {
-  name: "ForbiddenError",
-  interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof ForbiddenError,
-});
+errorType(ForbiddenError, "ForbiddenError");
 
 /** Only a COMPLETE training job can be deployed. */
 export class JobNotCompleteError extends BaseError {
@@ -106,17 +99,9 @@ export class DuplicateDeploymentError extends BaseError {
   }
 }
 
-builder.objectType(JobNotCompleteError, {
-  name: "JobNotCompleteError",
-  interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof JobNotCompleteError,
-});
+errorType(JobNotCompleteError, "JobNotCompleteError");
 
-builder.objectType(DuplicateDeploymentError, {
-  name: "DuplicateDeploymentError",
-  interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof DuplicateDeploymentError,
-});
+errorType(DuplicateDeploymentError, "DuplicateDeploymentError");
 
 /**
  * No usable credentials: no token, or a malformed, unknown, expired or revoked

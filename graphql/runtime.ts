@@ -1,5 +1,6 @@
 import { execute, type DocumentNode, type ExecutionResult } from "graphql";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { processConfig, type Config } from "./config.ts";
 import { consoleActor, createContext, type Actor } from "./context.ts";
 import type { Database } from "./db.ts";
 import { schema } from "./schema.ts";
@@ -19,15 +20,20 @@ export type OperationExecutor = <Result, Variables>(
 
 export interface TrainyardRuntime {
   db: Database;
+  config: Config;
   yoga: TrainyardYoga;
   execute: OperationExecutor;
   /** The same runtime acting as one signed-in person (the console's load context, per request). */
   forActor(actor: Actor): TrainyardRuntime;
 }
 
-export function createRuntime(db: Database, actor: Actor = consoleActor, yoga?: TrainyardYoga): TrainyardRuntime {
+export function createRuntime(
+  db: Database,
+  options: { actor?: Actor; config?: Config; yoga?: TrainyardYoga } = {},
+): TrainyardRuntime {
+  const { actor = consoleActor, config = processConfig() } = options;
   const executeOperation: OperationExecutor = async (document, variables, request) => {
-    const contextValue = await createContext({ db, request, via: "console", actor });
+    const contextValue = await createContext({ db, request, via: "console", actor, config });
     return (await execute({
       schema,
       document,
@@ -35,6 +41,6 @@ export function createRuntime(db: Database, actor: Actor = consoleActor, yoga?: 
       contextValue,
     })) as ExecutionResult<never>;
   };
-  const runtimeYoga = yoga ?? createTrainyardYoga(db);
-  return { db, yoga: runtimeYoga, execute: executeOperation, forActor: (who) => createRuntime(db, who, runtimeYoga) };
+  const yoga = options.yoga ?? createTrainyardYoga(db, { config });
+  return { db, config, yoga, execute: executeOperation, forActor: (who) => createRuntime(db, { actor: who, config, yoga }) };
 }

@@ -5,7 +5,7 @@ import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import { GraphQLError, Kind, OperationTypeNode, type DocumentNode, type OperationDefinitionNode } from "graphql";
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { authorize } from "./audit.ts";
-import { loadConfig } from "./config.ts";
+import { processConfig, type Config } from "./config.ts";
 import { createContext, type Context } from "./context.ts";
 import type { Database } from "./db.ts";
 import { BaseError } from "./errors.ts";
@@ -30,18 +30,21 @@ export const LIMITS = {
 } as const;
 
 export interface YogaOptions {
-  /** Queries need a token with the `read` scope (TRAINYARD_REQUIRE_READ_TOKEN). */
+  /** The process's configuration (default: parsed once from the environment). */
+  config?: Config;
+  /** Queries need a token with the `read` scope (default: the config's TRAINYARD_REQUIRE_READ_TOKEN). */
   requireReadToken?: boolean;
   maxBodyBytes?: number;
 }
 
 /** The HTTP face of the API. Unexpected errors are masked; expected ones are data (see errors.ts). */
 export function createTrainyardYoga(db: Database, options: YogaOptions = {}): TrainyardYoga {
-  const requireReadToken = options.requireReadToken ?? loadConfig().requireReadToken;
+  const config = options.config ?? processConfig();
+  const requireReadToken = options.requireReadToken ?? config.requireReadToken;
   return createYoga<Record<string, never>, Context>({
     schema,
     graphqlEndpoint: "/graphql",
-    context: ({ request }) => createContext({ db, request, via: "http", requireReadToken }),
+    context: ({ request }) => createContext({ db, request, via: "http", requireReadToken, config }),
     maskedErrors: {
       isDev: false,
       // Expected failures thrown outside a result union (e.g. reading `apiTokens` without the admin

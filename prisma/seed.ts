@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
+import { processConfig } from "../graphql/config.ts";
 import type { Database } from "../graphql/db.ts";
 import type { Prisma } from "../graphql/generated/prisma/client.ts";
 import { curvePoint, loggingInterval, totalStepsFor, type CurveConfig } from "../graphql/services/training-curve.ts";
 import { endpointUrlFor, versionString } from "../graphql/services/versions.ts";
 import { applyDefaultAlertRules } from "../graphql/services/alerts.ts";
+import { HISTORY_MUTATION, ROLLOUT_ACTOR } from "../graphql/services/deployments.ts";
 import { baseModels, datasets } from "./seed-data.ts";
 
 /**
@@ -166,6 +168,11 @@ async function writeDemoHistory(tx: Prisma.TransactionClient, now: Date) {
     }
     if (job.status === "FAILED" && finishedAt) events.push({ level: "ERROR", message: job.errorMessage!, createdAt: finishedAt });
     if (job.status === "CANCELLED" && finishedAt) events.push({ level: "WARN", message: "Cancelled by console", createdAt: finishedAt });
+    if (job.status === "CANCELLED" && finishedAt) {
+      await tx.auditEvent.create({
+        data: { actor: "console", actorKind: "CONSOLE", action: "cancelTrainingJob", targetType: "TrainingJob", targetId: id, outcome: "SUCCESS", createdAt: finishedAt },
+      });
+    }
     await tx.trainingEvent.createMany({ data: events.map((e) => ({ jobId: id, ...e })) });
     await tx.auditEvent.create({
       data: { actor: "console", actorKind: "CONSOLE", action: "createTrainingJob", targetType: "TrainingJob", targetId: id, outcome: "SUCCESS", createdAt },
@@ -189,23 +196,35 @@ async function writeDemoHistory(tx: Prisma.TransactionClient, now: Date) {
         versionMinor: d.minor,
         versionPatch: 0,
         status: d.status,
-        endpointUrl: endpointUrlFor(job.modelName, version),
+        endpointUrl: endpointUrlFor({ base: processConfig().endpointBase, modelName: job.modelName, version }),
         deployedBy: "console",
         createdAt,
         activatedAt,
         retiredAt,
       },
     });
-    const history: Array<{ action: string; fromStatus: "DEPLOYING" | "ACTIVE" | null; toStatus: "DEPLOYING" | "ACTIVE" | "PAUSED" | "RETIRED"; createdAt: Date }> = [
-      { action: "DEPLOY", fromStatus: null, toStatus: "DEPLOYING", createdAt },
-      { action: "ACTIVATE", fromStatus: "DEPLOYING", toStatus: "ACTIVE", createdAt: activatedAt },
+    type Entry = { action: string; actor: string; fromStatus: "DEPLOYING" | "ACTIVE" | null; toStatus: "DEPLOYING" | "ACTIVE" | "PAUSED" | "RETIRED"; createdAt: Date };
+    const history: Entry[] = [
+      { action: "DEPLOY", actor: "console", fromStatus: null, toStatus: "DEPLOYING", createdAt },
+      { action: "ACTIVATE", actor: ROLLOUT_ACTOR, fromStatus: "DEPLOYING", toStatus: "ACTIVE", createdAt: activatedAt },
     ];
-    if (d.status === "PAUSED") history.push({ action: "PAUSE", fromStatus: "ACTIVE", toStatus: "PAUSED", createdAt: at(2 * 24) });
-    if (retiredAt) history.push({ action: "RETIRE", fromStatus: "ACTIVE", toStatus: "RETIRED", createdAt: retiredAt });
-    await tx.deploymentEvent.createMany({ data: history.map((h) => ({ deploymentId: id, actor: "console", ...h })) });
-    await applyDefaultAlertRules(tx, id, "console");
-    await tx.auditEvent.create({
-      data: { actor: "console", actorKind: "CONSOLE", action: "deployJob", targetType: "Deployment", targetId: id, outcome: "SUCCESS", createdAt },
+    if (d.status === "PAUSED") history.push({ action: "PAUSE", actor: "console", fromStatus: "ACTIVE", toStatus: "PAUSED", createdAt: at(2 * 24) });
+    if (retiredAt) history.push({ action: "RETIRE", actor: "console", fromStatus: "ACTIVE", toStatus: "RETIRED", createdAt: retiredAt });
+    await tx.deploymentEvent.createMany({ data: history.map((h) => ({ deploymentId: id, ...h })) });
+    await applyDefaultAlertRules(tx, { deploymentId: id, actor: "console" });
+    // What the product writes for the same history: every step a person took is a mutation in the audit trail
+    // (the activity feed), recorded with its history entry; system steps (ACTIVATE) have none.
+    const audited = history.filter((h) => HISTORY_MUTATION[h.action]);
+    await tx.auditEvent.createMany({
+      data: audited.map((h) => ({
+        actor: h.actor,
+        actorKind: "CONSOLE" as const,
+        action: HISTORY_MUTATION[h.action]!,
+        targetType: "Deployment",
+        targetId: id,
+        outcome: "SUCCESS" as const,
+        createdAt: h.createdAt,
+      })),
     });
   }
 }

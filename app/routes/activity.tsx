@@ -22,8 +22,8 @@ type Outcome = (typeof OUTCOMES)[number];
 const TARGET_TYPES = ["TrainingJob", "Deployment", "ApiToken"] as const;
 
 const ActivityQuery = graphql(`
-  query ActivityPage($filter: AuditEventFilter, $first: Int, $offset: Int) {
-    auditEvents(filter: $filter, first: $first, offset: $offset) {
+  query ActivityPage($filter: AuditEventFilter, $first: Int, $offset: Int, $before: String) {
+    auditEvents(filter: $filter, first: $first, offset: $offset, before: $before) {
       totalCount
       actions
       nodes {
@@ -38,6 +38,7 @@ const ActivityQuery = graphql(`
         errorCode
         reason
         createdAt
+        cursor
       }
     }
   }
@@ -48,6 +49,9 @@ type Row = ResultOf<typeof ActivityQuery>["auditEvents"]["nodes"][number];
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   const outcome = params.get("outcome");
+  const page = parsePage(params, 50);
+  // Keyset paging (?before=<cursor>): an older page costs what the newest does, on the createdAt index.
+  const before = params.get("before") || null;
   const data = await gql(context, request, ActivityQuery, {
     filter: {
       actor: params.get("actor")?.trim() || null,
@@ -55,9 +59,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       targetType: params.get("target") || null,
       outcome: OUTCOMES.includes(outcome as Outcome) ? (outcome as Outcome) : null,
     },
-    ...pageArgs(parsePage(params, 50)),
+    ...(before ? { first: page.pageSize, offset: 0, before } : pageArgs(page)),
   });
-  return json({ ...data, now: new Date().toISOString() });
+  const last = data.auditEvents.nodes.at(-1);
+  return json({ ...data, now: new Date().toISOString(), olderCursor: data.auditEvents.nodes.length === page.pageSize ? (last?.cursor ?? null) : null });
 }
 
 const OUTCOME_STYLE: Record<Outcome, { label: string; icon: LucideIcon; className: string }> = {
@@ -160,7 +165,14 @@ function Filters({ actions }: { actions: readonly string[] }) {
 }
 
 export default function ActivityPage() {
-  const { auditEvents, now } = useLoaderData<typeof loader>();
+  const { auditEvents, now, olderCursor } = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
+  const olderHref = (cursor: string) => {
+    const next = new URLSearchParams(params);
+    next.delete("page");
+    next.set("before", cursor);
+    return `?${next}`;
+  };
   const columns = useMemo<ColumnDef<Row>[]>(
     () => [
       {
@@ -236,6 +248,20 @@ export default function ActivityPage() {
           </div>
         }
       />
+      {olderCursor || params.get("before") ? (
+        <nav aria-label="Older activity" className="mt-3 flex justify-end gap-4 text-sm font-medium">
+          {params.get("before") ? (
+            <Link to="/activity" className="text-slate-600 hover:text-slate-900">
+              Newest
+            </Link>
+          ) : null}
+          {olderCursor ? (
+            <Link to={olderHref(olderCursor)} className="text-indigo-600 hover:underline">
+              Older events →
+            </Link>
+          ) : null}
+        </nav>
+      ) : null}
     </>
   );
 }

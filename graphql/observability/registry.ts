@@ -11,99 +11,68 @@ client.collectDefaultMetrics({ register: registry });
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
+/** The process's one instance of a metric: re-imported modules (tests, dev reloads) get the registered one. */
 function once<T extends client.Metric>(name: string, make: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? make();
 }
 
-export const httpRequestDuration = once(
+function histogram<L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]) {
+  return once(name, () => new client.Histogram<L>({ name, help, labelNames, buckets, registers: [registry] }));
+}
+
+function counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []) {
+  return once(name, () => new client.Counter<L>({ name, help, labelNames, registers: [registry] }));
+}
+
+export const httpRequestDuration = histogram(
   "trainyard_http_request_duration_seconds",
-  () =>
-    new client.Histogram({
-      name: "trainyard_http_request_duration_seconds",
-      help: "HTTP request durations by method, route pattern and status code.",
-      labelNames: ["method", "route", "status"] as const,
-      buckets: LATENCY_BUCKETS,
-      registers: [registry],
-    }),
+  "HTTP request durations by method, route pattern and status code.",
+  ["method", "route", "status"],
+  LATENCY_BUCKETS,
 );
 
-export const graphqlOperationDuration = once(
+export const graphqlOperationDuration = histogram(
   "trainyard_graphql_operation_duration_seconds",
-  () =>
-    new client.Histogram({
-      name: "trainyard_graphql_operation_duration_seconds",
-      help: "GraphQL operation durations by operation name and type (anonymous operations are \"anonymous\").",
-      labelNames: ["operation", "type"] as const,
-      buckets: LATENCY_BUCKETS,
-      registers: [registry],
-    }),
+  'GraphQL operation durations by operation name and type (anonymous operations are "anonymous").',
+  ["operation", "type"],
+  LATENCY_BUCKETS,
 );
 
-export const ingestionLag = once(
+export const ingestionLag = histogram(
   "trainyard_ingestion_lag_seconds",
-  () =>
-    new client.Histogram({
-      name: "trainyard_ingestion_lag_seconds",
-      help: "Seconds between when inference data was measured and when Trainyard stored it, by source.",
-      labelNames: ["source"] as const,
-      buckets: [0.5, 1, 5, 10, 30, 60, 120, 300, 900, 3600],
-      registers: [registry],
-    }),
+  "Seconds between when inference data was measured and when Trainyard stored it, by source.",
+  ["source"],
+  [0.5, 1, 5, 10, 30, 60, 120, 300, 900, 3600],
 );
 
-export const ingestedDataPoints = once(
+export const ingestedDataPoints = counter(
   "trainyard_ingested_data_points_total",
-  () =>
-    new client.Counter({
-      name: "trainyard_ingested_data_points_total",
-      help: "Inference data points received, by source and result (accepted, rejected, ignored).",
-      labelNames: ["source", "result"] as const,
-      registers: [registry],
-    }),
+  "Inference data points received, by source and result (accepted, rejected, ignored).",
+  ["source", "result"],
 );
 
-export const gatewayFlushFailures = once(
+export const gatewayFlushFailures = counter(
   "trainyard_gateway_flush_failures_total",
-  () =>
-    new client.Counter({
-      name: "trainyard_gateway_flush_failures_total",
-      help: "Failed flushes of the inference gateway's aggregated metrics to the database.",
-      registers: [registry],
-    }),
+  "Failed flushes of the inference gateway's aggregated metrics to the database.",
 );
 
-export const gatewayDroppedEvents = once(
+export const gatewayDroppedEvents = counter(
   "trainyard_gateway_dropped_events_total",
-  () =>
-    new client.Counter({
-      name: "trainyard_gateway_dropped_events_total",
-      help: "Inference events the gateway measured but could not record, by reason.",
-      labelNames: ["reason"] as const,
-      registers: [registry],
-    }),
+  "Inference events the gateway measured but could not record, by reason.",
+  ["reason"],
 );
 
-export const workerLoopDuration = once(
+export const workerLoopDuration = histogram(
   "trainyard_worker_loop_duration_seconds",
-  () =>
-    new client.Histogram({
-      name: "trainyard_worker_loop_duration_seconds",
-      help: "Duration of one pass of a background worker loop.",
-      labelNames: ["worker"] as const,
-      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      registers: [registry],
-    }),
+  "Duration of one pass of a background worker loop.",
+  ["worker"],
+  [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
 );
 
-export const workerLoopErrors = once(
+export const workerLoopErrors = counter(
   "trainyard_worker_loop_errors_total",
-  () =>
-    new client.Counter({
-      name: "trainyard_worker_loop_errors_total",
-      help: "Passes of a background worker loop that failed (logged and retried).",
-      labelNames: ["worker"] as const,
-      registers: [registry],
-    }),
+  "Passes of a background worker loop that failed (logged and retried).",
+  ["worker"],
 );
 
 /** Times one pass of a worker loop: what `startLoop` wraps each tick in. */

@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { recordEvent } from "../audit.ts";
 import { userActor, type Actor } from "../context.ts";
+import type { Config } from "../config.ts";
 import type { Database } from "../db.ts";
 import { BaseError } from "../errors.ts";
 import {
@@ -92,12 +93,10 @@ function cookieValue(header: string | undefined, name: string): string | undefin
   return undefined;
 }
 
-const secureCookies = () => process.env.NODE_ENV === "production" && process.env.TRAINYARD_INSECURE_COOKIES !== "1";
-
-export function sessionCookie(sessionId: string, maxAgeSeconds: number): string {
-  return `${SESSION_COOKIE}=${sessionId}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secureCookies() ? "; Secure" : ""}`;
+/** `secure`: config.cookies.secure (NODE_ENV=production unless TRAINYARD_INSECURE_COOKIES=1). */
+export function sessionCookie(args: { sessionId: string; maxAgeSeconds: number; secure: boolean }): string {
+  return `${SESSION_COOKIE}=${args.sessionId}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${args.maxAgeSeconds}${args.secure ? "; Secure" : ""}`;
 }
-const clearCookie = () => sessionCookie("", 0);
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 // /__manifest is Remix route discovery: route metadata, no data.
@@ -113,7 +112,12 @@ export interface ConsoleAuth {
   setup: SetupLink;
 }
 
-export function consoleAuth(db: Database, options: { limiter?: LoginLimiter; setup?: SetupLink } = {}): ConsoleAuth {
+export function consoleAuth(
+  db: Database,
+  options: { cookies: Pick<Config["cookies"], "secure">; limiter?: LoginLimiter; setup?: SetupLink },
+): ConsoleAuth {
+  const secure = options.cookies.secure;
+  const clearCookie = () => sessionCookie({ sessionId: "", maxAgeSeconds: 0, secure });
   const limiter = options.limiter ?? new LoginLimiter();
   const setup = options.setup ?? new SetupLink();
   const prisma = db.prisma;
@@ -180,7 +184,7 @@ export function consoleAuth(db: Database, options: { limiter?: LoginLimiter; set
           const minutes = Math.ceil(wait / 60);
           return { ok: false, status: 429, retryAfterSeconds: wait, message: `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.` };
         }
-        const result = await signIn(prisma, name, password);
+        const result = await signIn(prisma, { name, password });
         if (!result.ok) {
           limiter.recordFailure(name, address);
           await recordEvent(prisma, { kind: "CONSOLE", name: name || "anonymous" }, { action: "signIn", outcome: "REFUSED", errorCode: "UNAUTHENTICATED", detail: { address } });
@@ -188,7 +192,7 @@ export function consoleAuth(db: Database, options: { limiter?: LoginLimiter; set
         }
         limiter.recordSuccess(name, address);
         await recordEvent(prisma, actorFor(result.user), { action: "signIn", outcome: "SUCCESS", detail: { address } });
-        return { ok: true, user: result.user, setCookie: sessionCookie(result.sessionId, Math.floor(7 * 24 * 3600)) };
+        return { ok: true, user: result.user, setCookie: sessionCookie({ sessionId: result.sessionId, maxAgeSeconds: 7 * 24 * 3600, secure }) };
       },
       async signOut() {
         if (sessionId) await endSession(prisma, sessionId);
@@ -203,7 +207,7 @@ export function consoleAuth(db: Database, options: { limiter?: LoginLimiter; set
           return { ok: false, message: "The current password is not correct." };
         }
         try {
-          const changed = await setPassword(prisma, user.name, next, sessionId);
+          const changed = await setPassword(prisma, { name: user.name, password: next, keepSessionId: sessionId });
           await recordEvent(prisma, actorFor(user), { action: "changePassword", outcome: "SUCCESS", targetType: "User", targetId: user.name, detail: { sessionsEnded: changed.sessionsEnded } });
           return { ok: true, sessionsEnded: changed.sessionsEnded };
         } catch (err) {

@@ -110,9 +110,10 @@ export const adminExists = async (prisma: Db) => (await prisma.user.count({ wher
  * Sets a password and ends the account's sessions, all but `keepSessionId`
  * (the browser that changed it stays signed in; every other one is signed out).
  */
-export async function setPassword(prisma: Db, rawName: unknown, rawPassword: unknown, keepSessionId?: string) {
-  const name = normalizeUserName(rawName);
-  const password = checkPassword(rawPassword);
+export async function setPassword(prisma: Db, args: { name: unknown; password: unknown; keepSessionId?: string }) {
+  const name = normalizeUserName(args.name);
+  const password = checkPassword(args.password);
+  const { keepSessionId } = args;
   const passwordHash = await hashPassword(password);
   const user = await prisma.user.update({ where: { name }, data: { passwordHash, passwordChangedAt: new Date() }, select: USER_FIELDS }).catch((err) => {
     if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2025") throw new NotFoundError("Account", name);
@@ -127,9 +128,9 @@ export async function setPassword(prisma: Db, rawName: unknown, rawPassword: unk
  * TRAINYARD_ADMIN_PASSWORD (+ TRAINYARD_ADMIN_USER) at start: creates that admin, or makes the
  * existing account an admin with this password. An unchanged password is left alone (its sessions live on).
  */
-export async function ensureAdmin(prisma: PrismaClient, rawName: unknown, rawPassword: unknown): Promise<"created" | "updated" | "unchanged"> {
-  const name = normalizeUserName(rawName);
-  const password = checkPassword(rawPassword);
+export async function ensureAdmin(prisma: PrismaClient, args: { name: unknown; password: unknown }): Promise<"created" | "updated" | "unchanged"> {
+  const name = normalizeUserName(args.name);
+  const password = checkPassword(args.password);
   const existing = await prisma.user.findUnique({ where: { name } });
   if (!existing) {
     try {
@@ -138,12 +139,12 @@ export async function ensureAdmin(prisma: PrismaClient, rawName: unknown, rawPas
     } catch (err) {
       // Another process (same PostgreSQL) created it a moment ago: fall through and compare.
       if (!(err instanceof ConflictError)) throw err;
-      return ensureAdmin(prisma, name, password);
+      return ensureAdmin(prisma, { name, password });
     }
   }
   const samePassword = await verifyPassword(password, existing.passwordHash);
   if (samePassword && existing.role === "ADMIN") return "unchanged";
-  if (!samePassword) await setPassword(prisma, name, password);
+  if (!samePassword) await setPassword(prisma, { name, password });
   if (existing.role !== "ADMIN") await prisma.user.update({ where: { name }, data: { role: "ADMIN" } });
   return "updated";
 }
@@ -153,9 +154,9 @@ export type SignInResult =
   | { ok: false };
 
 /** Checks a name and password; on success opens a session and returns its (secret) id for the cookie. */
-export async function signIn(prisma: PrismaClient, rawName: unknown, rawPassword: unknown): Promise<SignInResult> {
-  const name = typeof rawName === "string" ? rawName.trim() : "";
-  const password = typeof rawPassword === "string" ? rawPassword : "";
+export async function signIn(prisma: PrismaClient, args: { name: unknown; password: unknown }): Promise<SignInResult> {
+  const name = typeof args.name === "string" ? args.name.trim() : "";
+  const password = typeof args.password === "string" ? args.password : "";
   const user = NAME_SHAPE.test(name) && password.length <= MAX_PASSWORD_LENGTH ? await prisma.user.findUnique({ where: { name } }) : null;
   const matches = await verifyPassword(password.slice(0, MAX_PASSWORD_LENGTH), user?.passwordHash ?? (await dummy()));
   if (!user || !matches) return { ok: false };

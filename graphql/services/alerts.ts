@@ -80,7 +80,8 @@ export function breaches(comparison: AlertComparisonName, value: number | null, 
   return comparison === "ABOVE" ? value > threshold : value < threshold;
 }
 
-export async function applyDefaultAlertRules(db: Db, deploymentId: string, createdBy = "system"): Promise<void> {
+export async function applyDefaultAlertRules(db: Db, args: { deploymentId: string; actor?: string }): Promise<void> {
+  const { deploymentId, actor: createdBy = "system" } = args;
   await db.alertRule.createMany({
     data: DEFAULT_ALERT_RULES.map((r) => ({ ...r, deploymentId, isDefault: true, createdBy })),
   });
@@ -157,7 +158,8 @@ async function checkChannels(tx: Prisma.TransactionClient, ids: readonly string[
 
 export const RULE_INCLUDE = { channels: { select: { channelId: true } } } as const;
 
-export async function createAlertRule(db: Db, input: AlertRuleInput, actorName: string) {
+export async function createAlertRule(db: Db, args: { input: AlertRuleInput; actor: string }) {
+  const { input, actor: actorName } = args;
   const errors = validateRule(input, false);
   if (errors.length) refuse(errors);
   return inTransaction(db, async (tx) => {
@@ -192,7 +194,8 @@ export async function createAlertRule(db: Db, input: AlertRuleInput, actorName: 
   });
 }
 
-export async function updateAlertRule(db: Db, id: string, input: AlertRuleInput) {
+export async function updateAlertRule(db: Db, args: { id: string; input: AlertRuleInput }) {
+  const { id, input } = args;
   if (input.deploymentId !== undefined || input.modelName !== undefined) {
     refuse([{ path: "input.deploymentId", message: "a rule's target cannot change; create a new rule" }]);
   }
@@ -260,7 +263,7 @@ export interface EvaluationResult {
  */
 export async function evaluateDueRules(
   prisma: PrismaClient,
-  options: { now?: Date; limit?: number; intervalMs?: number; publicUrl?: string } = {},
+  options: { publicUrl: string; now?: Date; limit?: number; intervalMs?: number },
 ): Promise<EvaluationResult> {
   const now = options.now ?? new Date();
   const limit = options.limit ?? 100;
@@ -334,7 +337,7 @@ async function evaluateTarget(
     breached: boolean;
     silenced: boolean;
     now: Date;
-    publicUrl: string | undefined;
+    publicUrl: string;
   },
 ): Promise<"fired" | "resolved" | null> {
   const { rule, deployment, prev, value, breached, silenced, now } = args;
@@ -369,7 +372,7 @@ async function evaluateTarget(
     });
     await save({ state: "FIRING", pendingSince, lastValue: value, evaluatedAt: now, alertId: alert.id });
     if (!silenced) {
-      await queueAlertNotifications(tx, rule.channels.map((c) => c.channel), alert.id, "FIRING", alertPayload({ rule, deployment, alert, publicUrl: args.publicUrl }), now);
+      await queueAlertNotifications(tx, { channels: rule.channels.map((c) => c.channel), alertId: alert.id, event: "FIRING", payload: alertPayload({ rule, deployment, alert, publicUrl: args.publicUrl }), now });
     }
     return "fired";
   }
@@ -378,7 +381,7 @@ async function evaluateTarget(
     const alert = await tx.alert.update({ where: { id: prev.alertId }, data: { status: "RESOLVED", resolvedAt: now, resolvedValue: value } });
     await save({ state: "OK", pendingSince: null, lastValue: value, evaluatedAt: now, alertId: null });
     if (alert.notified) {
-      await queueAlertNotifications(tx, rule.channels.map((c) => c.channel), alert.id, "RESOLVED", alertPayload({ rule, deployment, alert, publicUrl: args.publicUrl }), now);
+      await queueAlertNotifications(tx, { channels: rule.channels.map((c) => c.channel), alertId: alert.id, event: "RESOLVED", payload: alertPayload({ rule, deployment, alert, publicUrl: args.publicUrl }), now });
     }
     return "resolved";
   }

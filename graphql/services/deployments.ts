@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { loadConfig } from "../config.ts";
+import type { Config } from "../config.ts";
 import { inTransaction, type Db, type PrismaClient } from "../db.ts";
 import { DuplicateDeploymentError, InvalidStateError, JobNotCompleteError, NotFoundError } from "../errors.ts";
 import type { DeploymentStatus, Prisma } from "../generated/prisma/client.ts";
@@ -42,14 +42,19 @@ async function withLiveConflictAsDuplicate<T>(work: () => Promise<T>): Promise<T
   }
 }
 
-export interface DeployOptions {
-  /** Seconds until the rollout executor may activate the deployment (TRAINYARD_ROLLOUT_SECONDS). */
+/** The parts of the process's configuration a deploy reads. */
+export type DeployConfig = Pick<Config, "rollout" | "serving" | "endpointBase">;
+
+export interface DeployJobArgs {
+  jobId: string;
+  /** Who deploys: `deployedBy` and the DEPLOY event's actor. */
+  actor: string;
+  config: DeployConfig;
+  /** Seconds until the rollout executor may activate the deployment (default: config.rollout.seconds). */
   rolloutSeconds?: number;
   now?: Date;
   /** Where the model server listens; none: the simulated model server (see graphql/services/serving.ts). */
   serving?: ServingInput;
-  /** With an upstream: FAILED when not ready within this (TRAINYARD_ROLLOUT_TIMEOUT_SECONDS). */
-  rolloutTimeoutMs?: number;
 }
 
 /**
@@ -61,11 +66,12 @@ export interface DeployOptions {
  * index, whose violation becomes DUPLICATE_DEPLOYMENT (the transaction rolls
  * back, so nothing is written).
  */
-export async function deployJob(prisma: Db, jobId: string, actorName: string, options: DeployOptions = {}) {
+export async function deployJob(prisma: Db, args: DeployJobArgs) {
+  const { jobId, actor: actorName, config } = args;
   if (!isUuid(jobId)) throw new NotFoundError("Training job", jobId);
-  const rolloutSeconds = options.rolloutSeconds ?? loadConfig().rollout.seconds;
-  const serving = servingFields(options.serving);
-  const rolloutTimeoutMs = options.rolloutTimeoutMs ?? loadConfig().serving.rolloutTimeoutMs;
+  const rolloutSeconds = args.rolloutSeconds ?? config.rollout.seconds;
+  const serving = servingFields(args.serving);
+  const rolloutTimeoutMs = config.serving.rolloutTimeoutMs;
   return inTransaction(prisma, async (tx) => {
     const rows = await tx.$queryRaw<Array<{ modelName: string; status: string }>>`
       SELECT "modelName", status::text AS status FROM "TrainingJob" WHERE id = ${jobId}::uuid FOR SHARE`;
@@ -81,7 +87,7 @@ export async function deployJob(prisma: Db, jobId: string, actorName: string, op
     });
     const minor = latest._max.versionMinor === null ? 0 : latest._max.versionMinor + 1;
     const version = versionString(1, minor, 0);
-    const now = options.now ?? new Date();
+    const now = args.now ?? new Date();
     // The deployment pins the artifact the job produced (lineage: deployment → job → artifact).
     const artifact = await tx.artifact.findUnique({ where: { jobId }, select: { id: true } });
     const deployment = await withLiveConflictAsDuplicate(() =>
@@ -98,7 +104,7 @@ export async function deployJob(prisma: Db, jobId: string, actorName: string, op
           versionMinor: minor,
           versionPatch: 0,
           status: "DEPLOYING",
-          endpointUrl: endpointUrlFor(job.modelName, version),
+          endpointUrl: endpointUrlFor({ base: config.endpointBase, modelName: job.modelName, version }),
           deployedBy: actorName,
           rolloutReadyAt: serving.upstreamUrl ? null : new Date(now.getTime() + rolloutSeconds * 1000),
           events: {
@@ -113,7 +119,7 @@ export async function deployJob(prisma: Db, jobId: string, actorName: string, op
         },
       }),
     );
-    await applyDefaultAlertRules(tx, deployment.id, actorName);
+    await applyDefaultAlertRules(tx, { deploymentId: deployment.id, actor: actorName });
     return deployment;
   }, TX_OPTIONS);
 }
@@ -161,6 +167,21 @@ export const JOB_SLOT_STATUSES: readonly DeploymentStatus[] = ["DEPLOYING", "ACT
 /** A version that finished its rollout and is not serving can be made ACTIVE again by `rollbackDeployment`. */
 export const ROLLBACK_FROM: readonly DeploymentStatus[] = ["RETIRED", "PAUSED"];
 
+/**
+ * The mutation (audit action) behind each deployment history action a person takes: the activity feed
+ * shows the mutation, the deployment page its history entry, and both are written in one transaction.
+ * History entries missing here (ACTIVATE, FAIL, probe results) are made by the system, not by a mutation.
+ */
+export const HISTORY_MUTATION: Readonly<Record<string, string>> = {
+  DEPLOY: "deployJob",
+  PAUSE: "pauseDeployment",
+  RESUME: "resumeDeployment",
+  RETIRE: "retireDeployment",
+  ROLLBACK: "rollbackDeployment",
+  PROMOTE: "promoteDeployment",
+  SET_UPSTREAM: "setDeploymentUpstream",
+};
+
 export const DEPLOYMENT_ACTIONS = ["PAUSE", "RESUME", "RETIRE", "ROLLBACK"] as const;
 export type DeploymentAction = (typeof DEPLOYMENT_ACTIONS)[number];
 
@@ -202,7 +223,7 @@ async function lockDeployment(tx: Tx, id: string) {
 }
 
 /** One lifecycle step under a row lock, recorded in the deployment's history. The endpoint URL never changes. */
-async function applyTransition(prisma: Db, id: string, actorName: string, t: Transition) {
+async function applyTransition(prisma: Db, { id, actor: actorName }: DeploymentChange, t: Transition) {
   if (!isUuid(id)) throw new NotFoundError("Deployment", id);
   return inTransaction(prisma, async (tx) => {
     const current = await lockDeployment(tx, id);
@@ -213,16 +234,23 @@ async function applyTransition(prisma: Db, id: string, actorName: string, t: Tra
   }, TX_OPTIONS);
 }
 
-export const pauseDeployment = (prisma: Db, id: string, actorName: string) => applyTransition(prisma, id, actorName, TRANSITIONS.pause);
-export const resumeDeployment = (prisma: Db, id: string, actorName: string) => applyTransition(prisma, id, actorName, TRANSITIONS.resume);
-export const retireDeployment = (prisma: Db, id: string, actorName: string) => applyTransition(prisma, id, actorName, TRANSITIONS.retire);
+/** A change to one deployment (`id`) by someone (`actor`, recorded in its history). */
+export interface DeploymentChange {
+  id: string;
+  actor: string;
+}
+
+export const pauseDeployment = (prisma: Db, change: DeploymentChange) => applyTransition(prisma, change, TRANSITIONS.pause);
+export const resumeDeployment = (prisma: Db, change: DeploymentChange) => applyTransition(prisma, change, TRANSITIONS.resume);
+export const retireDeployment = (prisma: Db, change: DeploymentChange) => applyTransition(prisma, change, TRANSITIONS.retire);
 
 /**
  * Makes an earlier (RETIRED or PAUSED) version of a model ACTIVE again and, in
  * the same transaction, retires the model's ACTIVE and DEPLOYING versions — or
  * pauses the ACTIVE one when `pauseCurrent` is set, so it can be resumed later.
  */
-export async function rollbackDeployment(prisma: Db, targetId: string, actorName: string, options: { pauseCurrent?: boolean } = {}) {
+export async function rollbackDeployment(prisma: Db, options: DeploymentChange & { pauseCurrent?: boolean }) {
+  const { id: targetId, actor: actorName } = options;
   if (!isUuid(targetId)) throw new NotFoundError("Deployment", targetId);
   return inTransaction(prisma, async (tx) => {
     const found = await tx.deployment.findUnique({ where: { id: targetId }, select: { modelName: true } });
@@ -261,12 +289,12 @@ export async function rollbackDeployment(prisma: Db, targetId: string, actorName
       tx.deployment.update({ where: { id: targetId }, data: { status: "ACTIVE", activatedAt: now, retiredAt: null } }),
     );
     // Rollback moves the production alias of /v1/models/{modelName}/… to the restored version.
-    await setProduction(tx, found.modelName, targetId, actorName);
+    await setProduction(tx, { modelName: found.modelName, deploymentId: targetId, actor: actorName });
     return restored;
   }, TX_OPTIONS);
 }
 
-const ROLLOUT_ACTOR = "rollout-executor";
+export const ROLLOUT_ACTOR = "rollout-executor";
 
 /** Why a simulated rollout fails, as a real serving platform would say it. */
 const FAILURE_REASONS = [

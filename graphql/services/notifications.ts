@@ -52,10 +52,6 @@ export function verifySignature(secret: string, body: string, header: string, op
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
-export function publicUrl(): string {
-  return (process.env.TRAINYARD_PUBLIC_URL ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/$/, "");
-}
-
 export interface ChannelInput {
   name?: string | null;
   kind?: string | null;
@@ -81,7 +77,8 @@ function validateChannel(input: ChannelInput): FieldError[] {
   return errors;
 }
 
-export async function createNotificationChannel(db: Db, input: ChannelInput, actorName: string) {
+export async function createNotificationChannel(db: Db, args: { input: ChannelInput; actor: string }) {
+  const { input, actor: actorName } = args;
   const errors = validateChannel(input);
   if (errors.length) throw new ValidationError(`Invalid channel: ${errors.map((e) => `${e.path.replace(/^input\./, "")} ${e.message}`).join("; ")}`, errors);
   const name = input.name!.trim();
@@ -132,7 +129,8 @@ export function alertPayload(args: {
   rule: { id: string; metric: string; comparison: string; threshold: number; window: string; forSeconds: number; deploymentId: string | null; modelName: string | null };
   deployment: { id: string; modelName: string; version: string };
   alert: { id: string; value: number; status: string; startedAt: Date; firedAt: Date; resolvedAt: Date | null; resolvedValue: number | null };
-  publicUrl?: string | undefined;
+  /** The console's address (config.publicUrl): the payload links to the deployment there. */
+  publicUrl: string;
 }): AlertPayload {
   const { rule, deployment, alert } = args;
   const resolved = alert.status === "RESOLVED";
@@ -158,19 +156,16 @@ export function alertPayload(args: {
     startedAt: alert.startedAt.toISOString(),
     firedAt: alert.firedAt.toISOString(),
     resolvedAt: alert.resolvedAt?.toISOString() ?? null,
-    url: `${args.publicUrl ?? publicUrl()}/deployments/${deployment.id}`,
+    url: `${args.publicUrl}/deployments/${deployment.id}`,
   };
 }
 
 /** Queues one delivery per channel; a second attempt for the same alert, channel and event is a no-op. */
 export async function queueAlertNotifications(
   tx: Prisma.TransactionClient,
-  channels: ReadonlyArray<{ id: string }>,
-  alertId: string,
-  event: "FIRING" | "RESOLVED",
-  payload: AlertPayload,
-  now: Date,
+  args: { channels: ReadonlyArray<{ id: string }>; alertId: string; event: "FIRING" | "RESOLVED"; payload: AlertPayload; now: Date },
 ): Promise<void> {
+  const { channels, alertId, event, payload, now } = args;
   if (channels.length === 0) return;
   await tx.notificationDelivery.createMany({
     data: channels.map((c) => ({ channelId: c.id, alertId, event, payload: payload as unknown as Prisma.InputJsonValue, nextAttemptAt: now, createdAt: now })),
@@ -203,7 +198,7 @@ export function renderBody(kind: ChannelKind, payload: AlertPayload): string {
   });
 }
 
-export function testPayload(): AlertPayload {
+export function testPayload(publicUrl: string): AlertPayload {
   const now = new Date().toISOString();
   return {
     event: "test",
@@ -219,7 +214,7 @@ export function testPayload(): AlertPayload {
     startedAt: now,
     firedAt: now,
     resolvedAt: null,
-    url: `${publicUrl()}/settings/channels`,
+    url: `${publicUrl}/settings/channels`,
   };
 }
 
@@ -305,7 +300,8 @@ async function post(
 }
 
 /** Sends a sample to a channel now, once (no retries), and answers the logged delivery. */
-export async function testNotificationChannel(prisma: PrismaClient, id: string) {
+export async function testNotificationChannel(prisma: PrismaClient, args: { id: string; publicUrl: string }) {
+  const { id } = args;
   const channel = isUuid(id) ? await prisma.notificationChannel.findUnique({ where: { id } }) : null;
   if (!channel) throw new NotFoundError("Notification channel", id);
   const now = new Date();
@@ -314,7 +310,7 @@ export async function testNotificationChannel(prisma: PrismaClient, id: string) 
     data: {
       channelId: id,
       event: "TEST",
-      payload: testPayload() as unknown as Prisma.InputJsonValue,
+      payload: testPayload(args.publicUrl) as unknown as Prisma.InputJsonValue,
       attempts: 1,
       lastAttemptAt: now,
       nextAttemptAt: new Date(now.getTime() + LEASE_MS),

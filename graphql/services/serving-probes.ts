@@ -22,7 +22,8 @@ export interface ProbeResult {
 }
 
 /** One readiness probe: GET {upstream}{healthPath}; 2xx is ready, anything else (or no answer) is the reason it is not. */
-export async function probeUpstream(upstreamUrl: string, healthPath: string, timeoutMs: number): Promise<ProbeResult> {
+export async function probeUpstream(args: { upstreamUrl: string; healthPath: string; timeoutMs: number }): Promise<ProbeResult> {
+  const { upstreamUrl, healthPath, timeoutMs } = args;
   const target = `${upstreamUrl}${healthPath}`;
   try {
     const res = await fetch(target, { signal: AbortSignal.timeout(timeoutMs), redirect: "manual" });
@@ -71,7 +72,7 @@ export async function probeUpstreams(prisma: PrismaClient, options: ProbeOptions
     RETURNING d.id::text AS id, d.status::text AS status, d."upstreamUrl", d."healthPath"`;
   await Promise.all(
     claimed.map(async (c) => {
-      const result = await probeUpstream(c.upstreamUrl, c.healthPath, options.probeTimeoutMs);
+      const result = await probeUpstream({ upstreamUrl: c.upstreamUrl, healthPath: c.healthPath, timeoutMs: options.probeTimeoutMs });
       await applyProbe(prisma, c, result, new Date()).catch((err) => console.warn(`[rollout] could not record a probe of ${c.id}: ${(err as Error).message}`));
     }),
   );

@@ -80,11 +80,17 @@ async function lockDeployment(tx: Tx, id: string) {
  */
 export async function setDeploymentUpstream(
   db: Db,
-  id: string,
-  input: ServingInput,
-  actorName: string,
-  options: { rolloutTimeoutMs: number; simulatedRolloutSeconds: number; now?: Date },
+  options: {
+    id: string;
+    input: ServingInput;
+    actor: string;
+    /** config.serving.rolloutTimeoutMs and config.rollout.seconds */
+    rolloutTimeoutMs: number;
+    simulatedRolloutSeconds: number;
+    now?: Date;
+  },
 ) {
+  const { id, input, actor: actorName } = options;
   if (!isUuid(id)) throw new NotFoundError("Deployment", id);
   const upstreamUrl = input.upstreamUrl == null ? null : validateUpstreamUrl(input.upstreamUrl);
   const healthPath = input.healthPath == null ? undefined : validateHealthPath(input.healthPath);
@@ -136,7 +142,8 @@ export interface SplitEntry {
 }
 
 /** Production moves (promote, rollback): the split, if any, is cleared. Call inside the model's lock. */
-export async function setProduction(tx: Tx, modelName: string, deploymentId: string, actorName: string) {
+export async function setProduction(tx: Tx, args: { modelName: string; deploymentId: string; actor: string }) {
+  const { modelName, deploymentId, actor: actorName } = args;
   await tx.modelRoute.upsert({
     where: { modelName },
     create: { modelName, productionDeploymentId: deploymentId, splits: undefined, updatedBy: actorName },
@@ -146,7 +153,8 @@ export async function setProduction(tx: Tx, modelName: string, deploymentId: str
 
 
 /** Makes an ACTIVE version the one `/v1/models/{modelName}/…` serves; any traffic split is cleared. */
-export async function promoteDeployment(db: Db, id: string, actorName: string) {
+export async function promoteDeployment(db: Db, args: { id: string; actor: string }) {
+  const { id, actor: actorName } = args;
   if (!isUuid(id)) throw new NotFoundError("Deployment", id);
   return inTransaction(
     db,
@@ -158,7 +166,7 @@ export async function promoteDeployment(db: Db, id: string, actorName: string) {
       if (current.status !== "ACTIVE") {
         throw new InvalidStateError(`Only an active version can be promoted to production; ${current.version} is ${current.status.toLowerCase()}`);
       }
-      await setProduction(tx, current.modelName, id, actorName);
+      await setProduction(tx, { modelName: current.modelName, deploymentId: id, actor: actorName });
       await tx.deploymentEvent.create({
         data: { deploymentId: id, action: "PROMOTE", fromStatus: "ACTIVE", toStatus: "ACTIVE", actor: actorName, detail: `${current.version} is production` },
       });
@@ -174,7 +182,8 @@ export async function promoteDeployment(db: Db, id: string, actorName: string) {
  * this model and ACTIVE or PAUSED (a paused one answers 503 for its share).
  * An empty list clears the split: production serves everything again.
  */
-export async function setTrafficSplit(db: Db, modelName: string, splits: readonly SplitEntry[], actorName: string) {
+export async function setTrafficSplit(db: Db, args: { modelName: string; splits: readonly SplitEntry[]; actor: string }) {
+  const { modelName, splits, actor: actorName } = args;
   const name = modelName.trim();
   if (!name || name.length > 200) throw new ValidationError("modelName is required (at most 200 characters)", [{ path: "modelName", message: "required" }]);
   if (splits.length > 10) throw new ValidationError("A split names at most 10 versions", [{ path: "splits", message: "at most 10 entries" }]);
@@ -234,6 +243,21 @@ export async function modelRoute(db: Db, modelName: string) {
     productionId = newest?.id ?? null;
   }
   return { modelName, productionDeploymentId: productionId, explicit: Boolean(route?.productionDeploymentId), splits: parseSplits(route?.splits ?? null) };
+}
+
+/**
+ * The production deployment of each model name, as `modelRoute` decides it (the pinned one, else the newest
+ * ACTIVE version), for many names in one query: a page of deployments asks once, not once per row.
+ */
+export async function productionDeploymentIds(db: Db, modelNames: readonly string[]): Promise<Map<string, string | null>> {
+  const rows = await db.$queryRaw<Array<{ name: string; id: string | null }>>`
+    SELECT m.name, COALESCE(r."productionDeploymentId", n.id)::text AS id
+    FROM unnest(${[...modelNames]}::text[]) AS m(name)
+    LEFT JOIN "ModelRoute" r ON r."modelName" = m.name
+    LEFT JOIN LATERAL (
+      SELECT d.id FROM "Deployment" d WHERE d."modelName" = m.name AND d."status" = 'ACTIVE'
+      ORDER BY d."versionMajor" DESC, d."versionMinor" DESC, d."versionPatch" DESC LIMIT 1) n ON true`;
+  return new Map(rows.map((r) => [r.name, r.id]));
 }
 
 export function parseSplits(value: unknown): SplitEntry[] | null {

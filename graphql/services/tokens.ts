@@ -32,8 +32,9 @@ export function tokenStatus(token: { expiresAt: Date | null; revokedAt: Date | n
 }
 
 /** Creates a token and returns it with its secret: the only time the secret exists outside the caller's hands. */
-export async function createApiToken(prisma: Db, input: CreateApiTokenInput, createdBy: string) {
-  const parsed = createApiTokenInput.safeParse(input);
+export async function createApiToken(prisma: Db, args: { input: CreateApiTokenInput; actor: string }) {
+  const createdBy = args.actor;
+  const parsed = createApiTokenInput.safeParse(args.input);
   if (!parsed.success) {
     throw new ValidationError(
       parsed.error.issues[0]!.message,
@@ -70,7 +71,8 @@ export type TokenCheck =
   | { ok: false; reason: string; name?: string };
 
 /** Resolves a presented secret to its token, or says why it cannot be used. */
-export async function authenticateToken(prisma: Db, secret: string, now = new Date()): Promise<TokenCheck> {
+export async function authenticateToken(prisma: Db, args: { secret: string; now?: Date }): Promise<TokenCheck> {
+  const { secret, now = new Date() } = args;
   if (!isWellFormedSecret(secret)) {
     return { ok: false, reason: `Malformed API token: expected "${TOKEN_MARKER}" followed by 43 characters` };
   }

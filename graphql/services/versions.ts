@@ -3,9 +3,7 @@ export function versionString(major: number, minor: number, patch: number): stri
   return `v${major}.${minor}.${patch}`;
 }
 
-/** Base of the inference endpoints the serving gateway exposes; the path identifies model and version. */
-export const ENDPOINT_BASE = process.env.TRAINYARD_ENDPOINT_BASE ?? "https://inference.trainyard.internal";
-
-export function endpointUrlFor(modelName: string, version: string): string {
-  return `${ENDPOINT_BASE}/v1/models/${modelName}/${version}`;
+/** The nominal inference endpoint of a version: `base` is the config's endpointBase (TRAINYARD_ENDPOINT_BASE). */
+export function endpointUrlFor(args: { base: string; modelName: string; version: string }): string {
+  return `${args.base}/v1/models/${args.modelName}/${args.version}`;
 }

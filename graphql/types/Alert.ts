@@ -3,7 +3,7 @@ import { builder } from "../builder.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { runMutation } from "../audit.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
-import { pageArgs, pageWindow } from "./common.ts";
+import { pageArgs, pageWindow, pageOf, type PageQuery } from "./common.ts";
 import { MetricsWindow } from "./Metrics.ts";
 import "./Deployment.ts";
 import type { MetricsWindowName } from "../services/metrics.ts";
@@ -96,41 +96,19 @@ export const AlertRef = builder.prismaObject("Alert", {
   }),
 });
 
-interface AlertRulePageShape {
-  where: Prisma.AlertRuleWhereInput;
-  take: number;
-  skip: number;
-}
-
-const AlertRulePage = builder.objectRef<AlertRulePageShape>("AlertRulePage").implement({
-  fields: (t) => ({
-    nodes: t.prismaField({
-      type: ["AlertRule"],
-      resolve: (query, page, _args, ctx) =>
-        ctx.prisma.alertRule.findMany({ ...query, where: page.where, orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: page.take, skip: page.skip }),
-    }),
-    totalCount: t.int({ resolve: (page, _args, ctx) => ctx.prisma.alertRule.count({ where: page.where }) }),
-  }),
+const AlertRulePage = pageOf<PageQuery<Prisma.AlertRuleWhereInput>>({
+  name: "AlertRulePage",
+  model: "AlertRule",
+  delegate: (prisma) => prisma.alertRule,
+  defaultOrder: [{ createdAt: "asc" }, { id: "asc" }],
 });
 
-interface AlertPageShape {
-  where: Prisma.AlertWhereInput;
-  take: number;
-  skip: number;
-}
-
 /** Firing first, then history, newest first. */
-const ALERT_ORDER: Prisma.AlertOrderByWithRelationInput[] = [{ status: "asc" }, { firedAt: "desc" }, { id: "asc" }];
-
-export const AlertPage = builder.objectRef<AlertPageShape>("AlertPage").implement({
-  fields: (t) => ({
-    nodes: t.prismaField({
-      type: ["Alert"],
-      resolve: (query, page, _args, ctx) =>
-        ctx.prisma.alert.findMany({ ...query, where: page.where, orderBy: ALERT_ORDER, take: page.take, skip: page.skip }),
-    }),
-    totalCount: t.int({ resolve: (page, _args, ctx) => ctx.prisma.alert.count({ where: page.where }) }),
-  }),
+export const AlertPage = pageOf<PageQuery<Prisma.AlertWhereInput>>({
+  name: "AlertPage",
+  model: "Alert",
+  delegate: (prisma) => prisma.alert,
+  defaultOrder: [{ status: "asc" }, { firedAt: "desc" }, { id: "asc" }],
 });
 
 const NOTHING = { id: NO_ROW_ID };
@@ -239,11 +217,10 @@ builder.mutationField("createAlertRule", (t) =>
         ctx,
         { action: "createAlertRule", scope: "deploy", targetType: "AlertRule", detail: ruleDetail(input) },
         () =>
-          createAlertRule(
-            ctx.prisma,
-            { ...input, deploymentId: input.deploymentId == null ? null : String(input.deploymentId), channelIds: input.channelIds?.map(String) } as AlertRuleInput,
-            ctx.actor.name,
-          ),
+          createAlertRule(ctx.prisma, {
+            input: { ...input, deploymentId: input.deploymentId == null ? null : String(input.deploymentId), channelIds: input.channelIds?.map(String) } as AlertRuleInput,
+            actor: ctx.actor.name,
+          }),
         (rule) => ({ targetId: rule.id }),
       ),
   }),
@@ -257,7 +234,7 @@ builder.mutationField("updateAlertRule", (t) =>
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateAlertRuleInput, required: true }) },
     resolve: (_root, { id, input }, ctx) =>
       runMutation(ctx, { action: "updateAlertRule", scope: "deploy", targetType: "AlertRule", targetId: String(id), detail: ruleDetail(input) }, () =>
-        updateAlertRule(ctx.prisma, String(id), { ...input, channelIds: input.channelIds?.map(String) } as AlertRuleInput),
+        updateAlertRule(ctx.prisma, { id: String(id), input: { ...input, channelIds: input.channelIds?.map(String) } as AlertRuleInput }),
       ),
   }),
 );

@@ -3,7 +3,7 @@ import { builder } from "../builder.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { authorize, runMutation } from "../audit.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
-import { pageArgs, pageWindow } from "./common.ts";
+import { pageArgs, pageWindow, pageOf, type PageQuery } from "./common.ts";
 import { createNotificationChannel, deleteNotificationChannel, testNotificationChannel } from "../services/notifications.ts";
 
 
@@ -17,21 +17,11 @@ const DeliveryStatus = builder.enumType("DeliveryStatus", {
   values: ["PENDING", "DELIVERED", "FAILED"] as const,
 });
 
-interface DeliveryPageShape {
-  where: Prisma.NotificationDeliveryWhereInput;
-  take: number;
-  skip: number;
-}
-
-const DeliveryPage = builder.objectRef<DeliveryPageShape>("NotificationDeliveryPage").implement({
-  fields: (t) => ({
-    nodes: t.prismaField({
-      type: ["NotificationDelivery"],
-      resolve: (query, page, _args, ctx) =>
-        ctx.prisma.notificationDelivery.findMany({ ...query, where: page.where, orderBy: [{ createdAt: "desc" }, { id: "asc" }], take: page.take, skip: page.skip }),
-    }),
-    totalCount: t.int({ resolve: (page, _args, ctx) => ctx.prisma.notificationDelivery.count({ where: page.where }) }),
-  }),
+const DeliveryPage = pageOf<PageQuery<Prisma.NotificationDeliveryWhereInput>>({
+  name: "NotificationDeliveryPage",
+  model: "NotificationDelivery",
+  delegate: (prisma) => prisma.notificationDelivery,
+  defaultOrder: [{ createdAt: "desc" }, { id: "asc" }],
 });
 
 export const NotificationChannelRef = builder.prismaObject("NotificationChannel", {
@@ -77,20 +67,11 @@ builder.prismaObject("NotificationDelivery", {
   }),
 });
 
-interface ChannelPageShape {
-  take: number;
-  skip: number;
-}
-
-const ChannelPage = builder.objectRef<ChannelPageShape>("NotificationChannelPage").implement({
-  fields: (t) => ({
-    nodes: t.prismaField({
-      type: ["NotificationChannel"],
-      resolve: (query, page, _args, ctx) =>
-        ctx.prisma.notificationChannel.findMany({ ...query, orderBy: [{ name: "asc" }, { id: "asc" }], take: page.take, skip: page.skip }),
-    }),
-    totalCount: t.int({ resolve: (_page, _args, ctx) => ctx.prisma.notificationChannel.count() }),
-  }),
+const ChannelPage = pageOf<PageQuery>({
+  name: "NotificationChannelPage",
+  model: "NotificationChannel",
+  delegate: (prisma) => prisma.notificationChannel,
+  defaultOrder: [{ name: "asc" }, { id: "asc" }],
 });
 
 builder.queryFields((t) => ({
@@ -100,7 +81,7 @@ builder.queryFields((t) => ({
     args: { ...pageArgs },
     resolve: (_root, args, ctx) => {
       authorize(ctx.actor, "admin");
-      return pageWindow(args);
+      return { where: {}, ...pageWindow(args) };
     },
   }),
   notificationDeliveries: t.field({
@@ -149,7 +130,7 @@ builder.mutationField("createNotificationChannel", (t) =>
         ctx,
         { action: "createNotificationChannel", scope: "admin", targetType: "NotificationChannel", detail: { name: input.name, kind: input.kind } },
         async (): Promise<CreatedChannel> => {
-          const { channel, secret } = await createNotificationChannel(ctx.prisma, input, ctx.actor.name);
+          const { channel, secret } = await createNotificationChannel(ctx.prisma, { input, actor: ctx.actor.name });
           return { ...channel, secret };
         },
         (c) => ({ targetId: c.id }),
@@ -178,7 +159,7 @@ builder.mutationField("testNotificationChannel", (t) =>
     args: { id: t.arg.id({ required: true }) },
     resolve: (_query, _root, { id }, ctx) =>
       runMutation(ctx, { action: "testNotificationChannel", scope: "admin", targetType: "NotificationChannel", targetId: String(id) }, () =>
-        testNotificationChannel(ctx.prisma, String(id)),
+        testNotificationChannel(ctx.prisma, { id: String(id), publicUrl: ctx.config.publicUrl }),
       ),
   }),
 );

@@ -1,9 +1,10 @@
+import type { Prisma } from "../generated/prisma/client.ts";
 import { builder } from "../builder.ts";
 import type { Scope } from "../scopes.ts";
 import { authorize, runMutation } from "../audit.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { createApiToken, revokeApiToken, tokenStatus } from "../services/tokens.ts";
-import { pageArgs, pageWindow } from "./common.ts";
+import { pageArgs, pageWindow, pageOf, type PageQuery } from "./common.ts";
 
 export const ApiTokenScope = builder.enumType("ApiTokenScope", {
   description: "What a token may do: READ queries, TRAIN jobs, DEPLOY models, INGEST inference events, INVOKE models through the gateway, ADMIN tokens.",
@@ -43,29 +44,11 @@ export const ApiTokenRef = builder.prismaObject("ApiToken", {
   }),
 });
 
-interface ApiTokenPageShape {
-  includeRevoked: boolean;
-  take: number;
-  skip: number;
-}
-
-const ApiTokenPage = builder.objectRef<ApiTokenPageShape>("ApiTokenPage").implement({
-  fields: (t) => ({
-    nodes: t.prismaField({
-      type: ["ApiToken"],
-      resolve: (query, page, _args, ctx) =>
-        ctx.prisma.apiToken.findMany({
-          ...query,
-          where: page.includeRevoked ? {} : { revokedAt: null },
-          orderBy: [{ createdAt: "desc" }, { id: "asc" }],
-          take: page.take,
-          skip: page.skip,
-        }),
-    }),
-    totalCount: t.int({
-      resolve: (page, _args, ctx) => ctx.prisma.apiToken.count({ where: page.includeRevoked ? {} : { revokedAt: null } }),
-    }),
-  }),
+const ApiTokenPage = pageOf<PageQuery<Prisma.ApiTokenWhereInput>>({
+  name: "ApiTokenPage",
+  model: "ApiToken",
+  delegate: (prisma) => prisma.apiToken,
+  defaultOrder: [{ createdAt: "desc" }, { id: "asc" }],
 });
 
 builder.queryFields((t) => ({
@@ -75,7 +58,7 @@ builder.queryFields((t) => ({
     args: { includeRevoked: t.arg.boolean({ required: false, description: "Also list revoked tokens (default true)." }), ...pageArgs },
     resolve: (_root, args, ctx) => {
       authorize(ctx.actor, "admin");
-      return { includeRevoked: args.includeRevoked ?? true, ...pageWindow(args) };
+      return { where: (args.includeRevoked ?? true) ? {} : { revokedAt: null }, ...pageWindow(args) };
     },
   }),
 }));
@@ -112,7 +95,7 @@ builder.mutationField("createApiToken", (t) =>
         ctx,
         { action: "createApiToken", scope: "admin", targetType: "ApiToken", detail: { name: input.name, scopes: input.scopes } },
         async (): Promise<CreatedToken> => {
-          const { token, secret } = await createApiToken(ctx.prisma, input, ctx.actor.name);
+          const { token, secret } = await createApiToken(ctx.prisma, { input, actor: ctx.actor.name });
           return { ...token, secret };
         },
         (token) => ({ targetId: token.id }),

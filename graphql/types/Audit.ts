@@ -1,9 +1,10 @@
 import { builder } from "../builder.ts";
 import type { Context } from "../context.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { loaderFor } from "../loaders.ts";
-import { pageArgs, pageWindow } from "./common.ts";
+import { loaderFor } from "../context.ts";
+import { pageArgs, pageWindow, pageOf, type PageQuery } from "./common.ts";
 import { isUuid } from "../ids.ts";
+import { AUDIT_ORDER, auditActions, auditCursor, auditEventWhere } from "../services/audit-feed.ts";
 
 /** A human name for an audit target ("support-assistant v1.1.0"), batched per request. */
 function targetLabel(ctx: Context, type: string | null, id: string | null): Promise<string | undefined> | null {
@@ -58,6 +59,11 @@ builder.prismaObject("AuditEvent", {
       },
     }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
+    cursor: t.string({
+      description: "Pass as `before` to read the events older than this one (keyset paging).",
+      select: { createdAt: true },
+      resolve: (e) => auditCursor(e),
+    }),
   }),
 });
 
@@ -72,24 +78,15 @@ const AuditEventFilter = builder.inputType("AuditEventFilter", {
   }),
 });
 
-interface AuditEventPageShape {
-  where: Prisma.AuditEventWhereInput;
-  take: number;
-  skip: number;
-}
-
-const AuditEventPage = builder.objectRef<AuditEventPageShape>("AuditEventPage").implement({
+const AuditEventPage = pageOf<PageQuery<Prisma.AuditEventWhereInput>>({
+  name: "AuditEventPage",
+  model: "AuditEvent",
+  delegate: (prisma) => prisma.auditEvent,
+  defaultOrder: AUDIT_ORDER,
   fields: (t) => ({
-    nodes: t.prismaField({
-      type: ["AuditEvent"],
-      resolve: (query, page, _args, ctx) =>
-        ctx.prisma.auditEvent.findMany({ ...query, where: page.where, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: page.take, skip: page.skip }),
-    }),
-    totalCount: t.int({ resolve: (page, _args, ctx) => ctx.prisma.auditEvent.count({ where: page.where }) }),
     actions: t.stringList({
       description: "Every action recorded so far (for filter menus).",
-      resolve: async (_page, _args, ctx) =>
-        (await ctx.prisma.auditEvent.findMany({ distinct: ["action"], select: { action: true }, orderBy: { action: "asc" } })).map((r) => r.action),
+      resolve: (_page, _args, ctx) => auditActions(ctx.prisma),
     }),
   }),
 });
@@ -98,18 +95,14 @@ builder.queryFields((t) => ({
   auditEvents: t.field({
     type: AuditEventPage,
     description: "The audit trail: every mutation through the console or the API, newest first.",
-    args: { filter: t.arg({ type: AuditEventFilter, required: false }), ...pageArgs },
+    args: {
+      filter: t.arg({ type: AuditEventFilter, required: false }),
+      before: t.arg.string({ required: false, description: "Keyset paging: only events older than this `cursor` (then `offset` is usually 0)." }),
+      ...pageArgs,
+    },
     resolve: (_root, args) => {
       const f = args.filter ?? {};
-      const where: Prisma.AuditEventWhereInput = {
-        ...(f.actor?.trim() ? { actor: { contains: f.actor.trim(), mode: "insensitive" as const } } : {}),
-        ...(f.action?.trim() ? { action: f.action.trim() } : {}),
-        ...(f.targetType?.trim() ? { targetType: f.targetType.trim() } : {}),
-        ...(f.targetId ? { targetId: String(f.targetId) } : {}),
-        ...(f.outcome ? { outcome: f.outcome } : {}),
-        ...(f.since ? { createdAt: { gte: f.since } } : {}),
-      };
-      return { where, ...pageWindow(args) };
+      return { where: auditEventWhere({ ...f, targetId: f.targetId == null ? null : String(f.targetId) }, args.before), ...pageWindow(args) };
     },
   }),
 }));

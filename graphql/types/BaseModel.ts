@@ -1,6 +1,6 @@
 import { builder } from "../builder.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { direction, pageArgs, pageWindow, SortDirection } from "./common.ts";
+import { direction, pageArgs, pageWindow, SortDirection, pageOf, type PageQuery } from "./common.ts";
 
 export const ModelTask = builder.enumType("ModelTask", {
   values: ["TEXT_GENERATION", "CODE_GENERATION", "EMBEDDING", "SPEECH_RECOGNITION", "IMAGE_TEXT"] as const,
@@ -44,22 +44,11 @@ const BaseModelSort = builder.inputType("BaseModelSort", {
   }),
 });
 
-interface BaseModelPageShape {
-  where: Prisma.BaseModelWhereInput;
-  orderBy: Prisma.BaseModelOrderByWithRelationInput[];
-  take: number;
-  skip: number;
-}
-
-const BaseModelPage = builder.objectRef<BaseModelPageShape>("BaseModelPage").implement({
-  fields: (t) => ({
-    nodes: t.prismaField({
-      type: ["BaseModel"],
-      resolve: (query, page, _args, ctx) =>
-        ctx.prisma.baseModel.findMany({ ...query, where: page.where, orderBy: page.orderBy, take: page.take, skip: page.skip }),
-    }),
-    totalCount: t.int({ resolve: (page, _args, ctx) => ctx.prisma.baseModel.count({ where: page.where }) }),
-  }),
+const BaseModelPage = pageOf<PageQuery<Prisma.BaseModelWhereInput, Prisma.BaseModelOrderByWithRelationInput>>({
+  name: "BaseModelPage",
+  model: "BaseModel",
+  delegate: (prisma) => prisma.baseModel,
+  defaultOrder: [{ id: "asc" }],
 });
 
 const sortColumns = {

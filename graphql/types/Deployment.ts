@@ -1,7 +1,8 @@
 import { builder } from "../builder.ts";
-import { TrainerKind, trainerWhere } from "./Trainer.ts";
+import { TrainerKind } from "./Trainer.ts";
+import { trainerWhere } from "../services/training-queries.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { direction, pageArgs, pageWindow, SortDirection } from "./common.ts";
+import { direction, pageArgs, pageWindow, SortDirection, pageOf, type PageQuery } from "./common.ts";
 import { isUuid } from "../ids.ts";
 import { MetricsWindow } from "./Metrics.ts";
 import { statsColumn, type MetricsWindowName } from "../services/metrics.ts";
@@ -99,22 +100,11 @@ const DeploymentSort = builder.inputType("DeploymentSort", {
   }),
 });
 
-interface DeploymentPageShape {
-  where: Prisma.DeploymentWhereInput;
-  orderBy: Prisma.DeploymentOrderByWithRelationInput[];
-  take: number;
-  skip: number;
-}
-
-const DeploymentPage = builder.objectRef<DeploymentPageShape>("DeploymentPage").implement({
-  fields: (t) => ({
-    nodes: t.prismaField({
-      type: ["Deployment"],
-      resolve: (query, page, _args, ctx) =>
-        ctx.prisma.deployment.findMany({ ...query, where: page.where, orderBy: page.orderBy, take: page.take, skip: page.skip }),
-    }),
-    totalCount: t.int({ resolve: (page, _args, ctx) => ctx.prisma.deployment.count({ where: page.where }) }),
-  }),
+const DeploymentPage = pageOf<PageQuery<Prisma.DeploymentWhereInput, Prisma.DeploymentOrderByWithRelationInput>>({
+  name: "DeploymentPage",
+  model: "Deployment",
+  delegate: (prisma) => prisma.deployment,
+  defaultOrder: [{ id: "asc" }],
 });
 
 const sortColumns = { MODEL_NAME: "modelName", DEPLOYED: "createdAt", STATUS: "status" } as const;
@@ -186,7 +176,10 @@ builder.mutationField("deployJob", (t) =>
         // The deployment's id is known only on success; a refusal records the job it was about.
         { action: "deployJob", scope: "deploy", targetType: "Deployment", detail: { jobId: String(args.jobId), upstreamUrl: args.upstreamUrl ?? null } },
         () =>
-          deployJob(ctx.prisma, String(args.jobId), ctx.actor.name, {
+          deployJob(ctx.prisma, {
+            jobId: String(args.jobId),
+            actor: ctx.actor.name,
+            config: ctx.config,
             serving: { upstreamUrl: args.upstreamUrl, healthPath: args.healthPath, isPublic: args.public },
           }),
         (d) => ({ targetId: d.id, detail: { jobId: d.jobId, modelName: d.modelName, version: d.version, upstreamUrl: d.upstreamUrl } }),
@@ -209,7 +202,7 @@ for (const [name, { service, description }] of Object.entries(LIFECYCLE)) {
       args: { id: t.arg.id({ required: true }) },
       resolve: (_root, args, ctx) =>
         runMutation(ctx, { action: name, scope: "deploy", targetType: "Deployment", targetId: String(args.id) }, () =>
-          service(ctx.prisma, String(args.id), ctx.actor.name),
+          service(ctx.prisma, { id: String(args.id), actor: ctx.actor.name }),
         ),
     }),
   );
@@ -227,7 +220,7 @@ builder.mutationField("rollbackDeployment", (t) =>
     },
     resolve: (_root, args, ctx) =>
       runMutation(ctx, { action: "rollbackDeployment", scope: "deploy", targetType: "Deployment", targetId: String(args.id) }, () =>
-        rollbackDeployment(ctx.prisma, String(args.id), ctx.actor.name, { pauseCurrent: args.pauseCurrent ?? false }),
+        rollbackDeployment(ctx.prisma, { id: String(args.id), actor: ctx.actor.name, pauseCurrent: args.pauseCurrent ?? false }),
       ),
   }),
 );

@@ -1,7 +1,7 @@
 import { builder } from "../builder.ts";
 import { runMutation } from "../audit.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
-import { loaderFor } from "../loaders.ts";
+import { loaderFor } from "../context.ts";
 import {
   scheduleStatsRefresh,
   loadDeploymentMetrics,

@@ -1,42 +1,14 @@
 import { builder } from "../builder.ts";
 import { runMutation } from "../audit.ts";
-import { loadConfig } from "../config.ts";
 import { ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from "../errors.ts";
-import { modelRoute, promoteDeployment, setDeploymentUpstream, setTrafficSplit } from "../services/serving.ts";
+import { modelRoute, productionDeploymentIds, promoteDeployment, setDeploymentUpstream, setTrafficSplit } from "../services/serving.ts";
 import { DeploymentRef } from "./Deployment.ts";
-import { loaderFor } from "../loaders.ts";
+import { loaderFor } from "../context.ts";
 import type { Context } from "../context.ts";
 
-/** The production deployment of each model name, as `modelRoute` decides it: the pinned one, else the newest ACTIVE version. */
-function productionLoader(ctx: Context) {
-  return loaderFor<string | null>(ctx, "productionDeployment", async (names) => {
-    const rows = await ctx.prisma.$queryRaw<Array<{ name: string; id: string | null }>>`
-      SELECT m.name, COALESCE(r."productionDeploymentId", n.id)::text AS id
-      FROM unnest(${names}::text[]) AS m(name)
-      LEFT JOIN "ModelRoute" r ON r."modelName" = m.name
-      LEFT JOIN LATERAL (
-        SELECT d.id FROM "Deployment" d WHERE d."modelName" = m.name AND d."status" = 'ACTIVE'
-        ORDER BY d."versionMajor" DESC, d."versionMinor" DESC, d."versionPatch" DESC LIMIT 1) n ON true`;
-    return new Map(rows.map((r) => [r.name, r.id]));
-  });
-}
-
-let cachedBase: string | undefined;
-/** Where callers reach the inference gateway: TRAINYARD_GATEWAY_URL, else the web server's own (npm start mounts it). */
-export function gatewayBaseUrl(): string {
-  if (cachedBase) return cachedBase;
-  const config = loadConfig();
-  const base = config.serving.gateway.publicUrl ?? process.env.TRAINYARD_PUBLIC_URL ?? `http://localhost:${config.port}`;
-  cachedBase = base.replace(/\/+$/, "");
-  return cachedBase;
-}
-
-/** The web server, once it listens, tells the URL it mounts the gateway at (unless TRAINYARD_GATEWAY_URL or TRAINYARD_PUBLIC_URL say). */
-export function setDefaultGatewayBaseUrl(url: string) {
-  const config = loadConfig();
-  if (config.serving.gateway.publicUrl || process.env.TRAINYARD_PUBLIC_URL) return;
-  cachedBase = url.replace(/\/+$/, "");
-}
+/** The production deployment of each model name, batched per request. */
+const productionLoader = (ctx: Context) =>
+  loaderFor<string | null>(ctx, "productionDeployment", (names) => productionDeploymentIds(ctx.prisma, names));
 
 export function gatewayPath(modelName: string, version?: string): string {
   const model = `/v1/models/${encodeURIComponent(modelName)}`;
@@ -65,7 +37,7 @@ builder.prismaObjectFields("Deployment", (t) => ({
   gatewayUrl: t.string({
     description: "This version's URL on the inference gateway: append the model server's own path (e.g. /v1/chat/completions).",
     select: { modelName: true, version: true },
-    resolve: (d) => `${gatewayBaseUrl()}${gatewayPath(d.modelName, d.version)}`,
+    resolve: (d, _args, ctx) => `${ctx.config.gatewayUrl}${gatewayPath(d.modelName, d.version)}`,
   }),
   isProduction: t.boolean({
     description: "Whether `/v1/models/{modelName}/…` serves this version (the production alias; the newest ACTIVE version unless promoted).",
@@ -105,7 +77,7 @@ const ModelServing = builder.objectRef<ModelServingShape>("ModelServing").implem
     modelName: t.exposeString("modelName"),
     gatewayUrl: t.string({
       description: "The model's URL on the gateway (production or split).",
-      resolve: (m) => `${gatewayBaseUrl()}${gatewayPath(m.modelName)}`,
+      resolve: (m, _args, ctx) => `${ctx.config.gatewayUrl}${gatewayPath(m.modelName)}`,
     }),
     production: t.prismaField({
       type: "Deployment",
@@ -161,16 +133,14 @@ builder.mutationField("setDeploymentUpstream", (t) =>
       runMutation(
         ctx,
         { action: "setDeploymentUpstream", scope: "deploy", targetType: "Deployment", targetId: String(args.id), detail: { upstreamUrl: args.upstreamUrl ?? null } },
-        () => {
-          const config = loadConfig();
-          return setDeploymentUpstream(
-            ctx.prisma,
-            String(args.id),
-            { upstreamUrl: args.upstreamUrl, healthPath: args.healthPath, isPublic: args.public },
-            ctx.actor.name,
-            { rolloutTimeoutMs: config.serving.rolloutTimeoutMs, simulatedRolloutSeconds: config.rollout.seconds },
-          );
-        },
+        () =>
+          setDeploymentUpstream(ctx.prisma, {
+            id: String(args.id),
+            input: { upstreamUrl: args.upstreamUrl, healthPath: args.healthPath, isPublic: args.public },
+            actor: ctx.actor.name,
+            rolloutTimeoutMs: ctx.config.serving.rolloutTimeoutMs,
+            simulatedRolloutSeconds: ctx.config.rollout.seconds,
+          }),
       ),
   }),
 );
@@ -183,7 +153,7 @@ builder.mutationField("promoteDeployment", (t) =>
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) =>
       runMutation(ctx, { action: "promoteDeployment", scope: "deploy", targetType: "Deployment", targetId: String(args.id) }, () =>
-        promoteDeployment(ctx.prisma, String(args.id), ctx.actor.name),
+        promoteDeployment(ctx.prisma, { id: String(args.id), actor: ctx.actor.name }),
       ),
   }),
 );
@@ -216,12 +186,11 @@ builder.mutationField("setTrafficSplit", (t) =>
           detail: { splits: args.splits.slice(0, 10).map((s) => ({ deploymentId: String(s.deploymentId), percent: s.percent })) },
         },
         async () => {
-          await setTrafficSplit(
-            ctx.prisma,
-            args.modelName,
-            args.splits.map((s) => ({ deploymentId: String(s.deploymentId), percent: s.percent })),
-            ctx.actor.name,
-          );
+          await setTrafficSplit(ctx.prisma, {
+            modelName: args.modelName,
+            splits: args.splits.map((s) => ({ deploymentId: String(s.deploymentId), percent: s.percent })),
+            actor: ctx.actor.name,
+          });
           return modelRoute(ctx.prisma, args.modelName.trim());
         },
       ),

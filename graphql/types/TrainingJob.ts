@@ -1,28 +1,26 @@
 import { isUuid } from "../ids.ts";
 import { builder } from "../builder.ts";
 import { ArtifactFormat, EvalMetricRef, evalMetricList } from "./Artifact.ts";
-import { TrainerKind, trainerKind, trainerWhere } from "./Trainer.ts";
-
-export { TrainerKind, trainerKind, trainerWhere };
-import { Prisma } from "../generated/prisma/client.ts";
+import { TrainerKind } from "./Trainer.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 import { runMutation } from "../audit.ts";
-import { loadConfig } from "../config.ts";
 import { ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from "../errors.ts";
-import { loaderFor } from "../loaders.ts";
+import { loaderFor } from "../context.ts";
 import { liveDeploymentIdsByJob } from "../services/deployments.ts";
+import { JOB_ACTIONS, jobActions, cancelTrainingJob, createTrainingJob, retryTrainingJob } from "../services/training-jobs.ts";
+import { claimTrainingJobForTrainer } from "../services/training-claims.ts";
+import { completeTrainingJobForTrainer, reportTrainingProgress } from "../services/training-progress.ts";
 import {
-  JOB_ACTIONS,
-  jobActions,
-  BUILTIN_PREFIX,
-  cancelTrainingJob,
-  claimTrainingJobForTrainer,
-  completeTrainingJobForTrainer,
-  createTrainingJob,
-  reportTrainingProgress,
-  retryTrainingJob,
-} from "../services/training.ts";
-import { totalStepsFor } from "../services/training-curve.ts";
-import { direction, pageArgs, pageWindow, SortDirection } from "./common.ts";
+  estimateRemainingSeconds,
+  jobIdsByProgress,
+  sampledCurve,
+  trainerKind,
+  trainingEstimate,
+  trainingJobWhere,
+  type TrainingEstimate as TrainingEstimateShape,
+  type TrainingJobFilter as TrainingJobFilterShape,
+} from "../services/training-queries.ts";
+import { direction, pageArgs, pageWindow, SortDirection, pageOf, type PageQuery } from "./common.ts";
 
 export const TrainingJobStatus = builder.enumType("TrainingJobStatus", {
   values: ["QUEUED", "RUNNING", "COMPLETE", "FAILED", "CANCELLED"] as const,
@@ -118,7 +116,7 @@ export const TrainingJobRef = builder.prismaObject("TrainingJob", {
         "The metric points thinned to about `maxPoints` evenly spaced train points (plus as many eval points), always keeping the first and last: for charts of long runs.",
       args: { maxPoints: t.arg.int({ required: false, defaultValue: 500 }) },
       select: { id: true },
-      resolve: (j, args, ctx) => sampledCurve(ctx.prisma, j.id, Math.min(Math.max(args.maxPoints ?? 500, 2), 5000)),
+      resolve: (j, args, ctx) => sampledCurve(ctx.prisma, { jobId: j.id, maxPoints: Math.min(Math.max(args.maxPoints ?? 500, 2), 5000) }),
     }),
     events: t.relation("events", { query: { orderBy: { id: "asc" } } }),
     deployments: t.relation("deployments", { query: { orderBy: { createdAt: "desc" } } }),
@@ -169,55 +167,24 @@ const TrainingJobSort = builder.inputType("TrainingJobSort", {
   }),
 });
 
-interface TrainingJobPageShape {
-  where: Prisma.TrainingJobWhereInput;
-  orderBy: Prisma.TrainingJobOrderByWithRelationInput[];
-  take: number;
-  skip: number;
+interface TrainingJobPageQuery extends PageQuery<Prisma.TrainingJobWhereInput, Prisma.TrainingJobOrderByWithRelationInput> {
   /** Progress is a ratio (and 1 once COMPLETE): ordered by an SQL expression Prisma's orderBy cannot express. */
   progress?: { filter: TrainingJobFilterShape; direction: "asc" | "desc" };
 }
 
-interface TrainingJobFilterShape {
-  search?: string | null;
-  status?: readonly string[] | null;
-  baseModelId?: string | number | null;
-  trainer?: "SIMULATED" | "REAL" | null;
-}
-
-/** The page's job ids ordered by progress, with the same filter as `where`, in the database. */
-async function idsByProgress(prisma: import("../db.ts").PrismaClient, page: TrainingJobPageShape): Promise<string[]> {
-  const f = page.progress!.filter;
-  const conditions: Prisma.Sql[] = [Prisma.sql`TRUE`];
-  if (f.status?.length) conditions.push(Prisma.sql`status::text IN (${Prisma.join([...f.status])})`);
-  if (f.baseModelId) conditions.push(Prisma.sql`"baseModelId" = ${String(f.baseModelId)}`);
-  const search = f.search?.trim();
-  if (search) conditions.push(Prisma.sql`"modelName" ILIKE ${`%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`);
-  if (f.trainer === "SIMULATED") conditions.push(Prisma.sql`"claimedBy" LIKE ${`${BUILTIN_PREFIX}%`}`);
-  if (f.trainer === "REAL") conditions.push(Prisma.sql`"claimedBy" IS NOT NULL AND "claimedBy" NOT LIKE ${`${BUILTIN_PREFIX}%`}`);
-  const dir = Prisma.raw(page.progress!.direction === "desc" ? "DESC" : "ASC");
-  const rows = await prisma.$queryRaw<Array<{ id: string }>>`
-    SELECT id::text AS id FROM "TrainingJob" WHERE ${Prisma.join(conditions, " AND ")}
-    ORDER BY CASE WHEN status = 'COMPLETE'::"TrainingJobStatus" THEN 1.0 ELSE "currentStep"::float8 / GREATEST("totalSteps", 1) END ${dir}, id
-    LIMIT ${page.take} OFFSET ${page.skip}`;
-  return rows.map((r) => r.id);
-}
-
-const TrainingJobPage = builder.objectRef<TrainingJobPageShape>("TrainingJobPage").implement({
-  fields: (t) => ({
-    nodes: t.prismaField({
-      type: ["TrainingJob"],
-      resolve: async (query, page, _args, ctx) => {
-        if (!page.progress) {
-          return ctx.prisma.trainingJob.findMany({ ...query, where: page.where, orderBy: page.orderBy, take: page.take, skip: page.skip });
-        }
-        const ids = await idsByProgress(ctx.prisma, page);
-        const jobs = await ctx.prisma.trainingJob.findMany({ ...query, where: { id: { in: ids } } });
-        return ids.map((id) => jobs.find((j) => j.id === id)!).filter(Boolean);
-      },
-    }),
-    totalCount: t.int({ resolve: (page, _args, ctx) => ctx.prisma.trainingJob.count({ where: page.where }) }),
-  }),
+const TrainingJobPage = pageOf<TrainingJobPageQuery>({
+  name: "TrainingJobPage",
+  model: "TrainingJob",
+  delegate: (prisma) => prisma.trainingJob,
+  defaultOrder: [{ createdAt: "desc" }, { id: "asc" }],
+  nodes: async (query, page, ctx) => {
+    if (!page.progress) {
+      return ctx.prisma.trainingJob.findMany({ ...query, where: page.where, orderBy: page.orderBy, take: page.take, skip: page.skip });
+    }
+    const ids = await jobIdsByProgress(ctx.prisma, { ...page.progress, take: page.take, skip: page.skip });
+    const jobs = await ctx.prisma.trainingJob.findMany({ ...query, where: { id: { in: ids } } });
+    return ids.map((id) => jobs.find((j) => j.id === id)!).filter(Boolean);
+  },
 });
 
 const sortColumns = {
@@ -237,12 +204,7 @@ builder.queryFields((t) => ({
     },
     resolve: (_root, args) => {
       const f = args.filter ?? {};
-      const where: Prisma.TrainingJobWhereInput = {
-        ...(f.status?.length ? { status: { in: f.status } } : {}),
-        ...(f.baseModelId ? { baseModelId: String(f.baseModelId) } : {}),
-        ...(f.search?.trim() ? { modelName: { contains: f.search.trim(), mode: "insensitive" as const } } : {}),
-        ...trainerWhere(f.trainer),
-      };
+      const where = trainingJobWhere(f);
       const field = args.sort?.field ?? "CREATED";
       const dir = direction(args.sort?.direction, field === "CREATED" ? "desc" : "asc");
       return {
@@ -273,30 +235,10 @@ builder.mutationField("cancelTrainingJob", (t) =>
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) =>
       runMutation(ctx, { action: "cancelTrainingJob", scope: "train", targetType: "TrainingJob", targetId: String(args.id) }, () =>
-        cancelTrainingJob(ctx.prisma, String(args.id), ctx.actor.name),
+        cancelTrainingJob(ctx.prisma, { jobId: String(args.id), actor: ctx.actor.name }),
       ),
   }),
 );
-
-/** Pace over the last few reports (not since start: a resumed or throttled job changes speed). */
-async function estimateRemainingSeconds(
-  prisma: import("../db.ts").PrismaClient,
-  j: { id: string; currentStep: number; totalSteps: number },
-): Promise<number | null> {
-  const recent = await prisma.trainingMetricPoint.findMany({
-    where: { jobId: j.id },
-    orderBy: { step: "desc" },
-    take: 10,
-    select: { step: true, recordedAt: true },
-  });
-  if (recent.length < 2) return null;
-  const newest = recent[0]!;
-  const oldest = recent.at(-1)!;
-  const seconds = (newest.recordedAt.getTime() - oldest.recordedAt.getTime()) / 1000;
-  const steps = newest.step - oldest.step;
-  if (seconds <= 0 || steps <= 0) return null;
-  return Math.max(0, ((j.totalSteps - j.currentStep) * seconds) / steps);
-}
 
 const CreateTrainingJobInput = builder.inputType("CreateTrainingJobInput", {
   description: "A fine-tuning configuration. Omitted hyper-parameters take their defaults.",
@@ -325,7 +267,7 @@ builder.mutationField("createTrainingJob", (t) =>
       runMutation(
         ctx,
         { action: "createTrainingJob", scope: "train", targetType: "TrainingJob" },
-        () => createTrainingJob(ctx.prisma, withoutNulls(args.input), ctx.actor.name),
+        () => createTrainingJob(ctx.prisma, { input: withoutNulls(args.input), actor: ctx.actor.name }),
         (job) => ({ targetId: job.id }),
       ),
   }),
@@ -341,7 +283,7 @@ builder.mutationField("retryTrainingJob", (t) =>
       runMutation(
         ctx,
         { action: "retryTrainingJob", scope: "train", targetType: "TrainingJob", targetId: String(args.id) },
-        () => retryTrainingJob(ctx.prisma, String(args.id), ctx.actor.name),
+        () => retryTrainingJob(ctx.prisma, { jobId: String(args.id), actor: ctx.actor.name }),
         (job) => ({ targetId: job.id, detail: { retryOf: String(args.id) } }),
       ),
   }),
@@ -375,7 +317,7 @@ builder.mutationField("claimTrainingJob", (t) =>
       runMutation(
         ctx,
         { action: "claimTrainingJob", scope: "train", targetType: "TrainingJob", detail: { workerName: args.workerName } },
-        async () => ({ job: await claimTrainingJobForTrainer(ctx.prisma, args.workerName, args.baseModelIds?.map(String) ?? null) }),
+        async () => ({ job: await claimTrainingJobForTrainer(ctx.prisma, { worker: args.workerName, baseModelIds: args.baseModelIds?.map(String) ?? null }) }),
         (claim) => ({ targetId: claim.job?.id }),
       ),
   }),
@@ -401,18 +343,11 @@ builder.mutationField("reportTrainingProgress", (t) =>
         ctx,
         { action: "reportTrainingProgress", scope: "train", targetType: "TrainingJob", targetId: String(args.jobId) },
         () =>
-          reportTrainingProgress(
-            ctx.prisma,
-            String(args.jobId),
-            {
-              step: args.step,
-              epoch: args.epoch,
-              trainLoss: args.trainLoss,
-              evalLoss: args.evalLoss ?? null,
-              learningRate: args.learningRate,
-            },
-            args.workerName,
-          ),
+          reportTrainingProgress(ctx.prisma, {
+            jobId: String(args.jobId),
+            report: { step: args.step, epoch: args.epoch, trainLoss: args.trainLoss, evalLoss: args.evalLoss ?? null, learningRate: args.learningRate },
+            worker: args.workerName,
+          }),
       ),
   }),
 );
@@ -455,22 +390,17 @@ builder.mutationField("completeTrainingJob", (t) =>
         ctx,
         { action: "completeTrainingJob", scope: "train", targetType: "TrainingJob", targetId: String(args.jobId), detail: { outcome: args.outcome } },
         () =>
-          completeTrainingJobForTrainer(ctx.prisma, String(args.jobId), {
+          completeTrainingJobForTrainer(ctx.prisma, {
+            jobId: String(args.jobId),
             outcome: args.outcome,
             message: args.message,
             artifact: args.artifact ?? null,
             evalMetrics: args.evalMetrics ?? null,
-            workerName: args.workerName,
+            worker: args.workerName,
           }),
       ),
   }),
 );
-
-interface TrainingEstimateShape {
-  totalSteps: number;
-  stepsPerEpoch: number;
-  estimatedSeconds: number | null;
-}
 
 const TrainingEstimate = builder.objectRef<TrainingEstimateShape>("TrainingEstimate").implement({
   description: "How long a configuration would train on this installation.",
@@ -494,36 +424,7 @@ builder.queryField("trainingEstimate", (t) =>
       batchSize: t.arg.int({ required: true }),
       epochs: t.arg.int({ required: true }),
     },
-    resolve: async (_root, args, ctx) => {
-      if (args.batchSize < 1 || args.epochs < 1) return null;
-      const dataset = await ctx.prisma.dataset.findUnique({ where: { id: String(args.datasetId) }, select: { rowCount: true } });
-      if (!dataset) return null;
-      const config = loadConfig();
-      const totalSteps = totalStepsFor(dataset.rowCount, args.batchSize, args.epochs);
-      return {
-        totalSteps,
-        stepsPerEpoch: totalSteps / args.epochs,
-        estimatedSeconds: config.executorEnabled ? (totalSteps * config.executor.stepMs) / 1000 : null,
-      };
-    },
+    resolve: (_root, args, ctx) =>
+      trainingEstimate(ctx.prisma, { datasetId: String(args.datasetId), batchSize: args.batchSize, epochs: args.epochs, config: ctx.config }),
   }),
 );
-
-/** Every k-th point by row number (k from the count), so gaps in reported steps do not skew the sample. */
-function sampledCurve(prisma: import("../db.ts").PrismaClient, jobId: string, maxPoints: number) {
-  return prisma.$queryRaw<
-    Array<{ jobId: string; step: number; epoch: number; trainLoss: number; evalLoss: number | null; learningRate: number; recordedAt: Date }>
-  >`
-    WITH p AS (
-      SELECT "jobId", step, epoch, "trainLoss", "evalLoss", "learningRate", "recordedAt",
-        row_number() OVER (ORDER BY step) AS rn,
-        count(*) OVER () AS n,
-        CASE WHEN "evalLoss" IS NOT NULL THEN row_number() OVER (PARTITION BY ("evalLoss" IS NOT NULL) ORDER BY step) END AS ern,
-        count("evalLoss") OVER () AS en
-      FROM "TrainingMetricPoint" WHERE "jobId" = ${jobId}::uuid
-    )
-    SELECT "jobId"::text AS "jobId", step, epoch, "trainLoss", "evalLoss", "learningRate", "recordedAt" FROM p
-    WHERE (rn - 1) % GREATEST(1, CEIL(n::numeric / ${maxPoints}))::int = 0 OR rn = n
-       OR (ern IS NOT NULL AND ((ern - 1) % GREATEST(1, CEIL(en::numeric / ${maxPoints}))::int = 0 OR ern = en))
-    ORDER BY step`;
-}

@@ -1,5 +1,8 @@
+import type { FieldRef } from "@pothos/core";
 import { GraphQLError, Kind } from "graphql";
 import { builder } from "../builder.ts";
+import type { PrismaClient } from "../db.ts";
+import type PrismaTypes from "../generated/pothos-types.ts";
 
 builder.scalarType("DateTime", {
   description: "An ISO-8601 timestamp in UTC.",
@@ -43,3 +46,52 @@ export function pageWindow(args: { first?: number | null; offset?: number | null
 
 export const direction = (d: SortDirectionValue | null | undefined, fallback: "asc" | "desc" = "asc") =>
   d === "ASC" ? "asc" : d === "DESC" ? "desc" : fallback;
+
+/** What a list field resolves to: the filter, the order (the page type's default when absent) and the window. */
+export interface PageQuery<Where = object, Order = object> {
+  where: Where;
+  orderBy?: Order[];
+  take: number;
+  skip: number;
+}
+
+/** The two calls a page makes on a Prisma model delegate. */
+interface PageDelegate {
+  findMany(args: object): PromiseLike<unknown[]>;
+  count(args: { where: object }): Promise<number>;
+}
+
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+
+type PageContext = { prisma: PrismaClient };
+
+/**
+ * The one definition of a list page type (`<Name>Page { nodes, totalCount }`): `nodes` spreads the GraphQL
+ * selection into one `findMany` (the selection decides the SQL), `totalCount` is one `count` with the same filter.
+ * `nodes` may be replaced for an order Prisma cannot express; `fields` adds page-level fields.
+ */
+export function pageOf<Shape extends PageQuery>(options: {
+  name: string;
+  model: keyof PrismaTypes;
+  delegate: (prisma: PrismaClient) => unknown;
+  defaultOrder: object[];
+  nodes?: (query: object, page: Shape, ctx: PageContext) => Promise<unknown[]>;
+  fields?: (t: PothosSchemaTypes.ObjectFieldBuilder<Types, Shape>) => Record<string, FieldRef<Types>>;
+  description?: string;
+}) {
+  const delegate = (ctx: PageContext) => options.delegate(ctx.prisma) as PageDelegate;
+  return builder.objectRef<Shape>(options.name).implement({
+    description: options.description,
+    fields: (t) => ({
+      nodes: t.prismaField({
+        type: [options.model] as never,
+        resolve: ((query: object, page: Shape, _args: unknown, ctx: PageContext) =>
+          options.nodes
+            ? options.nodes(query, page, ctx)
+            : delegate(ctx).findMany({ ...query, where: page.where, orderBy: page.orderBy ?? options.defaultOrder, take: page.take, skip: page.skip })) as never,
+      }),
+      totalCount: t.int({ resolve: (page, _args, ctx) => delegate(ctx).count({ where: page.where }) }),
+      ...options.fields?.(t),
+    }),
+  });
+}

@@ -1,6 +1,6 @@
 import { evaluateDueRules } from "../services/alerts.ts";
 import { deliverDueNotifications } from "../services/notifications.ts";
-import { startLoop, type WorkerFactory } from "./index.ts";
+import { startLoop, type WorkerFactory } from "./loop.ts";
 
 /**
  * Evaluates due alert rules (each at least every 15 s; this loop polls every
@@ -11,10 +11,10 @@ import { startLoop, type WorkerFactory } from "./index.ts";
 export const alertEvaluator: WorkerFactory = {
   name: "alert-evaluator",
   enabled: () => true,
-  start(db) {
+  start(db, config) {
     return startLoop("alert-evaluator", 5_000, async () => {
       // Drain: a large fleet has more due rules than one claim takes.
-      for (let i = 0; i < 20; i++) if ((await evaluateDueRules(db.prisma)).evaluated === 0) break;
+      for (let i = 0; i < 20; i++) if ((await evaluateDueRules(db.prisma, { publicUrl: config.publicUrl })).evaluated === 0) break;
     });
   },
 };

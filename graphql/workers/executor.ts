@@ -7,15 +7,10 @@ import type { ExecutorConfig } from "../config.ts";
 import type { Database, PrismaClient } from "../db.ts";
 import { InvalidStateError } from "../errors.ts";
 import { curvePoint, loggingInterval, seededRandom, type CurveConfig, type CurvePoint } from "../services/training-curve.ts";
-import {
-  BUILTIN_PREFIX,
-  claimTrainingJob,
-  completeTrainingJob,
-  recordTrainingProgress,
-  recoverStaleTrainingJobs,
-  type ProgressUpdate,
-} from "../services/training.ts";
-import { startLoop, type WorkerFactory } from "./index.ts";
+import { BUILTIN_PREFIX } from "../services/training-jobs.ts";
+import { claimTrainingJob, recoverStaleTrainingJobs } from "../services/training-claims.ts";
+import { completeTrainingJob, recordTrainingProgress, type ProgressUpdate } from "../services/training-progress.ts";
+import { startLoop, type WorkerFactory } from "./loop.ts";
 
 /**
  * The built-in training executor, shown to users as the "simulated trainer":
@@ -155,7 +150,7 @@ export async function executorTick(prisma: PrismaClient, options: ExecutorOption
   });
   running = await mine();
   for (let free = options.slots - running.length; free > 0; free--) {
-    if (!(await claimTrainingJob(prisma, options.name, now, { excludeBaseModelIds: REAL_TRAINER_BASE_MODELS }))) break;
+    if (!(await claimTrainingJob(prisma, { worker: options.name, now, excludeBaseModelIds: REAL_TRAINER_BASE_MODELS }))) break;
   }
   running = await mine();
   for (const job of running) await advanceJob(prisma, job, options, now);
@@ -203,25 +198,22 @@ async function advanceJob(prisma: PrismaClient, job: RunningJob, options: Execut
   }
   const headEpoch = Math.round((target / stepsPerEpoch) * 100) / 100;
   try {
-    await recordTrainingProgress(prisma, job.id, { points, events, expectClaimedBy: options.name, headStep: target, headEpoch, now });
+    await recordTrainingProgress(prisma, { jobId: job.id, points, events, expectClaimedBy: options.name, headStep: target, headEpoch, now });
     if (plan && target === plan.step) {
       const last = points.at(-1)?.trainLoss ?? 0;
-      await completeTrainingJob(prisma, job.id, "FAILED", failureMessage(plan, job, last), { expectClaimedBy: options.name, now });
+      await completeTrainingJob(prisma, { jobId: job.id, outcome: "FAILED", message: failureMessage(plan, job, last), expectClaimedBy: options.name, now });
     } else if (target >= job.totalSteps) {
       const final = curvePoint(job.totalSteps, curve);
       const artifact = await writeSimulatedArtifact(options.artifactDir ?? path.join(tmpdir(), "trainyard-artifacts"), job);
-      await completeTrainingJob(
-        prisma,
-        job.id,
-        "COMPLETE",
-        `Simulated training complete: synthetic final train loss ${final.trainLoss.toFixed(3)}${final.evalLoss !== null ? `, eval loss ${final.evalLoss.toFixed(3)}` : ""}; placeholder artifact (not weights) ${artifact.uri}`,
-        {
-          expectClaimedBy: options.name,
-          now,
-          artifact,
-          evalMetrics: final.evalLoss !== null ? [{ name: "eval_loss", value: final.evalLoss }] : [],
-        },
-      );
+      await completeTrainingJob(prisma, {
+        jobId: job.id,
+        outcome: "COMPLETE",
+        message: `Simulated training complete: synthetic final train loss ${final.trainLoss.toFixed(3)}${final.evalLoss !== null ? `, eval loss ${final.evalLoss.toFixed(3)}` : ""}; placeholder artifact (not weights) ${artifact.uri}`,
+        expectClaimedBy: options.name,
+        now,
+        artifact,
+        evalMetrics: final.evalLoss !== null ? [{ name: "eval_loss", value: final.evalLoss }] : [],
+      });
     }
   } catch (err) {
     // Cancelled or taken over since this tick began: the row lock settled it, nothing to undo.

@@ -1,5 +1,5 @@
 import { pruneIngestReceipts, pruneRollups, refreshStaleStats } from "../services/metrics.ts";
-import { startLoop, type WorkerFactory } from "./index.ts";
+import { startLoop, type WorkerFactory } from "./loop.ts";
 
 const PRUNE_EVERY_MS = 10 * 60_000;
 

@@ -1,6 +1,6 @@
 import { advanceRollouts } from "../services/deployments.ts";
 import { probeUpstreams } from "../services/serving-probes.ts";
-import { startLoop, type WorkerFactory } from "./index.ts";
+import { startLoop, type WorkerFactory } from "./loop.ts";
 
 /**
  * Rollouts, both kinds; safe to run in every web process. Simulated ones (no

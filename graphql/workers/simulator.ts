@@ -1,5 +1,5 @@
 import { simulateTraffic } from "../services/traffic.ts";
-import { startLoop, type WorkerFactory } from "./index.ts";
+import { startLoop, type WorkerFactory } from "./loop.ts";
 
 /** Feeds simulated inference traffic to ACTIVE deployments every few seconds (see services/traffic.ts). */
 export const trafficSimulator: WorkerFactory = {

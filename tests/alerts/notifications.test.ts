@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
 import { query, run } from "../setup/graphql.ts";
 import { createDeployment, eventsAt, rng } from "../services/metrics-fixtures.ts";
 import { startReceiver } from "./receiver.ts";
+const PUBLIC_URL = "http://localhost:3000";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -70,10 +71,10 @@ describe("a rule driven over its threshold and back by recorded events", () => {
 
       // 10 % server errors: over the 5 % threshold.
       await traffic(t.db, deployment.id, 200, 20, 1);
-      const first = await evaluateDueRules(t.db.prisma, { now: later(0) });
+      const first = await evaluateDueRules(t.db.prisma, { publicUrl: PUBLIC_URL, now: later(0) });
       expect(first.fired).toBe(1);
       // Evaluating again while it still fires queues nothing new.
-      for (let i = 1; i <= 3; i++) expect((await evaluateDueRules(t.db.prisma, { now: later(20 * i) })).fired).toBe(0);
+      for (let i = 1; i <= 3; i++) expect((await evaluateDueRules(t.db.prisma, { publicUrl: PUBLIC_URL, now: later(20 * i) })).fired).toBe(0);
       for (let i = 0; i < 3; i++) await deliverDueNotifications(t.db.prisma, { now: later(61 + i) });
       expect(receiver.received).toHaveLength(1);
 
@@ -84,8 +85,8 @@ describe("a rule driven over its threshold and back by recorded events", () => {
 
       // 2 000 good requests bring it to 20 / 2 200 ≈ 0.9 %: under the threshold.
       await traffic(t.db, deployment.id, 2000, 0, 2);
-      expect((await evaluateDueRules(t.db.prisma, { now: later(100) })).resolved).toBe(1);
-      expect((await evaluateDueRules(t.db.prisma, { now: later(120) })).resolved).toBe(0);
+      expect((await evaluateDueRules(t.db.prisma, { publicUrl: PUBLIC_URL, now: later(100) })).resolved).toBe(1);
+      expect((await evaluateDueRules(t.db.prisma, { publicUrl: PUBLIC_URL, now: later(120) })).resolved).toBe(0);
       for (let i = 0; i < 3; i++) await deliverDueNotifications(t.db.prisma, { now: later(130 + i) });
 
       expect(receiver.received.map((r) => r.json.state)).toEqual(["FIRING", "RESOLVED"]);
@@ -142,9 +143,9 @@ describe("a rule driven over its threshold and back by recorded events", () => {
       });
       expect(silence.updateAlertRule.rule.silenced).toBe(true);
       await traffic(t.db, deployment.id, 100, 50, 3);
-      expect((await evaluateDueRules(t.db.prisma, { now: later(0) })).fired).toBe(1);
+      expect((await evaluateDueRules(t.db.prisma, { publicUrl: PUBLIC_URL, now: later(0) })).fired).toBe(1);
       await traffic(t.db, deployment.id, 10000, 0, 4);
-      expect((await evaluateDueRules(t.db.prisma, { now: later(20) })).resolved).toBe(1);
+      expect((await evaluateDueRules(t.db.prisma, { publicUrl: PUBLIC_URL, now: later(20) })).resolved).toBe(1);
       await deliverDueNotifications(t.db.prisma, { now: later(30) });
       expect(receiver.received).toHaveLength(0);
       const alerts = await query(t.db, `query ($id: ID!) { alerts(deploymentId: $id) { nodes { state notified } } }`, { id: deployment.id });
@@ -164,7 +165,7 @@ describe("delivery retries", () => {
       await errorRateRule(deployment.id, [ch.id]);
       await traffic(t.db, deployment.id, 100, 30, 5);
       const t0 = Date.now();
-      expect((await evaluateDueRules(t.db.prisma, { now: new Date(t0) })).fired).toBe(1);
+      expect((await evaluateDueRules(t.db.prisma, { publicUrl: PUBLIC_URL, now: new Date(t0) })).fired).toBe(1);
 
       expect(await deliverDueNotifications(t.db.prisma, { now: new Date(t0) })).toBe(1);
       let log = await t.db.prisma.notificationDelivery.findFirstOrThrow({ where: { channelId: ch.id } });
@@ -204,7 +205,7 @@ describe("delivery retries", () => {
     await errorRateRule(deployment.id, [ch.id]);
     await traffic(t.db, deployment.id, 100, 30, 6);
     const t0 = Date.now();
-    await evaluateDueRules(t.db.prisma, { now: new Date(t0) });
+    await evaluateDueRules(t.db.prisma, { publicUrl: PUBLIC_URL, now: new Date(t0) });
     let at = new Date(t0);
     const gaps: number[] = [];
     for (let i = 0; i < 40; i++) {
@@ -273,7 +274,7 @@ describe("several evaluators at once", () => {
       for (const d of deployments) await errorRateRule(d.id, [ch.id]);
       for (const [i, d] of deployments.entries()) await traffic(t.db, d.id, 100, 20, 10 + i);
       const both = async (now: Date) => {
-        const [a, b] = await Promise.all([evaluateDueRules(t.db.prisma, { now, limit: 3 }), evaluateDueRules(other.prisma, { now, limit: 3 })]);
+        const [a, b] = await Promise.all([evaluateDueRules(t.db.prisma, { publicUrl: PUBLIC_URL, now, limit: 3 }), evaluateDueRules(other.prisma, { publicUrl: PUBLIC_URL, now, limit: 3 })]);
         return { a, b };
       };
       const send = (now: Date) => Promise.all([deliverDueNotifications(t.db.prisma, { now }), deliverDueNotifications(other.prisma, { now })]);

@@ -6,6 +6,7 @@ import { seedDemoData, seedUuid } from "../../prisma/seed.ts";
 import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
 import { query, run } from "../setup/graphql.ts";
 import { createDeployment, eventsAt, rng } from "../services/metrics-fixtures.ts";
+const PUBLIC_URL = "http://localhost:3000";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -103,7 +104,7 @@ describe("createAlertRule refuses bad input with typed errors and writes nothing
     const before = await counts();
     const missing = await query(t.db, CREATE_RULE, { input: { ...(await base()), deploymentId: "00000000-0000-0000-0000-000000000abc" } });
     expect(missing.createAlertRule).toMatchObject({ __typename: "NotFoundError", code: "NOT_FOUND" });
-    const { token } = await createApiToken(t.db.prisma, { name: "reader", scopes: ["read"] }, "test");
+    const { token } = await createApiToken(t.db.prisma, { input: { name: "reader", scopes: ["read"] }, actor: "test" });
     const refused = await query(t.db, CREATE_RULE, { input: await base() }, { kind: "TOKEN", name: token.name, scopes: new Set(["read"]) });
     expect(refused.createAlertRule).toMatchObject({ __typename: "ForbiddenError", code: "FORBIDDEN" });
     expect(await counts()).toEqual(before);
@@ -144,11 +145,11 @@ describe("evaluation", () => {
     await slowTraffic(d.id, 1);
     const t0 = Date.now();
     const stateOf = async () => (await query(t.db, `query ($id: ID!) { alertRules(deploymentId: $id) { nodes { id state targets { state pendingSince lastValue } } } }`, { id: d.id })).alertRules.nodes.find((r: any) => r.id === id);
-    await evaluateDueRules(t.db.prisma, { now: new Date(t0) });
+    await evaluateDueRules(t.db.prisma, { publicUrl: PUBLIC_URL, now: new Date(t0) });
     expect((await stateOf()).state).toBe("PENDING");
-    await evaluateDueRules(t.db.prisma, { now: new Date(t0 + 30_000) });
+    await evaluateDueRules(t.db.prisma, { publicUrl: PUBLIC_URL, now: new Date(t0 + 30_000) });
     expect((await stateOf()).state).toBe("PENDING");
-    expect((await evaluateDueRules(t.db.prisma, { now: new Date(t0 + 61_000) })).fired).toBe(1);
+    expect((await evaluateDueRules(t.db.prisma, { publicUrl: PUBLIC_URL, now: new Date(t0 + 61_000) })).fired).toBe(1);
     const rule = await stateOf();
     expect(rule.state).toBe("FIRING");
     expect(rule.targets[0].lastValue).toBeGreaterThan(900);
@@ -166,19 +167,19 @@ describe("evaluation", () => {
     const busy = rng(3);
     // 1 200 requests over 15 minutes ≈ 1.33 req/s: above the floor.
     await recordInferenceEvents(t.db.prisma, v1.id, eventsAt(Array.from({ length: 1200 }, () => 50), new Date(Date.now() - 5 * 60_000), 4 * 60_000, busy));
-    const result = await evaluateDueRules(t.db.prisma, { now: new Date(Date.now() + 1000) });
+    const result = await evaluateDueRules(t.db.prisma, { publicUrl: PUBLIC_URL, now: new Date(Date.now() + 1000) });
     expect(result.evaluated).toBeGreaterThanOrEqual(1);
     const firing = await query(t.db, `{ alerts(state: FIRING, modelName: "alerts-model") { totalCount } }`);
     expect(firing.alerts.totalCount).toBe(0);
     // Raise the floor above the traffic: it fires.
     await t.db.prisma.alertRule.updateMany({ where: { modelName: "alerts-model" }, data: { threshold: 2 } });
-    await evaluateDueRules(t.db.prisma, { now: new Date(Date.now() + 30_000) });
+    await evaluateDueRules(t.db.prisma, { publicUrl: PUBLIC_URL, now: new Date(Date.now() + 30_000) });
     expect((await query(t.db, `{ alerts(state: FIRING, modelName: "alerts-model") { totalCount nodes { deployment { id } value } } }`)).alerts.nodes).toEqual([
       { deployment: { id: v1.id }, value: expect.closeTo(1200 / 900, 3) },
     ]);
     // A paused version is no longer watched: its alert resolves.
     await t.db.prisma.deployment.update({ where: { id: v1.id }, data: { status: "PAUSED" } });
-    expect((await evaluateDueRules(t.db.prisma, { now: new Date(Date.now() + 60_000) })).resolved).toBe(1);
+    expect((await evaluateDueRules(t.db.prisma, { publicUrl: PUBLIC_URL, now: new Date(Date.now() + 60_000) })).resolved).toBe(1);
   });
 
   test("the alerts list puts firing alerts first, then history; pages carry totalCount", async () => {

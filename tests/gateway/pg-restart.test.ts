@@ -10,6 +10,7 @@ import { deployJob } from "../../graphql/services/deployments.ts";
 import { getDeploymentMetrics } from "../../graphql/services/metrics.ts";
 import { applyMigrations } from "../../prisma/migrate.ts";
 import { completeJob, ensureCatalogRows, request, startUpstream, type Upstream } from "./fixtures.ts";
+import { processConfig } from "../../graphql/config.ts";
 
 /**
  * A PostgreSQL cluster of this test's own (never the shared server on 5432), restarted while traffic flows
@@ -53,7 +54,7 @@ describe.skipIf(!available)("PostgreSQL restarted mid-traffic", () => {
     await ensureCatalogRows(db);
     upstream = await startUpstream({ UPSTREAM_NAME: "restart" });
     const jobId = await completeJob(db, "gw-restart");
-    const d = await deployJob(db.prisma, jobId, "test", { serving: { upstreamUrl: upstream.url, isPublic: true } });
+    const d = await deployJob(db.prisma, { jobId, actor: "test", config: processConfig(), serving: { upstreamUrl: upstream.url, isPublic: true } });
     await db.prisma.deployment.update({ where: { id: d.id }, data: { status: "ACTIVE", activatedAt: new Date() } });
 
     gatewayProcess = spawn(process.execPath, ["--import", "tsx", "cli/gateway.ts"], {

@@ -10,6 +10,7 @@ import { createApiToken } from "../../graphql/services/tokens.ts";
 import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
 import { query } from "../setup/graphql.ts";
 import { completeJob, ensureCatalogRows, request, startTestGateway, startUpstream, type TestGateway, type Upstream } from "./fixtures.ts";
+import { processConfig } from "../../graphql/config.ts";
 
 /**
  * Two gateway replicas over one database. On PostgreSQL they are two `trainyard gateway` processes that
@@ -70,7 +71,7 @@ beforeAll(async () => {
   t = await createTestDatabase();
   await ensureCatalogRows(t.db);
   up = await startUpstream({ UPSTREAM_NAME: "replicated" });
-  token = (await createApiToken(t.db.prisma, { name: "replicas", scopes: ["invoke"] }, "test")).secret;
+  token = (await createApiToken(t.db.prisma, { input: { name: "replicas", scopes: ["invoke"] }, actor: "test" })).secret;
   for (let i = 0; i < 2; i++) {
     replicas.push(t.url ? await startProcessReplica(t.url) : inProcessReplica(await startTestGateway(t.db, { TRAINYARD_GATEWAY_REFRESH_MS: "1000" })));
   }
@@ -86,7 +87,7 @@ const auth = () => ({ authorization: `Bearer ${token}` });
 
 async function activeDeployment(modelName: string) {
   const jobId = await completeJob(t.db, modelName);
-  const d = await deployJob(t.db.prisma, jobId, "test", { serving: { upstreamUrl: up.url } });
+  const d = await deployJob(t.db.prisma, { jobId, actor: "test", config: processConfig(), serving: { upstreamUrl: up.url } });
   // Readiness probing is the rollout worker's job (tested elsewhere); here the row is made ACTIVE directly.
   await t.db.prisma.deployment.update({ where: { id: d.id }, data: { status: "ACTIVE", activatedAt: new Date() } });
   return d;

@@ -27,8 +27,8 @@ beforeAll(async () => {
   const config = loadConfig({ TRAINYARD_PROBE_INTERVAL_MS: "100", TRAINYARD_HEALTH_INTERVAL_MS: "300", TRAINYARD_PROBE_TIMEOUT_MS: "500", TRAINYARD_ROLLOUT_SECONDS: "0.2", TRAINYARD_ROLLOUT_FAILURE_RATE: "0" });
   worker = rolloutWorker.start(t.db, config);
   gw = await startTestGateway(t.db, { TRAINYARD_GATEWAY_BODY_LIMIT_BYTES: "4096", TRAINYARD_GATEWAY_TIMEOUT_MS: "1000" });
-  invokeToken = (await createApiToken(t.db.prisma, { name: "ci-invoke", scopes: ["invoke"] }, "test")).secret;
-  readToken = (await createApiToken(t.db.prisma, { name: "ci-read", scopes: ["read"] }, "test")).secret;
+  invokeToken = (await createApiToken(t.db.prisma, { input: { name: "ci-invoke", scopes: ["invoke"] }, actor: "test" })).secret;
+  readToken = (await createApiToken(t.db.prisma, { input: { name: "ci-read", scopes: ["read"] }, actor: "test" })).secret;
 });
 afterAll(async () => {
   await worker?.stop();

@@ -54,7 +54,7 @@ beforeAll(async () => {
   t = await createTestDatabase();
   await seedDemoData(t.db);
   yoga = createTrainyardYoga(t.db, { requireReadToken: false });
-  const make = async (name: string, scopes: Scope[]) => (await createApiToken(t.db.prisma, { name, scopes }, "test")).secret;
+  const make = async (name: string, scopes: Scope[]) => (await createApiToken(t.db.prisma, { input: { name, scopes }, actor: "test" })).secret;
   secrets.everything = await make("everything", [...SCOPES]);
   for (const s of SCOPES) {
     secrets[`only-${s}`] = await make(`only-${s}`, [s]);
@@ -186,7 +186,7 @@ const JOBS = `query { trainingJobs(first: 1) { totalCount } }`;
 describe("reads", () => {
   test("are open without a token by default, and the token's use is recorded", async () => {
     expect((await post({ query: JOBS })).body.data?.trainingJobs.totalCount).toBeGreaterThan(0);
-    const { token, secret } = await createApiToken(t.db.prisma, { name: "dashboards", scopes: ["read"] }, "test");
+    const { token, secret } = await createApiToken(t.db.prisma, { input: { name: "dashboards", scopes: ["read"] }, actor: "test" });
     expect(token.lastUsedAt).toBeNull();
     expect((await post({ query: JOBS }, `Bearer ${secret}`)).body.data?.trainingJobs.totalCount).toBeGreaterThan(0);
     const used = await t.db.prisma.apiToken.findUniqueOrThrow({ where: { id: token.id } });

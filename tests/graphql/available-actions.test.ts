@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createTrainingJob, recordTrainingProgress } from "../../graphql/services/training.ts";
+import { createTrainingJob } from "../../graphql/services/training-jobs.ts";
+import { recordTrainingProgress } from "../../graphql/services/training-progress.ts";
 import { metricsHealth } from "../../graphql/services/health.ts";
 import { seedDemoData } from "../../prisma/seed.ts";
 import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
@@ -25,11 +26,10 @@ let counter = 0;
 
 /** A job of its own in the wanted status (and, when asked, with a live deployment). */
 async function jobIn(status: JobStatus, options: { live?: boolean | "paused" } = {}): Promise<string> {
-  const job = await createTrainingJob(
-    t.db.prisma,
-    { baseModelId: "llama-3.1-8b-instruct", datasetId: "support-tickets-2026q3", modelName: `actions-${++counter}` },
-    "test",
-  );
+  const job = await createTrainingJob(t.db.prisma, {
+    input: { baseModelId: "llama-3.1-8b-instruct", datasetId: "support-tickets-2026q3", modelName: `actions-${++counter}` },
+    actor: "test",
+  });
   const now = new Date();
   await t.db.prisma.trainingJob.update({
     where: { id: job.id },
@@ -185,14 +185,14 @@ describe("TrainingJob.trainLoss while RUNNING", () => {
     const id = await jobIn("RUNNING");
     const point = (step: number, trainLoss: number) => ({ step, epoch: step / 1000, trainLoss, evalLoss: null, learningRate: 1e-4 });
     // The built-in executor reports a point every few steps and its head step separately.
-    await recordTrainingProgress(t.db.prisma, id, { points: [point(10, 2.5)], headStep: 17, headEpoch: 0.017 });
+    await recordTrainingProgress(t.db.prisma, { jobId: id, points: [point(10, 2.5)], headStep: 17, headEpoch: 0.017 });
     let { trainingJob } = await query(t.db, `query ($id: ID!) { trainingJob(id: $id) { status currentStep trainLoss } }`, { id });
     expect(trainingJob).toEqual({ status: "RUNNING", currentStep: 17, trainLoss: 2.5 });
-    await recordTrainingProgress(t.db.prisma, id, { points: [point(20, 2.25)], headStep: 25, headEpoch: 0.025 });
+    await recordTrainingProgress(t.db.prisma, { jobId: id, points: [point(20, 2.25)], headStep: 25, headEpoch: 0.025 });
     ({ trainingJob } = await query(t.db, `query ($id: ID!) { trainingJob(id: $id) { currentStep trainLoss } }`, { id }));
     expect(trainingJob).toEqual({ currentStep: 25, trainLoss: 2.25 });
     // A late, older point (a retried report) does not overwrite the newer loss.
-    await recordTrainingProgress(t.db.prisma, id, { points: [point(5, 3.0)], headStep: 5 });
+    await recordTrainingProgress(t.db.prisma, { jobId: id, points: [point(5, 3.0)], headStep: 5 });
     ({ trainingJob } = await query(t.db, `query ($id: ID!) { trainingJob(id: $id) { currentStep trainLoss } }`, { id }));
     expect(trainingJob).toEqual({ currentStep: 25, trainLoss: 2.25 });
   });

@@ -13,8 +13,8 @@ beforeAll(async () => {
   t = await createTestDatabase({ poolSize: 20 });
   await seedDemoData(t.db);
   yoga = createTrainyardYoga(t.db);
-  deployToken = (await createApiToken(t.db.prisma, { name: "release-pipeline", scopes: ["deploy"] }, "console")).secret;
-  readToken = (await createApiToken(t.db.prisma, { name: "dashboards", scopes: ["read"] }, "console")).secret;
+  deployToken = (await createApiToken(t.db.prisma, { input: { name: "release-pipeline", scopes: ["deploy"] }, actor: "console" })).secret;
+  readToken = (await createApiToken(t.db.prisma, { input: { name: "dashboards", scopes: ["read"] }, actor: "console" })).secret;
 });
 afterAll(() => t.drop());
 

@@ -8,6 +8,7 @@ import { seedDemoData } from "../../prisma/seed.ts";
 import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
 import { query } from "../setup/graphql.ts";
 import { createDeployment, eventsAt, gaussian, rng } from "../services/metrics-fixtures.ts";
+const PUBLIC_URL = "http://localhost:3000";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -193,19 +194,19 @@ describe("deployments list with metrics", () => {
 test("the dashboard's alerts count an active deployment whose P95 over 15 minutes exceeds 500 ms (a default rule), even without errors", async () => {
   const alerts = async () => (await query(t.db, `{ dashboard { alertsFiring } }`)).dashboard.alertsFiring as number;
   // The count is the alert rules' state (issue 14): each deployment gets the default rules, the evaluator fires them.
-  const evaluate = () => evaluateDueRules(t.db.prisma, { now: new Date(Date.now() + 3_600_000) });
+  const evaluate = () => evaluateDueRules(t.db.prisma, { publicUrl: PUBLIC_URL, now: new Date(Date.now() + 3_600_000) });
   await evaluate();
   const before = await alerts();
   const slow = await createDeployment(t.db.prisma);
-  await applyDefaultAlertRules(t.db.prisma, slow.id);
+  await applyDefaultAlertRules(t.db.prisma, { deploymentId: slow.id });
   const random = rng(5);
   await recordInferenceEvents(t.db.prisma, slow.id, eventsAt(Array.from({ length: 400 }, () => 450 + random() * 300), new Date(Date.now() - 5 * 60_000), 4 * 60_000, random));
-  await evaluateDueRules(t.db.prisma);
+  await evaluateDueRules(t.db.prisma, { publicUrl: PUBLIC_URL });
   // P95 > 500 ms fires; P50 ≈ 600 ms > 200 ms fires too: two alerts, one per rule.
   expect(await alerts()).toBe(before + 2);
   const fast = await createDeployment(t.db.prisma);
-  await applyDefaultAlertRules(t.db.prisma, fast.id);
+  await applyDefaultAlertRules(t.db.prisma, { deploymentId: fast.id });
   await recordInferenceEvents(t.db.prisma, fast.id, eventsAt(Array.from({ length: 400 }, () => 50 + random() * 50), new Date(Date.now() - 5 * 60_000), 4 * 60_000, random));
-  await evaluateDueRules(t.db.prisma);
+  await evaluateDueRules(t.db.prisma, { publicUrl: PUBLIC_URL });
   expect(await alerts()).toBe(before + 2);
 });

@@ -24,8 +24,8 @@ let readToken: string;
 beforeAll(async () => {
   t = await createTestDatabase({ poolSize: 5 });
   await seedDemoData(t.db);
-  ingestToken = (await createApiToken(t.db.prisma, { name: "otel-collector", scopes: ["ingest"] }, "console")).secret;
-  readToken = (await createApiToken(t.db.prisma, { name: "dashboards", scopes: ["read"] }, "console")).secret;
+  ingestToken = (await createApiToken(t.db.prisma, { input: { name: "otel-collector", scopes: ["ingest"] }, actor: "console" })).secret;
+  readToken = (await createApiToken(t.db.prisma, { input: { name: "dashboards", scopes: ["read"] }, actor: "console" })).secret;
   const app = express();
   mountIntegrations(app, t.db);
   server = createServer(app);

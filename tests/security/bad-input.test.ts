@@ -55,7 +55,7 @@ beforeAll(async () => {
   t = await createTestDatabase();
   await seedDemoData(t.db);
   yoga = createTrainyardYoga(t.db, { requireReadToken: false });
-  secret = (await createApiToken(t.db.prisma, { name: "corpus", scopes: [...SCOPES] }, "test")).secret;
+  secret = (await createApiToken(t.db.prisma, { input: { name: "corpus", scopes: [...SCOPES] }, actor: "test" })).secret;
   const p = t.db.prisma;
   ids.completeJob = (await p.trainingJob.findFirstOrThrow({ where: { status: "COMPLETE" } })).id;
   ids.queuedJob = (await p.trainingJob.findFirst({ where: { status: { in: ["QUEUED", "RUNNING"] } } }))?.id ?? ids.completeJob;

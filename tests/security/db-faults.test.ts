@@ -79,7 +79,7 @@ describe.skipIf(!hasClusterTools)("database faults (a PostgreSQL cluster of this
     });
     const db = await openDatabase({ databaseUrl: url, poolSize: 1 });
     try {
-      token = (await createApiToken(db.prisma, { name: "fault-load", scopes: ["read", "ingest"] }, "test")).secret;
+      token = (await createApiToken(db.prisma, { input: { name: "fault-load", scopes: ["read", "ingest"] }, actor: "test" })).secret;
       const active = await db.prisma.deployment.findFirst({ where: { status: "ACTIVE" }, select: { id: true } });
       deploymentId = active!.id;
     } finally {

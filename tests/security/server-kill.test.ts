@@ -46,7 +46,7 @@ describe("kill -9 of the Trainyard server mid-deploy, mid-ingestion and mid-trai
     if (onPostgres) {
       database = await createTestDatabase({ poolSize: 1 });
       server = await start();
-      token = (await createApiToken(database.db.prisma, { name: "kill", scopes: ["read", "train", "deploy", "ingest"] }, "test")).secret;
+      token = (await createApiToken(database.db.prisma, { input: { name: "kill", scopes: ["read", "train", "deploy", "ingest"] }, actor: "test" })).secret;
       return;
     }
     // The embedded directory admits one process: seed it, stop, mint the token directly, start again.
@@ -55,7 +55,7 @@ describe("kill -9 of the Trainyard server mid-deploy, mid-ingestion and mid-trai
     await first.stop({ keepData: true });
     const db = await openDatabase({ dataDir });
     try {
-      token = (await createApiToken(db.prisma, { name: "kill", scopes: ["read", "train", "deploy", "ingest"] }, "test")).secret;
+      token = (await createApiToken(db.prisma, { input: { name: "kill", scopes: ["read", "train", "deploy", "ingest"] }, actor: "test" })).secret;
     } finally {
       await db.close();
     }

@@ -41,7 +41,7 @@ describe.skipIf(!onPostgres)("two processes on one PostgreSQL", () => {
     // The first process seeds the catalog; the second starts on the seeded database, as a second replica would.
     servers.push(await startServer({ databaseUrl: database.url!, env: { ...ENV, TRAINYARD_SEED: "on" } }));
     servers.push(await startServer({ databaseUrl: database.url!, env: { ...ENV, TRAINYARD_SEED: "off" } }));
-    token = (await createApiToken(database.db.prisma, { name: "soak", scopes: ["read", "train", "deploy", "ingest"] }, "test")).secret;
+    token = (await createApiToken(database.db.prisma, { input: { name: "soak", scopes: ["read", "train", "deploy", "ingest"] }, actor: "test" })).secret;
   }, 180_000);
 
   afterAll(async () => {

@@ -46,40 +46,40 @@ test("bad account input is a VALIDATION or CONFLICT error and writes nothing", a
 
 test("sessions: sign-in opens one, unknown or ended ids resolve to nobody, a password change ends the others", async () => {
   await createUser(t.db.prisma, { name: "erin", password: "erin-password-1", role: "viewer" });
-  expect((await signIn(t.db.prisma, "erin", "wrong-password")).ok).toBe(false);
-  expect((await signIn(t.db.prisma, "nobody", "erin-password-1")).ok).toBe(false);
-  const a = await signIn(t.db.prisma, "erin", "erin-password-1");
-  const b = await signIn(t.db.prisma, "erin", "erin-password-1");
+  expect((await signIn(t.db.prisma, { name: "erin", password: "wrong-password" })).ok).toBe(false);
+  expect((await signIn(t.db.prisma, { name: "nobody", password: "erin-password-1" })).ok).toBe(false);
+  const a = await signIn(t.db.prisma, { name: "erin", password: "erin-password-1" });
+  const b = await signIn(t.db.prisma, { name: "erin", password: "erin-password-1" });
   if (!a.ok || !b.ok) throw new Error("sign-in failed");
   expect(await sessionUser(t.db.prisma, a.sessionId)).toMatchObject({ name: "erin", role: "VIEWER" });
   // Only the hash is stored.
   expect(await t.db.prisma.session.count({ where: { idHash: a.sessionId } })).toBe(0);
   expect(await sessionUser(t.db.prisma, "x".repeat(43))).toBeNull();
-  const changed = await setPassword(t.db.prisma, "erin", "erin-password-2", a.sessionId);
+  const changed = await setPassword(t.db.prisma, { name: "erin", password: "erin-password-2", keepSessionId: a.sessionId });
   expect(changed.sessionsEnded).toBe(1);
   expect(await sessionUser(t.db.prisma, a.sessionId)).not.toBeNull();
   expect(await sessionUser(t.db.prisma, b.sessionId)).toBeNull();
   await endSession(t.db.prisma, a.sessionId);
   expect(await sessionUser(t.db.prisma, a.sessionId)).toBeNull();
   // An expired session is nobody's.
-  const c = await signIn(t.db.prisma, "erin", "erin-password-2");
+  const c = await signIn(t.db.prisma, { name: "erin", password: "erin-password-2" });
   if (!c.ok) throw new Error("sign-in failed");
   await t.db.prisma.session.updateMany({ where: { user: { name: "erin" } }, data: { expiresAt: new Date(Date.now() - 1000) } });
   expect(await sessionUser(t.db.prisma, c.sessionId)).toBeNull();
 });
 
 test("TRAINYARD_ADMIN_PASSWORD at start: creates the admin, leaves it alone when unchanged, updates it (ending its sessions) when changed", async () => {
-  expect(await ensureAdmin(t.db.prisma, "root-admin", "first-admin-password")).toBe("created");
-  const s = await signIn(t.db.prisma, "root-admin", "first-admin-password");
+  expect(await ensureAdmin(t.db.prisma, { name: "root-admin", password: "first-admin-password" })).toBe("created");
+  const s = await signIn(t.db.prisma, { name: "root-admin", password: "first-admin-password" });
   if (!s.ok) throw new Error("sign-in failed");
-  expect(await ensureAdmin(t.db.prisma, "root-admin", "first-admin-password")).toBe("unchanged");
+  expect(await ensureAdmin(t.db.prisma, { name: "root-admin", password: "first-admin-password" })).toBe("unchanged");
   expect(await sessionUser(t.db.prisma, s.sessionId)).not.toBeNull();
-  expect(await ensureAdmin(t.db.prisma, "root-admin", "second-admin-password")).toBe("updated");
+  expect(await ensureAdmin(t.db.prisma, { name: "root-admin", password: "second-admin-password" })).toBe("updated");
   expect(await sessionUser(t.db.prisma, s.sessionId)).toBeNull();
-  expect((await signIn(t.db.prisma, "root-admin", "second-admin-password")).ok).toBe(true);
+  expect((await signIn(t.db.prisma, { name: "root-admin", password: "second-admin-password" })).ok).toBe(true);
   // An existing viewer named by the environment becomes an admin.
   await createUser(t.db.prisma, { name: "promoted", password: "promoted-password", role: "viewer" });
-  expect(await ensureAdmin(t.db.prisma, "promoted", "promoted-password")).toBe("updated");
+  expect(await ensureAdmin(t.db.prisma, { name: "promoted", password: "promoted-password" })).toBe("updated");
   expect((await t.db.prisma.user.findUniqueOrThrow({ where: { name: "promoted" } })).role).toBe("ADMIN");
 });
 

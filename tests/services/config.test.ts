@@ -2,7 +2,7 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, test } from "vitest";
-import { ConfigError, loadConfig } from "../../graphql/config.ts";
+import { ConfigError, listeningAt, loadConfig } from "../../graphql/config.ts";
 import { openDatabase } from "../../graphql/db.ts";
 
 test("a malformed DATABASE_URL is a one-line ConfigError that says what to do", async () => {
@@ -50,4 +50,56 @@ test("without an admin password the console listens on loopback only, unless HOS
   expect(loadConfig({ TRAINYARD_ADMIN_PASSWORD: "a-long-password" })).toMatchObject({ host: "0.0.0.0" });
   expect(loadConfig({ HOST: "0.0.0.0" })).toMatchObject({ host: "0.0.0.0", gatewayHost: "0.0.0.0" });
   expect(loadConfig({ HOST: "10.0.0.5", TRAINYARD_ADMIN_PASSWORD: "a-long-password" })).toMatchObject({ host: "10.0.0.5", gatewayHost: "10.0.0.5" });
+});
+
+test("every environment variable the product reads is parsed here: URLs, endpoint base, cookies, admin", () => {
+  const d = loadConfig({});
+  expect(d).toMatchObject({
+    publicUrl: "http://localhost:3000",
+    gatewayUrl: "http://localhost:3000",
+    endpointBase: "https://inference.trainyard.internal",
+    admin: undefined,
+    cookies: { secure: false, secret: "trainyard-toast-cookie" },
+  });
+  const c = loadConfig({
+    PORT: "8123",
+    TRAINYARD_PUBLIC_URL: "https://console.example.com/",
+    TRAINYARD_ENDPOINT_BASE: "https://models.example.com/",
+    TRAINYARD_ADMIN_PASSWORD: "a-long-password",
+    TRAINYARD_ADMIN_USER: " ops ",
+    SESSION_SECRET: "s3cret",
+    NODE_ENV: "production",
+  });
+  expect(c).toMatchObject({
+    publicUrl: "https://console.example.com",
+    gatewayUrl: "https://console.example.com",
+    endpointBase: "https://models.example.com",
+    admin: { name: "ops", password: "a-long-password" },
+    cookies: { secure: true, secret: "s3cret" },
+  });
+  expect(loadConfig({ NODE_ENV: "production", TRAINYARD_INSECURE_COOKIES: "1" }).cookies.secure).toBe(false);
+  expect(loadConfig({ TRAINYARD_GATEWAY_URL: "https://gw.example.com" }).gatewayUrl).toBe("https://gw.example.com");
+  expect(() => loadConfig({ TRAINYARD_ENDPOINT_BASE: "not a url" })).toThrow(/TRAINYARD_ENDPOINT_BASE/);
+});
+
+test("once the server listens, unset URLs follow the bound address; configured ones stay", () => {
+  expect(listeningAt(loadConfig({ PORT: "0" }), "http://localhost:41234")).toMatchObject({
+    publicUrl: "http://localhost:41234",
+    gatewayUrl: "http://localhost:41234",
+  });
+  const pinned = listeningAt(loadConfig({ TRAINYARD_PUBLIC_URL: "https://c.example.com", TRAINYARD_GATEWAY_URL: "https://g.example.com" }), "http://localhost:1");
+  expect(pinned).toMatchObject({ publicUrl: "https://c.example.com", gatewayUrl: "https://g.example.com" });
+});
+
+test("nothing outside graphql/config.ts reads process.env in graphql/ and app/server/", async () => {
+  const { readdir, readFile } = await import("node:fs/promises");
+  const offenders: string[] = [];
+  for (const dir of ["graphql", "app/server"]) {
+    for (const entry of await readdir(dir, { recursive: true })) {
+      const file = path.join(dir, String(entry));
+      if (!/\.tsx?$/.test(file) || file.includes("generated") || file === path.join("graphql", "config.ts")) continue;
+      if (/process\.env|loadConfig\(/.test(await readFile(file, "utf8"))) offenders.push(file);
+    }
+  }
+  expect(offenders).toEqual([]);
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { loadConfig } from "../../graphql/config.ts";
+import { loadConfig, processConfig } from "../../graphql/config.ts";
 // The registry first: it imports each worker module (see graphql/workers/index.ts).
 import "../../graphql/workers/index.ts";
 import { rolloutWorker } from "../../graphql/workers/rollout.ts";
@@ -23,7 +23,7 @@ async function statusOf(id: string) {
 test("the rollout worker turns a new deployment ACTIVE shortly after its stored deadline", async () => {
   const worker = rolloutWorker.start(t.db, config({}));
   try {
-    const d = await deployJob(t.db.prisma, seedUuid("sql-v2"), "console", { rolloutSeconds: 0.3 });
+    const d = await deployJob(t.db.prisma, { jobId: seedUuid("sql-v2"), actor: "console", config: processConfig(), rolloutSeconds: 0.3 });
     expect(d.status).toBe("DEPLOYING");
     await expect.poll(() => statusOf(d.id), { timeout: 5_000, interval: 100 }).toBe("ACTIVE");
     const activated = await t.db.prisma.deployment.findUniqueOrThrow({ where: { id: d.id } });
@@ -35,7 +35,7 @@ test("the rollout worker turns a new deployment ACTIVE shortly after its stored 
 
 test("a rollout interrupted by a restart is finished by the next process, from the stored deadline", async () => {
   // Deployed while no worker runs (the process stopped mid-rollout).
-  const d = await deployJob(t.db.prisma, seedUuid("support-v1"), "console", { rolloutSeconds: 0.1 });
+  const d = await deployJob(t.db.prisma, { jobId: seedUuid("support-v1"), actor: "console", config: processConfig(), rolloutSeconds: 0.1 });
   await new Promise((resolve) => setTimeout(resolve, 300));
   expect(await statusOf(d.id)).toBe("DEPLOYING");
   // Two processes start at once: each deployment is finished once.

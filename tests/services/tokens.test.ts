@@ -24,7 +24,7 @@ async function dumpDatabase(): Promise<string> {
 }
 
 test("the secret is shown once and the database holds only its sha256 and a short prefix", async () => {
-  const { token, secret } = await createApiToken(t.db.prisma, { name: "  github-actions  ", scopes: ["deploy", "read", "deploy"] }, "console");
+  const { token, secret } = await createApiToken(t.db.prisma, { input: { name: "  github-actions  ", scopes: ["deploy", "read", "deploy"] }, actor: "console" });
   expect(secret).toMatch(/^ty_[A-Za-z0-9_-]{43}$/);
   expect(token).toMatchObject({ name: "github-actions", scopes: ["read", "deploy"], createdBy: "console", expiresAt: null, lastUsedAt: null, revokedAt: null });
   expect(token.prefix).toBe(secret.slice(0, 11));
@@ -33,32 +33,32 @@ test("the secret is shown once and the database holds only its sha256 and a shor
   expect(dump).toContain(token.secretHash);
   expect(dump).not.toContain(secret);
   expect(dump).not.toContain(secret.slice(11));
-  const again = await createApiToken(t.db.prisma, { name: "github-actions", scopes: ["deploy"] }, "console");
+  const again = await createApiToken(t.db.prisma, { input: { name: "github-actions", scopes: ["deploy"] }, actor: "console" });
   expect(again.secret).not.toBe(secret);
   expect(again.token.prefix).not.toBe(token.prefix);
 });
 
 test("a valid token authenticates with its scopes and records when it was used", async () => {
-  const { token, secret } = await createApiToken(t.db.prisma, { name: "ingest-gateway", scopes: ["ingest"] }, "console");
-  const check = await authenticateToken(t.db.prisma, secret);
+  const { token, secret } = await createApiToken(t.db.prisma, { input: { name: "ingest-gateway", scopes: ["ingest"] }, actor: "console" });
+  const check = await authenticateToken(t.db.prisma, { secret });
   expect(check).toEqual({ ok: true, id: token.id, name: "ingest-gateway", scopes: ["ingest"] });
   expect((await t.db.prisma.apiToken.findUniqueOrThrow({ where: { id: token.id } })).lastUsedAt).toBeInstanceOf(Date);
 });
 
 test("malformed, unknown, expired and revoked secrets are refused with a reason", async () => {
-  expect(await authenticateToken(t.db.prisma, "hunter2")).toMatchObject({ ok: false, reason: expect.stringMatching(/Malformed/) });
-  expect(await authenticateToken(t.db.prisma, `ty_${"x".repeat(43)}`)).toMatchObject({ ok: false, reason: "Unknown API token" });
+  expect(await authenticateToken(t.db.prisma, { secret: "hunter2" })).toMatchObject({ ok: false, reason: expect.stringMatching(/Malformed/) });
+  expect(await authenticateToken(t.db.prisma, { secret: `ty_${"x".repeat(43)}` })).toMatchObject({ ok: false, reason: "Unknown API token" });
 
   const soon = new Date(Date.now() + 60_000);
-  const expiring = await createApiToken(t.db.prisma, { name: "nightly", scopes: ["train"], expiresAt: soon }, "console");
-  expect((await authenticateToken(t.db.prisma, expiring.secret)).ok).toBe(true);
+  const expiring = await createApiToken(t.db.prisma, { input: { name: "nightly", scopes: ["train"], expiresAt: soon }, actor: "console" });
+  expect((await authenticateToken(t.db.prisma, { secret: expiring.secret })).ok).toBe(true);
   const later = new Date(soon.getTime() + 1);
-  expect(await authenticateToken(t.db.prisma, expiring.secret, later)).toMatchObject({ ok: false, name: "nightly", reason: expect.stringMatching(/expired/) });
+  expect(await authenticateToken(t.db.prisma, { secret: expiring.secret, now: later })).toMatchObject({ ok: false, name: "nightly", reason: expect.stringMatching(/expired/) });
 
-  const revocable = await createApiToken(t.db.prisma, { name: "leaked", scopes: ["admin"] }, "console");
+  const revocable = await createApiToken(t.db.prisma, { input: { name: "leaked", scopes: ["admin"] }, actor: "console" });
   const revoked = await revokeApiToken(t.db.prisma, revocable.token.id);
   expect(revoked.revokedAt).toBeInstanceOf(Date);
-  expect(await authenticateToken(t.db.prisma, revocable.secret)).toMatchObject({ ok: false, name: "leaked", reason: expect.stringMatching(/revoked/) });
+  expect(await authenticateToken(t.db.prisma, { secret: revocable.secret })).toMatchObject({ ok: false, name: "leaked", reason: expect.stringMatching(/revoked/) });
   // Revoking again is harmless and keeps the original time.
   expect((await revokeApiToken(t.db.prisma, revocable.token.id)).revokedAt).toEqual(revoked.revokedAt);
 });
@@ -71,7 +71,7 @@ test("invalid input is a VALIDATION error naming the field, and nothing is writt
     { input: { name: "ci", scopes: ["read" as const], expiresAt: new Date(Date.now() - 1000) }, path: "input.expiresAt" },
   ];
   for (const { input, path } of attempts) {
-    const error = await createApiToken(t.db.prisma, input, "console").catch((e: unknown) => e);
+    const error = await createApiToken(t.db.prisma, { input, actor: "console" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).fieldErrors.map((f) => f.path)).toContain(path);
   }

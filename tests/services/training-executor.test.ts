@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
 // The worker registry first: executor.ts and index.ts import each other.
 import "../../graphql/workers/index.ts";
-import { cancelTrainingJob, claimTrainingJob, createTrainingJob, recoverStaleTrainingJobs } from "../../graphql/services/training.ts";
+import { cancelTrainingJob, createTrainingJob } from "../../graphql/services/training-jobs.ts";
+import { claimTrainingJob, recoverStaleTrainingJobs } from "../../graphql/services/training-claims.ts";
 import { loadConfig } from "../../graphql/config.ts";
 import { executorTick, failurePlanFor, trainingExecutor, trainingWatchdog, type ExecutorOptions } from "../../graphql/workers/executor.ts";
 import { seedDemoData } from "../../prisma/seed.ts";
@@ -32,11 +33,10 @@ const options = (name: string, overrides: Partial<ExecutorOptions> = {}): Execut
 
 /** contract-clauses has 3,905 rows: batch 16 × 1 epoch = 245 steps. */
 function queue(modelName: string, extra: Record<string, unknown> = {}) {
-  return createTrainingJob(
-    t.db.prisma,
-    { baseModelId: "llama-3.2-1b-instruct", datasetId: "contract-clauses", modelName, epochs: 1, batchSize: 16, warmupSteps: 10, ...extra },
-    "test",
-  );
+  return createTrainingJob(t.db.prisma, {
+    input: { baseModelId: "llama-3.2-1b-instruct", datasetId: "contract-clauses", modelName, epochs: 1, batchSize: 16, warmupSteps: 10, ...extra },
+    actor: "test",
+  });
 }
 
 const job = (id: string) => t.db.prisma.trainingJob.findUniqueOrThrow({ where: { id } });
@@ -45,7 +45,7 @@ const claimEvents = (id: string) => t.db.prisma.trainingEvent.count({ where: { j
 test("two executors claiming at the same moment never take the same job", async () => {
   const jobs = [];
   for (let i = 0; i < 12; i++) jobs.push(await queue(`race-${i}`));
-  const attempts = Array.from({ length: 16 }, (_, i) => claimTrainingJob(t.db.prisma, i % 2 ? "builtin:a" : "builtin:b"));
+  const attempts = Array.from({ length: 16 }, (_, i) => claimTrainingJob(t.db.prisma, { worker: i % 2 ? "builtin:a" : "builtin:b" }));
   const claimed = (await Promise.all(attempts)).filter((j) => j !== null);
   expect(claimed).toHaveLength(12);
   expect(new Set(claimed.map((j) => j!.id)).size).toBe(12);
@@ -105,7 +105,7 @@ test("a cancelled job stops within one step: no progress is written after the ca
   const running = await job(id);
   expect(running.status).toBe("RUNNING");
   expect(running.currentStep).toBeGreaterThan(0);
-  await cancelTrainingJob(t.db.prisma, id, "tester");
+  await cancelTrainingJob(t.db.prisma, { jobId: id, actor: "tester" });
   const pointsAtCancel = await t.db.prisma.trainingMetricPoint.count({ where: { jobId: id } });
   for (let tick = 2; tick <= 6; tick++) await executorTick(t.db.prisma, o, new Date(start + tick * 2000));
   const after = await job(id);
@@ -153,7 +153,7 @@ test("restart: a built-in job whose executor died is resumed from its last step 
 test("restart: a job whose external trainer went silent is marked FAILED with the reason, never left RUNNING", async () => {
   const { id } = await queue("external");
   const claimedAt = new Date(Date.now() - 20 * 60_000);
-  expect((await claimTrainingJob(t.db.prisma, "gpu-box-7", claimedAt))?.id).toBe(id);
+  expect((await claimTrainingJob(t.db.prisma, { worker: "gpu-box-7", now: claimedAt }))?.id).toBe(id);
   const result = await recoverStaleTrainingJobs(t.db.prisma, { staleAfterMs: 30_000, trainerTimeoutMs: 10 * 60_000 });
   expect(result.failed).toContain(id);
   const failed = await job(id);
@@ -184,7 +184,7 @@ test("the simulation fails the configured fraction of jobs with a realistic erro
 test("with the executor switched off, a built-in job left RUNNING is failed by the watchdog after the trainer timeout, not before", async () => {
   const { id } = await queue("abandoned");
   const claimedAt = Date.now() - 5 * 60_000;
-  await claimTrainingJob(t.db.prisma, "builtin:gone", new Date(claimedAt));
+  await claimTrainingJob(t.db.prisma, { worker: "builtin:gone", now: new Date(claimedAt) });
   const settings = { staleAfterMs: 30_000, trainerTimeoutMs: 10 * 60_000 };
   expect((await recoverStaleTrainingJobs(t.db.prisma, settings)).failed).toEqual([]);
   expect((await job(id)).status).toBe("RUNNING");

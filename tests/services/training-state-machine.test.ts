@@ -1,14 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { InvalidStateError } from "../../graphql/errors.ts";
-import {
-  cancelTrainingJob,
-  canTransition,
-  claimTrainingJob,
-  completeTrainingJob,
-  reportTrainingProgress,
-  retryTrainingJob,
-  TRANSITIONS,
-} from "../../graphql/services/training.ts";
+import { cancelTrainingJob, canTransition, retryTrainingJob, TRANSITIONS } from "../../graphql/services/training-jobs.ts";
+import { claimTrainingJob } from "../../graphql/services/training-claims.ts";
+import { completeTrainingJob, reportTrainingProgress } from "../../graphql/services/training-progress.ts";
 import { seedDemoData } from "../../prisma/seed.ts";
 import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
 
@@ -55,15 +49,15 @@ const ACTIONS: Array<{ name: string; to: Status; run: (id: string) => Promise<un
     name: "claim",
     to: "RUNNING",
     run: async (id) => {
-      const job = await claimTrainingJob(t.db.prisma, "gpu-box-2");
+      const job = await claimTrainingJob(t.db.prisma, { worker: "gpu-box-2" });
       // The claim takes the oldest queued job: it must be this one, or nothing.
       if (job?.id !== id) throw new InvalidStateError("not claimable");
       return job;
     },
   },
-  { name: "cancel", to: "CANCELLED", run: (id) => cancelTrainingJob(t.db.prisma, id, "tester") },
-  { name: "complete", to: "COMPLETE", run: (id) => completeTrainingJob(t.db.prisma, id, "COMPLETE", "done") },
-  { name: "fail", to: "FAILED", run: (id) => completeTrainingJob(t.db.prisma, id, "FAILED", "CUDA out of memory") },
+  { name: "cancel", to: "CANCELLED", run: (id) => cancelTrainingJob(t.db.prisma, { jobId: id, actor: "tester" }) },
+  { name: "complete", to: "COMPLETE", run: (id) => completeTrainingJob(t.db.prisma, { jobId: id, outcome: "COMPLETE", message: "done" }) },
+  { name: "fail", to: "FAILED", run: (id) => completeTrainingJob(t.db.prisma, { jobId: id, outcome: "FAILED", message: "CUDA out of memory" }) },
 ];
 
 describe("the training job state machine", () => {
@@ -103,7 +97,7 @@ describe("the training job state machine", () => {
 
     test(`progress reports ${from === "RUNNING" ? "are accepted" : "are refused"} while ${from}`, async () => {
       const job = await jobIn(from);
-      const outcome = await reportTrainingProgress(t.db.prisma, job.id, { step: 150, epoch: 0.6, trainLoss: 1.2, evalLoss: null, learningRate: 1e-4 }).then(
+      const outcome = await reportTrainingProgress(t.db.prisma, { jobId: job.id, report: { step: 150, epoch: 0.6, trainLoss: 1.2, evalLoss: null, learningRate: 1e-4 } }).then(
         () => "ok",
         (err) => err,
       );
@@ -120,7 +114,7 @@ describe("the training job state machine", () => {
     const retryable = from === "FAILED" || from === "CANCELLED";
     test(`retry from ${from} ${retryable ? "queues a linked copy" : "is refused"}`, async () => {
       const job = await jobIn(from);
-      const outcome = await retryTrainingJob(t.db.prisma, job.id, "tester").then(
+      const outcome = await retryTrainingJob(t.db.prisma, { jobId: job.id, actor: "tester" }).then(
         (j) => j,
         (err) => err,
       );
