@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LONGEST_WINDOW_MS } from "../services/metrics/windows.ts";
 
 /**
  * What a valid batch of inference events is. Gateways and the built-in
@@ -14,8 +15,8 @@ export const INGEST_LIMITS = {
   maxBatch: 50_000,
   /** A gateway's clock may run this far ahead of ours. */
   futureSkewMs: 60_000,
-  /** Events older than this are refused: the 7-day window is the longest we answer for. */
-  retentionMs: 7 * 24 * 60 * 60 * 1000,
+  /** Events older than this are refused: the longest metrics window is as far back as we answer for. */
+  retentionMs: LONGEST_WINDOW_MS,
   /** A request that took longer than an hour is a measuring error, not a latency. */
   maxLatencyMs: 3_600_000,
 } as const;
@@ -34,7 +35,7 @@ export function inferenceEventSchema(now: Date) {
       .date({ error: "timestamp must be a date" })
       .refine((d) => !Number.isNaN(d.getTime()), "timestamp must be a valid date")
       .refine((d) => d.getTime() <= latest, `timestamp is more than ${INGEST_LIMITS.futureSkewMs / 1000} s in the future`)
-      .refine((d) => d.getTime() >= earliest, "timestamp is older than the 7-day retention"),
+      .refine((d) => d.getTime() >= earliest, `timestamp is older than the ${LONGEST_WINDOW_MS / 86_400_000}-day retention`),
     latencyMs: z
       .number({ error: "latencyMs must be a number" })
       .refine(Number.isFinite, "latencyMs must be a finite number")
