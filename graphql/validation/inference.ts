@@ -76,3 +76,43 @@ export function findFirstBadEvent(events: readonly InferenceEventInput[], now: D
   }
   return null;
 }
+
+export interface EventsPayload {
+  events: InferenceEventInput[];
+  idempotencyKey: string | null;
+}
+
+/**
+ * The body of `POST /api/v1/deployments/{id}/events`, parsed by hand (no
+ * per-event schema coercion: a batch can hold tens of thousands of events):
+ * `{ "events": [{ "timestamp", "latencyMs", "outcome" }…], "idempotencyKey"? }`.
+ * Only the shape is checked here; a timestamp is an ISO-8601 string or epoch
+ * milliseconds, as the GraphQL DateTime scalar takes it. The values are then
+ * checked by `findFirstBadEvent`, the same rules and messages as
+ * `recordInferenceEvents`. Returns the problem instead of throwing.
+ */
+export function parseEventsPayload(body: unknown): EventsPayload | BatchProblem {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    return { index: -1, field: "body", message: 'the body must be a JSON object: { "events": [...], "idempotencyKey"?: "..." }' };
+  }
+  const { events: raw, idempotencyKey } = body as { events?: unknown; idempotencyKey?: unknown };
+  if (!Array.isArray(raw)) return { index: -1, field: "events", message: "events must be an array of events" };
+  if (idempotencyKey != null && typeof idempotencyKey !== "string") return { index: -1, field: "idempotencyKey", message: "idempotencyKey must be a string" };
+  const events = new Array<InferenceEventInput>(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const e = raw[i] as { timestamp?: unknown; latencyMs?: unknown; outcome?: unknown } | null;
+    if (typeof e !== "object" || e === null || Array.isArray(e)) return { index: i, field: "event", message: "an event must be an object with timestamp, latencyMs and outcome" };
+    const t = e.timestamp;
+    const timestamp = typeof t === "string" || typeof t === "number" ? new Date(t) : t;
+    if (timestamp instanceof Date && Number.isNaN(timestamp.getTime())) {
+      return { index: i, field: "timestamp", message: "timestamp must be an ISO-8601 string or epoch milliseconds" };
+    }
+    // Anything else is kept as it came, for findFirstBadEvent to refuse with the schema's message.
+    events[i] = {
+      timestamp: timestamp as Date,
+      latencyMs: e.latencyMs as number,
+      outcome: e.outcome as InferenceOutcome,
+    };
+  }
+  return { events, idempotencyKey: (idempotencyKey as string | null | undefined) ?? null };
+}

@@ -158,7 +158,26 @@ export async function ingestInTransaction(tx: Prisma.TransactionClient, deployme
   await ingestRollups(tx, { deploymentId, writes: rollupWritesFor(events), eventCount: events.length });
 }
 
-/** The `recordInferenceEvents` mutation: validates a batch of events, then writes it through `ingestRollups`. All or nothing. */
+/**
+ * A batch of events, validated (all or nothing: one bad event refuses the
+ * batch, naming its index), folded into rollup rows and written by
+ * `ingestRollups`. What `recordInferenceEvents` and the events endpoint share.
+ */
+export async function ingestEvents(
+  db: Db,
+  args: { deploymentId: string; events: readonly InferenceEventInput[]; idempotencyKey?: string | null; now?: Date },
+): Promise<IngestResult> {
+  if (!UUID.test(args.deploymentId)) throw new NotFoundError("Deployment", args.deploymentId);
+  validateBatch(args.events, args.now ?? new Date());
+  return ingestRollups(db, {
+    deploymentId: args.deploymentId,
+    writes: rollupWritesFor(args.events),
+    eventCount: args.events.length,
+    idempotencyKey: args.idempotencyKey,
+  });
+}
+
+/** The `recordInferenceEvents` service: `ingestEvents`, then (on a client, not inside a caller's transaction) the stats at once. */
 export async function recordInferenceEvents(
   db: Db,
   deploymentId: string,
@@ -166,9 +185,7 @@ export async function recordInferenceEvents(
   now = new Date(),
   options: { idempotencyKey?: string | null } = {},
 ): Promise<IngestResult> {
-  if (!UUID.test(deploymentId)) throw new NotFoundError("Deployment", deploymentId);
-  validateBatch(events, now);
-  const result = await ingestRollups(db, { deploymentId, writes: rollupWritesFor(events), eventCount: events.length, idempotencyKey: options.idempotencyKey });
+  const result = await ingestEvents(db, { deploymentId, events, now, idempotencyKey: options.idempotencyKey });
   if (!result.duplicate && isClient(db)) {
     // The batch is committed: a failed refresh must not make the gateway retry (and double-count) it.
     // The maintenance worker recomputes the figures within a minute anyway.
