@@ -1,38 +1,27 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import express from "express";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { mountIntegrations } from "../../cli/integrations.ts";
 import { systemActor, type Actor } from "../../graphql/context.ts";
 import { flushStatsRefresh } from "../../graphql/services/metrics.ts";
 import { createApiToken } from "../../graphql/services/tokens.ts";
 import { seedDemoData } from "../../prisma/seed.ts";
 import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
 import { query } from "../setup/graphql.ts";
-import { createDeployment, logNormal, rng } from "../services/metrics-fixtures.ts";
+import { createDeployment, logNormal, percentileCont as exact, rng, serveIntegrations } from "../services/metrics-fixtures.ts";
 
 // Issue 12: POST /api/v1/deployments/{id}/events on a real HTTP server and a real database
 // (PGlite by default; PostgreSQL with TEST_DATABASE_URL): the same rows, rules, errors and
 // idempotency as recordInferenceEvents, in one statement per batch.
 
 let t: TestDatabase;
-let server: Server;
-let base: string;
-let ingestToken: string;
-let readToken: string;
+let http: Awaited<ReturnType<typeof serveIntegrations>>;
+const tokens = { ingest: "", read: "" };
 beforeAll(async () => {
   t = await createTestDatabase({ poolSize: 8 });
   await seedDemoData(t.db);
-  ingestToken = (await createApiToken(t.db.prisma, { name: "gateway-events", scopes: ["ingest"] }, "console")).secret;
-  readToken = (await createApiToken(t.db.prisma, { name: "dashboards", scopes: ["read"] }, "console")).secret;
-  const app = express();
-  mountIntegrations(app, t.db);
-  server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  for (const scope of ["ingest", "read"] as const) tokens[scope] = (await createApiToken(t.db.prisma, { name: `events-${scope}`, scopes: [scope] }, "console")).secret;
+  http = await serveIntegrations(t.db);
 });
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await http.close();
   await flushStatsRefresh(t.db.prisma);
   await t.drop();
 });
@@ -45,9 +34,9 @@ const METRICS = `query ($id: ID!) { deployment(id: $id) { metrics(window: LAST_1
   requestCount serverErrorCount clientErrorCount p50LatencyMs p95LatencyMs p99LatencyMs averageLatencyMs } } }`;
 
 async function post(id: string, body: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${base}/api/v1/deployments/${id}/events`, {
+  const response = await fetch(`${http.base}/api/v1/deployments/${id}/events`, {
     method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${ingestToken}`, ...headers },
+    headers: { "content-type": "application/json", authorization: `Bearer ${tokens.ingest}`, ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
   return { status: response.status, json: (await response.json()) as Record<string, any> };
@@ -64,14 +53,6 @@ function traffic(n: number, seed: number) {
       outcome: r < 0.02 ? "SERVER_ERROR" : r < 0.05 ? "CLIENT_ERROR" : "OK",
     };
   });
-}
-
-/** PostgreSQL's percentile_cont: linear interpolation at rank q·(n−1). */
-function exact(values: number[], q: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  const rank = q * (s.length - 1);
-  const lo = Math.floor(rank);
-  return s[lo]! + (rank - lo) * ((s[lo + 1] ?? s[lo]!) - s[lo]!);
 }
 
 const rollupsOf = (id: string) =>
@@ -148,7 +129,7 @@ describe("POST /api/v1/deployments/{id}/events", () => {
     expect([none.status, none.json.error.code]).toEqual([401, "UNAUTHENTICATED"]);
     const unknownToken = await post(d.id, body, { authorization: "Bearer nope" });
     expect([unknownToken.status, unknownToken.json.error.code]).toEqual([401, "UNAUTHENTICATED"]);
-    const reader = await post(d.id, body, { authorization: `Bearer ${readToken}` });
+    const reader = await post(d.id, body, { authorization: `Bearer ${tokens.read}` });
     expect([reader.status, reader.json.error.code]).toEqual([403, "FORBIDDEN"]);
     expect(reader.json.error.message).toContain('"ingest" scope');
     expect((await post(d.id, body, { "content-type": "text/plain" })).status).toBe(415);
