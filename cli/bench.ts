@@ -182,23 +182,29 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainyard-bench-"));
 let scriptCount = 0;
 
 /** A wrk script sending `bodies` round-robin (one per line of a file) or plain GETs; prints its figures as JSON. */
-function wrkScript(method: "GET" | "POST", pathAndQuery: string, bodies: string[] | null, headers: Record<string, string>) {
+/** `pathAndQuery` is one path for every request, or one per body (the events endpoint names the deployment in its path). */
+function wrkScript(method: "GET" | "POST", pathAndQuery: string | string[], bodies: string[] | null, headers: Record<string, string>) {
   const id = scriptCount++;
   const bodyFile = path.join(tmp, `bodies-${id}.txt`);
+  const pathFile = path.join(tmp, `paths-${id}.txt`);
   if (bodies) fs.writeFileSync(bodyFile, bodies.join("\n") + "\n");
+  const perBody = Array.isArray(pathAndQuery);
+  if (perBody) fs.writeFileSync(pathFile, pathAndQuery.join("\n") + "\n");
   const lua = `
 local bodies = {}
+local paths = {}
 local counter = 0
 local headers = {${Object.entries(headers)
     .map(([k, v]) => `[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
     .join(", ")}}
 function init(args)
+  ${perBody ? `for line in io.lines(${JSON.stringify(pathFile)}) do paths[#paths + 1] = line end` : ""}
   ${bodies ? `for line in io.lines(${JSON.stringify(bodyFile)}) do bodies[#bodies + 1] = line end
   counter = math.random(#bodies)` : ""}
 end
 function request()
   ${bodies ? `counter = counter % #bodies + 1
-  return wrk.format(${JSON.stringify(method)}, ${JSON.stringify(pathAndQuery)}, headers, bodies[counter])` : `return wrk.format("GET", ${JSON.stringify(pathAndQuery)}, headers, nil)`}
+  return wrk.format(${JSON.stringify(method)}, ${perBody ? "paths[counter]" : JSON.stringify(pathAndQuery)}, headers, bodies[counter])` : `return wrk.format("GET", ${JSON.stringify(pathAndQuery)}, headers, nil)`}
 end
 function done(summary, latency, requests)
   io.write(string.format("WRKJSON {\\"requests\\":%d,\\"duration\\":%d,\\"p50\\":%d,\\"p95\\":%d,\\"non2xx\\":%d,\\"errors\\":%d}\\n",
@@ -515,9 +521,18 @@ async function run(dbUrl: string, servers: Server[]) {
       const b = batches.get(size)![0]!;
       const r = (await postJson(gql, { query: RECORD, variables: { id: b.id, events: b.events } }, auth)).recordInferenceEvents;
       if (r.__typename !== "RecordInferenceEventsSuccess") throw new Error(`ingest refused: ${r.message}`);
+      const direct = await fetch(`${a.url}/api/v1/deployments/${b.id}/events`, { method: "POST", headers: { ...jsonHeaders, ...auth }, body: JSON.stringify({ events: b.events }) });
+      if (direct.status !== 200) throw new Error(`events endpoint refused: ${await direct.text()}`);
     }
     const ingestHeaders = { ...jsonHeaders, ...auth };
     const ingestScripts = new Map(sizes.map((size) => [size, wrkScript("POST", "/graphql", batches.get(size)!.map((b) => JSON.stringify({ query: RECORD, variables: { id: b.id, events: b.events } })), ingestHeaders)]));
+    // The same batches through POST /api/v1/deployments/{id}/events (ADR 0034): no GraphQL, one statement per batch.
+    const eventsScripts = new Map(
+      sizes.map((size) => {
+        const list = batches.get(size)!;
+        return [size, wrkScript("POST", list.map((b) => `/api/v1/deployments/${b.id}/events`), list.map((b) => JSON.stringify({ events: b.events })), ingestHeaders)];
+      }),
+    );
     // The COPY floor: the same events (the batch-1,000 set, repeated) as CSV, 4 psql \copy at once into a plain table.
     await pool.query(`CREATE TABLE bench_copy ("deploymentId" UUID NOT NULL, "timestamp" TIMESTAMP(3) NOT NULL, "latencyMs" DOUBLE PRECISION NOT NULL, outcome TEXT NOT NULL)`);
     const COPY_EVENTS_PER_CLIENT = Math.max(100_000, Math.round(500_000 * Math.sqrt(scale)));
@@ -540,8 +555,11 @@ async function run(dbUrl: string, servers: Server[]) {
       return (INGEST_CLIENTS * COPY_EVENTS_PER_CLIENT) / ((performance.now() - t) / 1000);
     };
     for (const size of sizes) await wrk(a.url, ingestScripts.get(size)!, INGEST_CLIENTS, 1);
+    for (const size of sizes) await wrk(a.url, eventsScripts.get(size)!, INGEST_CLIENTS, 1);
     const ingest = new Map<number, number[]>(sizes.map((s) => [s, []]));
     const ingestFailures = new Map<number, number>(sizes.map((s) => [s, 0]));
+    const direct = new Map<number, number[]>(sizes.map((s) => [s, []]));
+    const directFailures = new Map<number, number>(sizes.map((s) => [s, 0]));
     const copies: number[] = [];
     const rssIngest = rssSampler(a.pid);
     const cpu0 = cpuSeconds(a.pid);
@@ -550,18 +568,21 @@ async function run(dbUrl: string, servers: Server[]) {
         const r = await wrk(a.url, ingestScripts.get(size)!, INGEST_CLIENTS);
         ingest.get(size)!.push(r.rps * size);
         ingestFailures.set(size, ingestFailures.get(size)! + r.failures);
+        const e = await wrk(a.url, eventsScripts.get(size)!, INGEST_CLIENTS);
+        direct.get(size)!.push(e.rps * size);
+        directFailures.set(size, directFailures.get(size)! + e.failures);
         if (size === 1_000) copies.push(await copyFloor());
       }
     }
     const peakIngest = rssIngest();
     const ingestCpu = cpuSeconds(a.pid) - cpu0;
-    // More clients, and a second server process on the same database.
-    const sixteen = await wrk(a.url, ingestScripts.get(1_000)!, 16);
+    // More clients, and a second server process on the same database (through the events endpoint).
+    const sixteen = await wrk(a.url, eventsScripts.get(1_000)!, 16);
     const b = await startServer(dbUrl);
     servers.push(b);
-    await wrk(b.url, ingestScripts.get(1_000)!, INGEST_CLIENTS, 2);
-    const [onA, onB] = await Promise.all([wrk(a.url, ingestScripts.get(1_000)!, INGEST_CLIENTS), wrk(b.url, ingestScripts.get(1_000)!, INGEST_CLIENTS)]);
-    const oneProcess8 = await wrk(a.url, ingestScripts.get(1_000)!, 2 * INGEST_CLIENTS);
+    await wrk(b.url, eventsScripts.get(1_000)!, INGEST_CLIENTS, 2);
+    const [onA, onB] = await Promise.all([wrk(a.url, eventsScripts.get(1_000)!, INGEST_CLIENTS), wrk(b.url, eventsScripts.get(1_000)!, INGEST_CLIENTS)]);
+    const oneProcess8 = await wrk(a.url, eventsScripts.get(1_000)!, 2 * INGEST_CLIENTS);
     await stopServer(b);
     servers.pop();
     await pool.query(`DROP TABLE bench_copy`);
@@ -614,18 +635,20 @@ async function run(dbUrl: string, servers: Server[]) {
     log();
     log(`Server-rendered /deployments?sort=p95.desc&size=50, sequential: first byte p50 ${fmt(median(gets.map((g) => g.ttfb)))} ms, last byte p50 ${fmt(median(gets.map((g) => g.total)))} ms, HTML ${fmt(Buffer.byteLength(html) / 1024)} KB`);
     log();
-    log(`Ingestion over HTTP (recordInferenceEvents with an ingest token, ${INGEST_CLIENTS} clients, medians of ${ROUNDS}; COPY floor: ${(INGEST_CLIENTS * COPY_EVENTS_PER_CLIENT).toLocaleString("en-US")} of the same events, ${INGEST_CLIENTS} psql \\copy at once)`);
-    log(`| batch | events/s | share of COPY |`);
-    log(`|---|---|---|`);
+    log(`Ingestion over HTTP (an ingest token, ${INGEST_CLIENTS} clients, the two paths interleaved, medians of ${ROUNDS}; COPY floor: ${(INGEST_CLIENTS * COPY_EVENTS_PER_CLIENT).toLocaleString("en-US")} of the same events, ${INGEST_CLIENTS} psql \\copy at once)`);
+    log(`| batch | POST /api/v1/deployments/{id}/events, events/s | share of COPY | recordInferenceEvents (GraphQL), events/s | share of COPY |`);
+    log(`|---|---|---|---|---|`);
     const copy = median(copies);
+    const failed = (n: number | undefined) => (n ? ` (${n} failed)` : "");
     for (const size of sizes) {
       const rate = median(ingest.get(size)!);
-      log(`| ${size.toLocaleString("en-US")}${ingestFailures.get(size) ? ` (${ingestFailures.get(size)} failed)` : ""} | ${fmt(rate, 0)} | ${fmt((100 * rate) / copy)} % |`);
+      const fast = median(direct.get(size)!);
+      log(`| ${size.toLocaleString("en-US")} | ${fmt(fast, 0)}${failed(directFailures.get(size))} | ${fmt((100 * fast) / copy)} % | ${fmt(rate, 0)}${failed(ingestFailures.get(size))} | ${fmt((100 * rate) / copy)} % |`);
     }
-    log(`| COPY into a plain table | ${fmt(copy, 0)} | 100 % |`);
-    log(`| batch 1,000, 16 clients, one process | ${fmt(sixteen.rps * 1000, 0)} | ${fmt((100 * sixteen.rps * 1000) / copy)} % |`);
-    log(`| batch 1,000, 8 clients, one process | ${fmt(oneProcess8.rps * 1000, 0)} | ${fmt((100 * oneProcess8.rps * 1000) / copy)} % |`);
-    log(`| batch 1,000, 4 + 4 clients, two processes | ${fmt((onA.rps + onB.rps) * 1000, 0)} (${fmt(onA.rps * 1000, 0)} + ${fmt(onB.rps * 1000, 0)}) | ${fmt((100 * (onA.rps + onB.rps) * 1000) / copy)} % |`);
+    log(`| COPY into a plain table | ${fmt(copy, 0)} | 100 % | | |`);
+    log(`| events endpoint, batch 1,000, 16 clients, one process | ${fmt(sixteen.rps * 1000, 0)} | ${fmt((100 * sixteen.rps * 1000) / copy)} % | | |`);
+    log(`| events endpoint, batch 1,000, 8 clients, one process | ${fmt(oneProcess8.rps * 1000, 0)} | ${fmt((100 * oneProcess8.rps * 1000) / copy)} % | | |`);
+    log(`| events endpoint, batch 1,000, 4 + 4 clients, two processes | ${fmt((onA.rps + onB.rps) * 1000, 0)} (${fmt(onA.rps * 1000, 0)} + ${fmt(onB.rps * 1000, 0)}) | ${fmt((100 * (onA.rps + onB.rps) * 1000) / copy)} % | | |`);
     log(`server CPU during the ingestion rounds: ${fmt(ingestCpu)} s`);
     log();
     log(`Freshness: a new batch tops the P95 sort ${fmt(freshnessMs, 0)} ms after it was sent; DeploymentStats rows computed over a minute ago: ${staleRows.toLocaleString("en-US")} of ${DEPLOYMENTS.toLocaleString("en-US")} (rows whose figures cannot have changed are left alone)`);

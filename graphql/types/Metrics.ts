@@ -5,7 +5,7 @@ import { loaderFor } from "../context.ts";
 import {
   scheduleStatsRefresh,
   loadDeploymentMetrics,
-  METRICS_WINDOWS,
+  WINDOWS,
   recordInferenceEvents,
   type DeploymentMetrics,
   type IngestResult,
@@ -47,8 +47,8 @@ builder.queryField("healthThresholds", (t) =>
 );
 
 export const MetricsWindow = builder.enumType("MetricsWindow", {
-  description: "A trailing window of whole buckets ending with the current one (minutes for 15 m and 1 h, hours for 24 h and 7 d).",
-  values: METRICS_WINDOWS,
+  description: "A trailing window of whole buckets ending with the current one (minute buckets for the short windows, hour buckets for the long ones).",
+  values: Object.fromEntries(WINDOWS.map((w) => [w.name, { description: w.description }])) as Record<MetricsWindowName, { description: string }>,
 });
 
 const InferenceOutcome = builder.enumType("InferenceOutcome", {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LONGEST_WINDOW_MS } from "../services/metrics/windows.ts";
 
 /**
  * What a valid batch of inference events is. Gateways and the built-in
@@ -14,8 +15,8 @@ export const INGEST_LIMITS = {
   maxBatch: 50_000,
   /** A gateway's clock may run this far ahead of ours. */
   futureSkewMs: 60_000,
-  /** Events older than this are refused: the 7-day window is the longest we answer for. */
-  retentionMs: 7 * 24 * 60 * 60 * 1000,
+  /** Events older than this are refused: the longest metrics window is as far back as we answer for. */
+  retentionMs: LONGEST_WINDOW_MS,
   /** A request that took longer than an hour is a measuring error, not a latency. */
   maxLatencyMs: 3_600_000,
 } as const;
@@ -34,7 +35,7 @@ export function inferenceEventSchema(now: Date) {
       .date({ error: "timestamp must be a date" })
       .refine((d) => !Number.isNaN(d.getTime()), "timestamp must be a valid date")
       .refine((d) => d.getTime() <= latest, `timestamp is more than ${INGEST_LIMITS.futureSkewMs / 1000} s in the future`)
-      .refine((d) => d.getTime() >= earliest, "timestamp is older than the 7-day retention"),
+      .refine((d) => d.getTime() >= earliest, `timestamp is older than the ${LONGEST_WINDOW_MS / 86_400_000}-day retention`),
     latencyMs: z
       .number({ error: "latencyMs must be a number" })
       .refine(Number.isFinite, "latencyMs must be a finite number")
@@ -74,4 +75,44 @@ export function findFirstBadEvent(events: readonly InferenceEventInput[], now: D
     return { index: i, field: String(issue?.path[0] ?? "event"), message: issue?.message ?? "invalid event" };
   }
   return null;
+}
+
+export interface EventsPayload {
+  events: InferenceEventInput[];
+  idempotencyKey: string | null;
+}
+
+/**
+ * The body of `POST /api/v1/deployments/{id}/events`, parsed by hand (no
+ * per-event schema coercion: a batch can hold tens of thousands of events):
+ * `{ "events": [{ "timestamp", "latencyMs", "outcome" }…], "idempotencyKey"? }`.
+ * Only the shape is checked here; a timestamp is an ISO-8601 string or epoch
+ * milliseconds, as the GraphQL DateTime scalar takes it. The values are then
+ * checked by `findFirstBadEvent`, the same rules and messages as
+ * `recordInferenceEvents`. Returns the problem instead of throwing.
+ */
+export function parseEventsPayload(body: unknown): EventsPayload | BatchProblem {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    return { index: -1, field: "body", message: 'the body must be a JSON object: { "events": [...], "idempotencyKey"?: "..." }' };
+  }
+  const { events: raw, idempotencyKey } = body as { events?: unknown; idempotencyKey?: unknown };
+  if (!Array.isArray(raw)) return { index: -1, field: "events", message: "events must be an array of events" };
+  if (idempotencyKey != null && typeof idempotencyKey !== "string") return { index: -1, field: "idempotencyKey", message: "idempotencyKey must be a string" };
+  const events = new Array<InferenceEventInput>(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const e = raw[i] as { timestamp?: unknown; latencyMs?: unknown; outcome?: unknown } | null;
+    if (typeof e !== "object" || e === null || Array.isArray(e)) return { index: i, field: "event", message: "an event must be an object with timestamp, latencyMs and outcome" };
+    const t = e.timestamp;
+    const timestamp = typeof t === "string" || typeof t === "number" ? new Date(t) : t;
+    if (timestamp instanceof Date && Number.isNaN(timestamp.getTime())) {
+      return { index: i, field: "timestamp", message: "timestamp must be an ISO-8601 string or epoch milliseconds" };
+    }
+    // Anything else is kept as it came, for findFirstBadEvent to refuse with the schema's message.
+    events[i] = {
+      timestamp: timestamp as Date,
+      latencyMs: e.latencyMs as number,
+      outcome: e.outcome as InferenceOutcome,
+    };
+  }
+  return { events, idempotencyKey: (idempotencyKey as string | null | undefined) ?? null };
 }
