@@ -79,6 +79,7 @@ export async function serve(configured: Config): Promise<RunningServer> {
   // so nothing of the console's session is needed here. A database fault that escapes yoga reaches the 503 handler.
   app.all("/graphql", async (req, res, next) => {
     try {
+      if (!runtime) return void res.status(503).set("Retry-After", "1").type("text/plain").send("Starting up; retry in a moment.");
       await sendRemixResponse(res, await runtime.yoga.fetch(remixRequest(req, res), {}));
     } catch (err) {
       next(err);

@@ -7,6 +7,7 @@ import { LatencySketch } from "../services/sketch.ts";
 import { INGEST_LIMITS } from "../validation/inference.ts";
 import { ingestedDataPoints, ingestionLag } from "../observability/registry.ts";
 import type { OtlpAnyValue, OtlpExponentialPoint, OtlpHistogramPoint, OtlpKeyValue, OtlpRequest } from "./proto.ts";
+import { isUuid } from "../ids.ts";
 
 /**
  * OTLP metrics → Trainyard rollups (docs/decisions/0018-otlp-metrics-ingestion.md).
@@ -33,7 +34,6 @@ export const OTLP_LIMITS = {
 };
 
 const UNIT_TO_MS: Record<string, number> = { s: 1000, ms: 1, us: 0.001, "": 1000 };
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface OtlpIngestResult {
   acceptedDataPoints: number;
@@ -276,7 +276,7 @@ async function resolveDeployments(prisma: PrismaClient, request: OtlpRequest) {
     const name = attrs.get("service.name");
     const version = attrs.get("service.version");
     if (id !== undefined) {
-      if (!UUID.test(id)) {
+      if (!isUuid(id)) {
         found.set(i, { problem: `trainyard.deployment.id "${id.slice(0, 60)}" is not a deployment id` });
         continue;
       }

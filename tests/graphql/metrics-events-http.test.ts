@@ -17,7 +17,7 @@ const tokens = { ingest: "", read: "" };
 beforeAll(async () => {
   t = await createTestDatabase({ poolSize: 8 });
   await seedDemoData(t.db);
-  for (const scope of ["ingest", "read"] as const) tokens[scope] = (await createApiToken(t.db.prisma, { name: `events-${scope}`, scopes: [scope] }, "console")).secret;
+  for (const scope of ["ingest", "read"] as const) tokens[scope] = (await createApiToken(t.db.prisma, { input: { name: `events-${scope}`, scopes: [scope] }, actor: "console" })).secret;
   http = await serveIntegrations(t.db);
 });
 afterAll(async () => {

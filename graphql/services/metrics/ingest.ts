@@ -6,6 +6,7 @@ import { rollupWritesFor, type RollupWrite } from "./accumulate.ts";
 import { FLEET_SHARDS } from "./fleet.ts";
 import { refreshDeploymentStats } from "./stats.ts";
 import { HOUR_MS } from "./windows.ts";
+import { isUuid } from "../../ids.ts";
 
 /**
  * Ingestion: the one write path for inference data, in one SQL statement per
@@ -20,7 +21,6 @@ import { HOUR_MS } from "./windows.ts";
  * statement is atomic without a transaction of its own: one round trip.
  */
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function validateBatch(events: readonly InferenceEventInput[], now: Date): void {
   if (events.length > INGEST_LIMITS.maxBatch) {
@@ -138,7 +138,7 @@ export async function ingestRollups(
   args: { deploymentId: string; writes: readonly RollupWrite[]; eventCount: number; idempotencyKey?: string | null; requireActive?: boolean },
 ): Promise<IngestResult> {
   const { deploymentId, writes, eventCount } = args;
-  if (!UUID.test(deploymentId)) throw new NotFoundError("Deployment", deploymentId);
+  if (!isUuid(deploymentId)) throw new NotFoundError("Deployment", deploymentId);
   validateIdempotencyKey(args.idempotencyKey);
   const key = args.idempotencyKey ?? null;
   const outcome = await writeBatch(db, deploymentId, writes, eventCount, key, args.requireActive !== false);
@@ -167,7 +167,7 @@ export async function ingestEvents(
   db: Db,
   args: { deploymentId: string; events: readonly InferenceEventInput[]; idempotencyKey?: string | null; now?: Date },
 ): Promise<IngestResult> {
-  if (!UUID.test(args.deploymentId)) throw new NotFoundError("Deployment", args.deploymentId);
+  if (!isUuid(args.deploymentId)) throw new NotFoundError("Deployment", args.deploymentId);
   validateBatch(args.events, args.now ?? new Date());
   return ingestRollups(db, {
     deploymentId: args.deploymentId,
