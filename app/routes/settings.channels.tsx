@@ -5,6 +5,7 @@ import type { ColumnDef } from "@tanstack/react-table";
 import { CheckCircle2, Clock, Plus, Send, ShieldAlert, Trash2, Webhook, XCircle, type LucideIcon } from "lucide-react";
 import { useEffect, useMemo, useRef } from "react";
 import { DataTable } from "~/components/data-table";
+import { StatusBadge } from "~/components/ui/status-badge";
 import { ConfirmAction } from "~/components/ui/confirm-dialog";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { Button } from "~/components/ui/button";
@@ -16,7 +17,7 @@ import { formatDateTime, formatRelative } from "~/lib/format";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { pageArgs, parsePage } from "~/lib/table-state";
 import { gql } from "~/server/gql.server";
-import { redirectWithToast } from "~/server/toast.server";
+import { failureMessage, redirectWithResult, redirectWithToast } from "~/server/toast.server";
 
 export const meta: MetaFunction = () => [{ title: "Alert channels · Trainyard" }];
 
@@ -151,12 +152,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
         description: ok ? `The receiver answered HTTP ${r.delivery.lastStatusCode}.` : (r.delivery.lastError ?? undefined),
       });
     }
-    return redirectWithToast("/settings/channels", { type: "error", title: "Could not send a test", description: "message" in r ? r.message : undefined });
+    return redirectWithToast("/settings/channels", { type: "error", title: "Could not send a test", description: failureMessage(r) });
   }
   if (intent === "delete") {
     const r = (await gql(context, request, DeleteChannel, { id })).deleteNotificationChannel;
-    if (r.__typename === "DeleteNotificationChannelSuccess") return redirectWithToast("/settings/channels", { type: "success", title: "Channel deleted" });
-    return redirectWithToast("/settings/channels", { type: "error", title: "Could not delete the channel", description: "message" in r ? r.message : undefined });
+    return redirectWithResult(r, "DeleteNotificationChannelSuccess", () => ({ to: "/settings/channels", title: "Channel deleted" }), {
+      to: "/settings/channels",
+      title: "Could not delete the channel",
+    });
   }
   if (intent !== "create") throw new Response("Unknown action", { status: 400 });
   const input = { name: String(form.get("name") ?? ""), kind: (form.get("kind") === "SLACK" ? "SLACK" : "WEBHOOK") as "SLACK" | "WEBHOOK", url: String(form.get("url") ?? "") };
@@ -167,24 +170,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     for (const f of r.fieldErrors) errors[f.path.replace(/^input\./, "") as keyof FieldErrors] ??= f.message;
     return json({ errors: Object.keys(errors).length ? errors : { name: r.message }, created: null }, { status: 400 });
   }
-  return redirectWithToast("/settings/channels", { type: "error", title: "Could not create the channel", description: "message" in r ? r.message : undefined });
-}
-
-const DELIVERY: Record<string, { label: string; icon: LucideIcon; className: string }> = {
-  DELIVERED: { label: "Delivered", icon: CheckCircle2, className: "bg-emerald-50 text-emerald-800 ring-emerald-200" },
-  PENDING: { label: "Retrying", icon: Clock, className: "bg-amber-50 text-amber-900 ring-amber-200" },
-  FAILED: { label: "Failed", icon: XCircle, className: "bg-red-50 text-red-800 ring-red-200" },
-};
-
-function DeliveryStatus({ status, attempts }: { status: string; attempts: number }) {
-  const s = DELIVERY[status] ?? DELIVERY.PENDING!;
-  const Icon = s.icon;
-  return (
-    <span className={cn("inline-flex items-center gap-1.5 whitespace-nowrap rounded-full px-2.5 py-0.5 text-xs font-medium ring-1 ring-inset", s.className)} data-status={status}>
-      <Icon className="h-3.5 w-3.5" aria-hidden />
-      {status === "PENDING" && attempts === 0 ? "Queued" : s.label}
-    </span>
-  );
+  return redirectWithToast("/settings/channels", { type: "error", title: "Could not create the channel", description: failureMessage(r) });
 }
 
 const field = "mt-1 block w-full rounded-lg border px-3 py-2 text-sm shadow-sm focus:outline-none focus:ring-2";
@@ -205,7 +191,7 @@ export default function ChannelsPage() {
 
   const columns = useMemo<ColumnDef<DeliveryRow>[]>(
     () => [
-      { id: "status", header: "Status", cell: ({ row }) => <DeliveryStatus status={row.original.status} attempts={row.original.attempts} /> },
+      { id: "status", header: "Status", cell: ({ row }) => <StatusBadge domain="delivery" status={row.original.status} label={row.original.status === "PENDING" && row.original.attempts === 0 ? "Queued" : undefined} /> },
       { id: "event", header: "Event", cell: ({ row }) => <span className="font-mono text-xs">{row.original.event.toLowerCase()}</span> },
       { id: "channel", header: "Channel", cell: ({ row }) => row.original.channel.name },
       {

@@ -6,6 +6,7 @@ import { Ban, CheckCircle2, Clock, KeyRound, Plus, ShieldAlert, XCircle, type Lu
 import { useEffect, useMemo, useRef } from "react";
 import { z } from "zod";
 import { DataTable } from "~/components/data-table";
+import { StatusBadge } from "~/components/ui/status-badge";
 import { ConfirmAction } from "~/components/ui/confirm-dialog";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { Button } from "~/components/ui/button";
@@ -17,7 +18,7 @@ import { formatDate, formatDateTime, formatRelative } from "~/lib/format";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { pageArgs, parsePage } from "~/lib/table-state";
 import { gql } from "~/server/gql.server";
-import { redirectWithToast } from "~/server/toast.server";
+import { failureMessage, redirectWithResult, redirectWithToast } from "~/server/toast.server";
 
 export const meta: MetaFunction = () => [{ title: "API tokens · Trainyard" }];
 
@@ -126,14 +127,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const intent = form.get("intent");
   if (intent === "revoke") {
     const result = (await gql(context, request, RevokeTokenMutation, { id: String(form.get("id") ?? "") })).revokeApiToken;
-    if (result.__typename === "RevokeApiTokenSuccess") {
-      return redirectWithToast("/settings/tokens", {
-        type: "success",
-        title: `Revoked "${result.token.name}"`,
-        description: `Requests with ${result.token.prefix}… are refused from now on.`,
-      });
-    }
-    return redirectWithToast("/settings/tokens", { type: "error", title: "Could not revoke the token", description: "message" in result ? result.message : undefined });
+    return redirectWithResult(
+      result,
+      "RevokeApiTokenSuccess",
+      ({ token }) => ({ to: "/settings/tokens", title: `Revoked "${token.name}"`, description: `Requests with ${token.prefix}… are refused from now on.` }),
+      { to: "/settings/tokens", title: "Could not revoke the token" },
+    );
   }
   if (intent !== "create") throw new Response("Unknown action", { status: 400 });
 
@@ -155,24 +154,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     for (const f of result.fieldErrors) errors[f.path.replace(/^input\./, "").split(".")[0] as keyof FieldErrors] ??= f.message;
     return json({ errors: Object.keys(errors).length ? errors : { name: result.message }, created: null }, { status: 400 });
   }
-  return redirectWithToast("/settings/tokens", { type: "error", title: "Could not create the token", description: "message" in result ? result.message : undefined });
-}
-
-const STATUS_STYLE: Record<string, { label: string; icon: LucideIcon; className: string }> = {
-  ACTIVE: { label: "Active", icon: CheckCircle2, className: "bg-emerald-50 text-emerald-800 ring-emerald-200" },
-  EXPIRED: { label: "Expired", icon: Clock, className: "bg-amber-50 text-amber-900 ring-amber-200" },
-  REVOKED: { label: "Revoked", icon: Ban, className: "bg-slate-100 text-slate-700 ring-slate-200" },
-};
-
-function TokenStatus({ status }: { status: string }) {
-  const s = STATUS_STYLE[status] ?? { label: status, icon: XCircle, className: "bg-slate-100 text-slate-700 ring-slate-200" };
-  const Icon = s.icon;
-  return (
-    <span className={cn("inline-flex items-center gap-1.5 rounded-full px-2.5 py-0.5 text-xs font-medium ring-1 ring-inset", s.className)} data-status={status}>
-      <Icon className="h-3.5 w-3.5" aria-hidden />
-      {s.label}
-    </span>
-  );
+  return redirectWithToast("/settings/tokens", { type: "error", title: "Could not create the token", description: failureMessage(result) });
 }
 
 function ScopeList({ scopes }: { scopes: readonly string[] }) {
@@ -239,7 +221,7 @@ export default function ApiTokensPage() {
       },
       { id: "prefix", header: "Prefix", cell: ({ row }) => <code className="font-mono text-xs text-slate-600">{row.original.prefix}…</code> },
       { id: "scopes", header: "Scopes", cell: ({ row }) => <ScopeList scopes={row.original.scopes} /> },
-      { id: "status", header: "Status", cell: ({ row }) => <TokenStatus status={row.original.status} /> },
+      { id: "status", header: "Status", cell: ({ row }) => <StatusBadge domain="token" status={row.original.status} /> },
       {
         id: "created",
         header: "Created",
