@@ -1,3 +1,4 @@
+import { getFormProps, getInputProps, getSelectProps, parse, useForm } from "@conform-to/react";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
@@ -10,12 +11,16 @@ import { ConfirmAction } from "~/components/ui/confirm-dialog";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { Button } from "~/components/ui/button";
 import { Card, CardHeader } from "~/components/ui/card";
+import { FormErrors, FormField, inputClass } from "~/components/ui/form-field";
+import { enumOptions, enumValue } from "~/lib/enum-options";
+import { NotificationChannelKind } from "~/lib/schema-enums";
 import { CopyButton } from "~/components/ui/copy-button";
 import { PageHeader } from "~/components/ui/page-header";
 import { cn } from "~/lib/cn";
 import { formatDateTime, formatRelative } from "~/lib/format";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { pageArgs, parsePage } from "~/lib/table-state";
+import { replyWithApiErrors } from "~/server/form.server";
 import { gql } from "~/server/gql.server";
 import { failureMessage, redirectWithResult, redirectWithToast } from "~/server/toast.server";
 
@@ -136,8 +141,6 @@ const DeleteChannel = graphql(`
   }
 `);
 
-type FieldErrors = Partial<Record<"name" | "kind" | "url", string>>;
-
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   const intent = form.get("intent");
@@ -162,18 +165,20 @@ export async function action({ request, context }: ActionFunctionArgs) {
     });
   }
   if (intent !== "create") throw new Response("Unknown action", { status: 400 });
-  const input = { name: String(form.get("name") ?? ""), kind: (form.get("kind") === "SLACK" ? "SLACK" : "WEBHOOK") as "SLACK" | "WEBHOOK", url: String(form.get("url") ?? "") };
+  // The channel rules live in graphql/services/notifications.ts (no client schema): the server's answer goes back per field.
+  const submission = parse(form, { resolve: (value) => ({ value: value as Record<string, string | undefined> }) });
+  if (submission.status !== "success") return json({ reply: submission.reply(), created: null }, { status: 400 });
+  const { name = "", url = "" } = submission.value;
+  const input = { name, url, kind: enumValue(NotificationChannelKind, submission.value.kind) ?? "WEBHOOK" };
   const r = (await gql(context, request, CreateChannel, { input })).createNotificationChannel;
-  if (r.__typename === "CreateNotificationChannelSuccess") return json({ errors: {} as FieldErrors, created: { secret: r.secret, ...r.channel } });
-  if (r.__typename === "ValidationError") {
-    const errors: FieldErrors = {};
-    for (const f of r.fieldErrors) errors[f.path.replace(/^input\./, "") as keyof FieldErrors] ??= f.message;
-    return json({ errors: Object.keys(errors).length ? errors : { name: r.message }, created: null }, { status: 400 });
+  if (r.__typename === "CreateNotificationChannelSuccess") {
+    return json({ reply: submission.reply({ resetForm: true }), created: { secret: r.secret, ...r.channel } });
   }
+  if (r.__typename === "ValidationError") return json({ reply: replyWithApiErrors(submission, r, "The channel could not be created."), created: null }, { status: 400 });
   return redirectWithToast("/settings/channels", { type: "error", title: "Could not create the channel", description: failureMessage(r) });
 }
 
-const field = "mt-1 block w-full rounded-lg border px-3 py-2 text-sm shadow-sm focus:outline-none focus:ring-2";
+const KIND_OPTIONS = enumOptions(NotificationChannelKind, { WEBHOOK: "Webhook (JSON)", SLACK: "Slack" });
 
 export default function ChannelsPage() {
   const { notificationChannels, notificationDeliveries, now } = useLoaderData<typeof loader>();
@@ -181,13 +186,9 @@ export default function ChannelsPage() {
   const navigation = useNavigation();
   const [params] = useSearchParams();
   const selected = params.get("channel");
-  const errors: FieldErrors = actionData && "errors" in actionData ? actionData.errors : {};
-  const created = actionData && "created" in actionData ? actionData.created : null;
+  const created = actionData?.created ?? null;
   const creating = navigation.state === "submitting" && navigation.formData?.get("intent") === "create";
-  const formRef = useRef<HTMLFormElement>(null);
-  useEffect(() => {
-    if (created) formRef.current?.reset();
-  }, [created]);
+  const [form, fields] = useForm<{ name: string; kind: string; url: string }>({ lastResult: actionData?.reply, defaultValue: { kind: "WEBHOOK" } });
 
   const columns = useMemo<ColumnDef<DeliveryRow>[]>(
     () => [
@@ -263,33 +264,26 @@ export default function ChannelsPage() {
       <div className="mb-6 grid grid-cols-1 gap-6 xl:grid-cols-2">
         <Card>
           <CardHeader title="Add a channel" description="Receivers should check the signature and refuse timestamps older than 5 minutes." />
-          <Form method="post" ref={formRef} className="space-y-4 px-5 py-5" noValidate>
+          <Form method="post" {...getFormProps(form)} className="space-y-4 px-5 py-5">
             <input type="hidden" name="intent" value="create" />
+            <FormErrors errors={form.errors} />
             <div className="grid grid-cols-1 gap-4 sm:grid-cols-3">
-              <div className="sm:col-span-2">
-                <label htmlFor="channel-name" className="block text-sm font-medium text-slate-700">
-                  Name
-                </label>
-                <input id="channel-name" name="name" maxLength={100} placeholder="oncall-webhook" aria-invalid={errors.name ? true : undefined} className={cn(field, errors.name ? "border-red-300" : "border-slate-300")} />
-                {errors.name ? <p className="mt-1 text-xs text-red-700">{errors.name}</p> : null}
-              </div>
-              <div>
-                <label htmlFor="channel-kind" className="block text-sm font-medium text-slate-700">
-                  Kind
-                </label>
-                <select id="channel-kind" name="kind" defaultValue="WEBHOOK" className={cn(field, "border-slate-300")}>
-                  <option value="WEBHOOK">Webhook (JSON)</option>
-                  <option value="SLACK">Slack</option>
+              <FormField meta={fields.name} label="Name" className="sm:col-span-2">
+                <input {...getInputProps(fields.name, { type: "text" })} maxLength={100} placeholder="oncall-webhook" className={inputClass(!fields.name.valid)} />
+              </FormField>
+              <FormField meta={fields.kind} label="Kind">
+                <select {...getSelectProps(fields.kind)} className={inputClass(!fields.kind.valid)}>
+                  {KIND_OPTIONS.map((o) => (
+                    <option key={o.value} value={o.value}>
+                      {o.label}
+                    </option>
+                  ))}
                 </select>
-              </div>
+              </FormField>
             </div>
-            <div>
-              <label htmlFor="channel-url" className="block text-sm font-medium text-slate-700">
-                URL
-              </label>
-              <input id="channel-url" name="url" type="url" placeholder="https://hooks.example.com/trainyard" aria-invalid={errors.url ? true : undefined} className={cn(field, errors.url ? "border-red-300" : "border-slate-300")} />
-              {errors.url ? <p className="mt-1 text-xs text-red-700">{errors.url}</p> : null}
-            </div>
+            <FormField meta={fields.url} label="URL">
+              <input {...getInputProps(fields.url, { type: "url" })} placeholder="https://hooks.example.com/trainyard" className={inputClass(!fields.url.valid)} />
+            </FormField>
             <div className="flex justify-end">
               <Button type="submit" disabled={creating}>
                 <Plus className="h-4 w-4" aria-hidden /> {creating ? "Adding…" : "Add channel"}
