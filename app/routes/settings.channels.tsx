@@ -3,8 +3,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
-import { CheckCircle2, Clock, Plus, Send, ShieldAlert, Trash2, Webhook, XCircle, type LucideIcon } from "lucide-react";
-import { useEffect, useMemo, useRef } from "react";
+import { Plus, Send, Trash2, Webhook } from "lucide-react";
+import { useMemo } from "react";
 import { DataTable } from "~/components/data-table";
 import { StatusBadge } from "~/components/ui/status-badge";
 import { ConfirmAction } from "~/components/ui/confirm-dialog";
@@ -14,7 +14,7 @@ import { Card, CardHeader } from "~/components/ui/card";
 import { FormErrors, FormField, inputClass } from "~/components/ui/form-field";
 import { enumOptions, enumValue } from "~/lib/enum-options";
 import { NotificationChannelKind } from "~/lib/schema-enums";
-import { CopyButton } from "~/components/ui/copy-button";
+import { SecretOnce } from "~/components/ui/secret-once";
 import { PageHeader } from "~/components/ui/page-header";
 import { cn } from "~/lib/cn";
 import { formatDateTime, formatRelative } from "~/lib/format";
@@ -243,23 +243,18 @@ export default function ChannelsPage() {
         description="Where alert notifications go: a generic JSON webhook or a Slack-compatible incoming webhook. One notification when an alert fires, one when it resolves; failed deliveries are retried for an hour."
       />
       {created ? (
-        <div className="mb-6 rounded-xl border border-emerald-200 bg-emerald-50 p-5" role="status" data-testid="new-channel">
-          <div className="flex items-start gap-3">
-            <ShieldAlert className="mt-0.5 h-5 w-5 shrink-0 text-emerald-700" aria-hidden />
-            <div className="min-w-0 flex-1">
-              <h2 className="text-sm font-semibold text-emerald-900">Channel “{created.name}” created. Copy its signing secret now: it will not be shown again.</h2>
-              <p className="mt-1 text-xs text-emerald-800">
-                Every request carries <code className="font-mono">X-Trainyard-Signature: t=&lt;unix s&gt;,v1=&lt;hex HMAC-SHA256(secret, "t.body")&gt;</code>. See docs/alerts.md.
-              </p>
-              <div className="mt-3 flex items-center gap-2">
-                <code className="min-w-0 flex-1 overflow-x-auto whitespace-nowrap rounded-lg border border-emerald-200 bg-white px-3 py-2 font-mono text-sm" data-testid="channel-secret">
-                  {created.secret}
-                </code>
-                <CopyButton value={created.secret} />
-              </div>
-            </div>
-          </div>
-        </div>
+        <SecretOnce
+          key={created.id}
+          testId="new-channel"
+          secretTestId="channel-secret"
+          title={`Channel “${created.name}” created. Copy its signing secret now: it will not be shown again.`}
+          secret={created.secret}
+          details={
+            <>
+              Every request carries <code className="font-mono">X-Trainyard-Signature: t=&lt;unix s&gt;,v1=&lt;hex HMAC-SHA256(secret, "t.body")&gt;</code>. See docs/alerts.md.
+            </>
+          }
+        />
       ) : null}
       <div className="mb-6 grid grid-cols-1 gap-6 xl:grid-cols-2">
         <Card>

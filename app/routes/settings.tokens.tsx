@@ -4,8 +4,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
-import { Ban, CheckCircle2, Clock, KeyRound, Plus, ShieldAlert, XCircle, type LucideIcon } from "lucide-react";
-import { useEffect, useMemo, useRef } from "react";
+import { Ban, KeyRound, Plus } from "lucide-react";
+import { useMemo } from "react";
 import { z } from "zod";
 import { DataTable } from "~/components/data-table";
 import { StatusBadge } from "~/components/ui/status-badge";
@@ -14,7 +14,7 @@ import { GeneralErrorBoundary } from "~/components/error-page";
 import { Button } from "~/components/ui/button";
 import { Card, CardHeader } from "~/components/ui/card";
 import { FormErrors, FormField, inputClass } from "~/components/ui/form-field";
-import { CopyButton } from "~/components/ui/copy-button";
+import { SecretOnce } from "~/components/ui/secret-once";
 import { PageHeader } from "~/components/ui/page-header";
 import { cn } from "~/lib/cn";
 import { formatDate, formatDateTime, formatRelative } from "~/lib/format";
@@ -175,31 +175,20 @@ function ScopeList({ scopes }: { scopes: readonly string[] }) {
 }
 
 function NewSecret({ created }: { created: { secret: string; name: string; prefix: string; scopes: readonly string[]; expiresAt: string | null } }) {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => ref.current?.focus(), []);
   return (
-    <div ref={ref} tabIndex={-1} className="mb-6 rounded-xl border border-emerald-200 bg-emerald-50 p-5 outline-none" role="status" data-testid="new-token">
-      <div className="flex items-start gap-3">
-        <ShieldAlert className="mt-0.5 h-5 w-5 shrink-0 text-emerald-700" aria-hidden />
-        <div className="min-w-0 flex-1">
-          <h2 className="text-sm font-semibold text-emerald-900">Token “{created.name}” created. Copy it now: it will not be shown again.</h2>
-          <p className="mt-1 text-xs text-emerald-800">
-            Only a hash is stored. Scopes: {created.scopes.map((s) => s.toLowerCase()).join(", ")}
-            {created.expiresAt ? `; expires ${formatDate(created.expiresAt)}` : "; does not expire"}.
-          </p>
-          <div className="mt-3 flex items-center gap-2">
-            <code className="min-w-0 flex-1 overflow-x-auto whitespace-nowrap rounded-lg border border-emerald-200 bg-white px-3 py-2 font-mono text-sm text-slate-900" data-testid="token-secret">
-              {created.secret}
-            </code>
-            <CopyButton value={created.secret} />
-          </div>
-          <p className="mt-3 text-xs text-emerald-800">
-            In CI, store it as a secret named <code className="font-mono">TRAINYARD_TOKEN</code> and run{" "}
-            <code className="font-mono">trainyard deploy --job $JOB_ID --wait</code>. See docs/cli.md.
-          </p>
-        </div>
-      </div>
-    </div>
+    <SecretOnce
+      testId="new-token"
+      secretTestId="token-secret"
+      title={`Token “${created.name}” created. Copy it now: it will not be shown again.`}
+      secret={created.secret}
+      details={`Only a hash is stored. Scopes: ${created.scopes.map((s) => s.toLowerCase()).join(", ")}${created.expiresAt ? `; expires ${formatDate(created.expiresAt)}` : "; does not expire"}.`}
+      footer={
+        <>
+          In CI, store it as a secret named <code className="font-mono">TRAINYARD_TOKEN</code> and run{" "}
+          <code className="font-mono">trainyard deploy --job $JOB_ID --wait</code>. See docs/cli.md.
+        </>
+      }
+    />
   );
 }
 
