@@ -1,26 +1,3 @@
-import { BellOff, CheckCircle2, Clock, Flame, type LucideIcon } from "lucide-react";
-import { cn } from "~/lib/cn";
-
-/** Alert states as badges: colour + icon + text, never colour alone. */
-const STATES: Record<string, { label: string; icon: LucideIcon; className: string }> = {
-  FIRING: { label: "Firing", icon: Flame, className: "bg-red-50 text-red-800 ring-red-200" },
-  PENDING: { label: "Pending", icon: Clock, className: "bg-amber-50 text-amber-900 ring-amber-200" },
-  RESOLVED: { label: "Resolved", icon: CheckCircle2, className: "bg-emerald-50 text-emerald-800 ring-emerald-200" },
-  OK: { label: "OK", icon: CheckCircle2, className: "bg-emerald-50 text-emerald-800 ring-emerald-200" },
-  SILENCED: { label: "Silenced", icon: BellOff, className: "bg-slate-100 text-slate-700 ring-slate-200" },
-};
-
-export function AlertStateBadge({ state }: { state: string }) {
-  const s = STATES[state] ?? { label: state, icon: Clock, className: "bg-slate-100 text-slate-700 ring-slate-200" };
-  const Icon = s.icon;
-  return (
-    <span className={cn("inline-flex items-center gap-1.5 whitespace-nowrap rounded-full px-2.5 py-0.5 text-xs font-medium ring-1 ring-inset", s.className)} data-state={state}>
-      <Icon className="h-3.5 w-3.5" aria-hidden />
-      {s.label}
-    </span>
-  );
-}
-
 export const METRIC_LABEL: Record<string, string> = {
   P50_LATENCY: "P50 latency",
   P95_LATENCY: "P95 latency",

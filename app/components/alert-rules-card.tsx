@@ -2,9 +2,10 @@ import { useFetcher } from "@remix-run/react";
 import { Bell, BellOff, Plus, Save, Trash2 } from "lucide-react";
 import { useEffect, useRef } from "react";
 import { toast } from "sonner";
-import { AlertStateBadge, describeCondition, formatAlertValue, formatSpan, METRIC_LABEL, thresholdToInput, thresholdUnit, WINDOW_LABEL } from "~/components/alert-format";
+import { describeCondition, formatAlertValue, formatSpan, METRIC_LABEL, thresholdToInput, thresholdUnit, WINDOW_LABEL } from "~/components/alert-format";
 import { Button } from "~/components/ui/button";
 import { Card, CardHeader } from "~/components/ui/card";
+import { StatusBadge } from "~/components/ui/status-badge";
 import { cn } from "~/lib/cn";
 import { formatDateTime, formatRelative } from "~/lib/format";
 import type { loader as cardLoader, action as cardAction } from "~/routes/alerts.deployments.$id";
@@ -47,7 +48,7 @@ function RuleRow({ rule, channels, deploymentId, action, reload }: { rule: Rule;
         <input type="hidden" name="metric" value={rule.metric} />
         <div className="min-w-[14rem] flex-1">
           <div className="flex items-center gap-2">
-            <AlertStateBadge state={state} />
+            <StatusBadge domain="alert" status={state} />
             <span className="text-sm font-medium text-slate-900">{describeCondition(rule)}</span>
           </div>
           <p className="mt-1 text-xs text-slate-500">
@@ -206,7 +207,7 @@ export function AlertRulesCard({ deploymentId }: { deploymentId: string }) {
           <ul className="divide-y divide-slate-100" data-testid="alert-history">
             {d.deployment.alerts.nodes.map((a) => (
               <li key={a.id} className="flex flex-wrap items-center gap-3 px-5 py-3 text-sm">
-                <AlertStateBadge state={a.state} />
+                <StatusBadge domain="alert" status={a.state} />
                 <span className="min-w-0 flex-1 text-slate-700">
                   {describeCondition(a)}: <span className="font-semibold tabular-nums text-slate-900">{formatAlertValue(a.metric, a.value)}</span>
                 </span>

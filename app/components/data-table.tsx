@@ -10,7 +10,7 @@ import {
 import { ArrowDown, ArrowUp, ArrowUpDown, ChevronLeft, ChevronRight } from "lucide-react";
 import type { ReactNode } from "react";
 import { cn } from "~/lib/cn";
-import { parsePage, parseSort, serializeSort, withParams } from "~/lib/table-state";
+import { PAGE_SIZES, parsePage, parseSort, serializeSort, withParams } from "~/lib/table-state";
 
 /**
  * A server-side table: sorting and paging live in the URL and are done by the
@@ -124,11 +124,25 @@ export function DataTable<Row>(props: {
           </tbody>
         </table>
       </div>
-      <div className="flex items-center justify-between border-t border-slate-200 bg-slate-50/50 px-4 py-3 text-sm text-slate-600">
+      <div className="flex flex-wrap items-center justify-between gap-x-4 gap-y-2 border-t border-slate-200 bg-slate-50/50 px-4 py-3 text-sm text-slate-600">
         <span>
           {props.totalCount === 0 ? "No results" : `Showing ${from}–${to} of ${props.totalCount.toLocaleString("en-US")}`}
         </span>
-        <div className="flex items-center gap-2">
+        <div className="flex flex-wrap items-center gap-2">
+          <label className="mr-2 flex items-center gap-2">
+            Rows per page
+            <select
+              value={pageSize}
+              onChange={(e) => setParams(withParams(params, { size: e.target.value }), { preventScrollReset: true })}
+              className="rounded-md border border-slate-200 bg-white py-1 pl-2 pr-7 text-sm text-slate-700"
+            >
+              {PAGE_SIZES.map((size) => (
+                <option key={size} value={size}>
+                  {size}
+                </option>
+              ))}
+            </select>
+          </label>
           <span className="tabular-nums">
             Page {page} of {pageCount}
           </span>

@@ -1,12 +1,12 @@
-import { StatusBadge } from "~/components/ui/status-badge";
+import { StatusBadge, type DeploymentStatusValue } from "~/components/ui/status-badge";
 import { Card, CardHeader } from "~/components/ui/card";
 import { formatDateTime, formatRelative } from "~/lib/format";
 
 export interface DeploymentEventRow {
   id: string;
   action: string;
-  fromStatus: string | null;
-  toStatus: string;
+  fromStatus: DeploymentStatusValue | null;
+  toStatus: DeploymentStatusValue;
   actor: string;
   detail: string | null;
   createdAt: string;
@@ -34,7 +34,7 @@ export function DeploymentEvents({ events, now }: { events: DeploymentEventRow[]
             <div className="min-w-0">
               <p className="flex flex-wrap items-center gap-2">
                 <span className="font-medium text-slate-900">{ACTION_LABELS[e.action] ?? e.action}</span>
-                <StatusBadge status={e.toStatus} />
+                <StatusBadge domain="deployment" status={e.toStatus} />
               </p>
               <p className="mt-0.5 text-xs text-slate-500">
                 by <span className="font-medium text-slate-700">{e.actor}</span>

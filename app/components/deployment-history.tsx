@@ -2,13 +2,13 @@ import { Link } from "@remix-run/react";
 import { History } from "lucide-react";
 import { ConfirmAction } from "~/components/ui/confirm-dialog";
 import { Card, CardHeader } from "~/components/ui/card";
-import { StatusBadge } from "~/components/ui/status-badge";
+import { StatusBadge, type DeploymentStatusValue } from "~/components/ui/status-badge";
 import { formatDateTime, formatRelative } from "~/lib/format";
 
 export interface VersionRow {
   id: string;
   version: string;
-  status: string;
+  status: DeploymentStatusValue;
   deployedBy: string;
   createdAt: string;
   activatedAt: string | null;
@@ -51,7 +51,7 @@ export function DeploymentHistory(props: { modelName: string; currentId: string;
                   )}
                 </td>
                 <td className="whitespace-nowrap px-5 py-3">
-                  <StatusBadge status={v.status} />
+                  <StatusBadge domain="deployment" status={v.status} />
                 </td>
                 <td className="whitespace-nowrap px-5 py-3 text-slate-600">{v.deployedBy}</td>
                 <td className="whitespace-nowrap px-5 py-3 text-slate-600">

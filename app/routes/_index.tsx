@@ -169,7 +169,7 @@ export default function Dashboard() {
                     <span className="ml-2 font-mono text-xs text-slate-500">{dep.version}</span>
                     <p className="text-xs text-slate-500">deployed {formatRelative(dep.createdAt, now)}</p>
                   </div>
-                  <StatusBadge status={dep.status} />
+                  <StatusBadge domain="deployment" status={dep.status} />
                 </li>
               ))}
             </ul>
@@ -191,7 +191,7 @@ export default function Dashboard() {
                     <Link to={`/training/jobs/${job.id}`} className="text-sm font-medium text-slate-900 hover:text-indigo-600">
                       {job.modelName}
                     </Link>
-                    <StatusBadge status={job.status} />
+                    <StatusBadge domain="trainingJob" status={job.status} />
                   </div>
                   <div className="mt-2 flex items-center gap-3">
                     <div className="h-1.5 flex-1 overflow-hidden rounded-full bg-slate-100" role="progressbar" aria-valuenow={Math.round(job.progress * 100)} aria-valuemin={0} aria-valuemax={100} aria-label={`${job.modelName} progress`}>

@@ -4,10 +4,13 @@ import { Link, useLoaderData } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
 import { BellRing, Settings2 } from "lucide-react";
 import { useMemo } from "react";
-import { AlertStateBadge, describeCondition, formatAlertValue, formatSpan } from "~/components/alert-format";
+import { describeCondition, formatAlertValue, formatSpan } from "~/components/alert-format";
 import { DataTable } from "~/components/data-table";
 import { GeneralErrorBoundary } from "~/components/error-page";
-import { ClearFiltersLink, FilterBar, FilterSearchField, FilterSelectField, FilterSubmit } from "~/components/ui/filters";
+import { FilterBar, FilterSearchField, FilterSelectField } from "~/components/ui/filters";
+import { StatusBadge } from "~/components/ui/status-badge";
+import { enumOptions, enumValue } from "~/lib/enum-options";
+import { AlertStatus } from "~/lib/schema-enums";
 import { PageHeader } from "~/components/ui/page-header";
 import { formatDateTime, formatRelative } from "~/lib/format";
 import { graphql, type ResultOf } from "~/lib/graphql";
@@ -55,8 +58,7 @@ type Row = ResultOf<typeof AlertsQuery>["alerts"]["nodes"][number];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
-  const stateParam = params.get("state");
-  const state = stateParam === "FIRING" || stateParam === "RESOLVED" ? stateParam : null;
+  const state = enumValue(AlertStatus, params.get("state"));
   const modelName = params.get("model")?.trim() || null;
   const data = await gql(context, request, AlertsQuery, { state, modelName, ...pageArgs(parsePage(params)) });
   return json({ ...data, now: new Date().toISOString(), filtered: Boolean(state || modelName) });
@@ -66,7 +68,7 @@ export default function AlertsPage() {
   const { alerts, firing, now, filtered } = useLoaderData<typeof loader>();
   const columns = useMemo<ColumnDef<Row>[]>(
     () => [
-      { id: "state", header: "State", cell: ({ row }) => <AlertStateBadge state={row.original.state} /> },
+      { id: "state", header: "State", cell: ({ row }) => <StatusBadge domain="alert" status={row.original.state} /> },
       {
         id: "model",
         header: "Deployment",
@@ -144,19 +146,14 @@ export default function AlertsPage() {
           </Link>
         }
       />
-      <FilterBar label="Filter alerts">
+      <FilterBar label="Filter alerts" names={["model", "state"]}>
         <FilterSearchField label="Model" name="model" placeholder="Exact model name, e.g. support-bot" />
         <FilterSelectField
           label="State"
           name="state"
           allLabel="Firing and resolved"
-          options={[
-            { value: "FIRING", label: "Firing" },
-            { value: "RESOLVED", label: "Resolved" },
-          ]}
+          options={enumOptions(AlertStatus)}
         />
-        <FilterSubmit>Apply</FilterSubmit>
-        {filtered ? <ClearFiltersLink to="/alerts" /> : null}
       </FilterBar>
       <DataTable
         label="Alerts"

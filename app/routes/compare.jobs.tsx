@@ -187,7 +187,7 @@ export default function CompareJobsPage() {
                   <th scope="row" className="px-4 py-2 text-left text-sm font-medium text-slate-600">Status</th>
                   {jobs.map((j) => (
                     <td key={j.id} className="px-4 py-2">
-                      <StatusBadge status={j.status} />
+                      <StatusBadge domain="trainingJob" status={j.status} />
                     </td>
                   ))}
                 </tr>

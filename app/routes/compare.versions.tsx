@@ -139,7 +139,7 @@ export default function CompareVersionsPage() {
                       {name(v, i)}
                     </Link>
                     <span className="ml-2 align-middle">
-                      <StatusBadge status={v.status} />
+                      <StatusBadge domain="deployment" status={v.status} />
                     </span>
                   </th>
                 ))}

@@ -1,8 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link, useLoaderData, useRevalidator } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { ArrowLeft, BarChart3, FlaskConical, Loader2, XCircle } from "lucide-react";
-import { useEffect } from "react";
 import { MetricsLatencyChart } from "~/components/charts/metrics-latency-chart";
 import { MetricsRequestsChart } from "~/components/charts/metrics-requests-chart";
 import { DeploymentEndpoint } from "~/components/deployment-endpoint";
@@ -18,8 +17,9 @@ import { AlertRulesCard } from "~/components/alert-rules-card";
 import { StatusBadge } from "~/components/ui/status-badge";
 import { formatDateTime, formatRelative } from "~/lib/format";
 import { graphql, type ResultOf } from "~/lib/graphql";
+import { usePolling } from "~/lib/use-polling";
 import { gql, notFound } from "~/server/gql.server";
-import { redirectWithToast } from "~/server/toast.server";
+import { redirectWithResult } from "~/server/toast.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.deployment.modelName} ${data.deployment.version} · Deployments · Trainyard` : "Deployment not found · Trainyard" },
@@ -117,6 +117,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 const PauseMutation = graphql(`
   mutation PauseFromConsole($id: ID!) {
     pauseDeployment(id: $id) {
+      __typename
       ... on PauseDeploymentSuccess { deployment { id modelName version } }
       ... on Error { code message }
     }
@@ -125,6 +126,7 @@ const PauseMutation = graphql(`
 const ResumeMutation = graphql(`
   mutation ResumeFromConsole($id: ID!) {
     resumeDeployment(id: $id) {
+      __typename
       ... on ResumeDeploymentSuccess { deployment { id modelName version } }
       ... on Error { code message }
     }
@@ -133,6 +135,7 @@ const ResumeMutation = graphql(`
 const RetireMutation = graphql(`
   mutation RetireFromConsole($id: ID!) {
     retireDeployment(id: $id) {
+      __typename
       ... on RetireDeploymentSuccess { deployment { id modelName version } }
       ... on Error { code message }
     }
@@ -141,46 +144,40 @@ const RetireMutation = graphql(`
 const RollbackMutation = graphql(`
   mutation RollbackFromConsole($id: ID!, $pauseCurrent: Boolean) {
     rollbackDeployment(id: $id, pauseCurrent: $pauseCurrent) {
+      __typename
       ... on RollbackDeploymentSuccess { deployment { id modelName version } }
       ... on Error { code message }
     }
   }
 `);
 
-type Outcome = { __typename: string; deployment?: { id: string; modelName: string; version: string }; message?: string };
-
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const form = await request.formData();
   const id = params.id!;
-  const url = new URL(request.url);
-  const here = `/deployments/${id}${url.search}`;
-  const intent = form.get("intent");
-  let outcome: Outcome;
-  let verb: string;
-  if (intent === "pause") {
-    outcome = (await gql(context, request, PauseMutation, { id })).pauseDeployment as Outcome;
-    verb = "Paused";
-  } else if (intent === "resume") {
-    outcome = (await gql(context, request, ResumeMutation, { id })).resumeDeployment as Outcome;
-    verb = "Resumed";
-  } else if (intent === "retire") {
-    outcome = (await gql(context, request, RetireMutation, { id })).retireDeployment as Outcome;
-    verb = "Retired";
-  } else if (intent === "rollback") {
-    const targetId = String(form.get("targetId") ?? "");
-    outcome = (await gql(context, request, RollbackMutation, { id: targetId, pauseCurrent: form.get("pauseCurrent") === "on" })).rollbackDeployment as Outcome;
-    verb = "Rolled back to";
-  } else {
-    throw new Response("Unknown action", { status: 400 });
+  const search = new URL(request.url).search;
+  const here = `/deployments/${id}${search}`;
+  const done = (verb: string) => ({ deployment: d }: { deployment: { modelName: string; version: string } }) => ({ to: here, title: `${verb} ${d.modelName} ${d.version}` });
+  switch (form.get("intent")) {
+    case "pause":
+      return redirectWithResult((await gql(context, request, PauseMutation, { id })).pauseDeployment, "PauseDeploymentSuccess", done("Paused"), { to: here, title: "Pause failed" });
+    case "resume":
+      return redirectWithResult((await gql(context, request, ResumeMutation, { id })).resumeDeployment, "ResumeDeploymentSuccess", done("Resumed"), { to: here, title: "Resume failed" });
+    case "retire":
+      return redirectWithResult((await gql(context, request, RetireMutation, { id })).retireDeployment, "RetireDeploymentSuccess", done("Retired"), { to: here, title: "Retire failed" });
+    case "rollback": {
+      const variables = { id: String(form.get("targetId") ?? ""), pauseCurrent: form.get("pauseCurrent") === "on" };
+      const result = (await gql(context, request, RollbackMutation, variables)).rollbackDeployment;
+      // After a rollback the restored version is the one to look at.
+      return redirectWithResult(
+        result,
+        "RollbackDeploymentSuccess",
+        ({ deployment: d }) => ({ to: `/deployments/${d.id}${search}`, title: `Rolled back ${d.modelName} to ${d.version}` }),
+        { to: here, title: "Rollback failed" },
+      );
+    }
+    default:
+      throw new Response("Unknown action", { status: 400 });
   }
-  if (outcome.deployment) {
-    const d = outcome.deployment;
-    const title = intent === "rollback" ? `Rolled back ${d.modelName} to ${d.version}` : `${verb} ${d.modelName} ${d.version}`;
-    // After a rollback the restored version is the one to look at.
-    return redirectWithToast(intent === "rollback" ? `/deployments/${d.id}${url.search}` : here, { type: "success", title });
-  }
-  const failed = { pause: "Pause failed", resume: "Resume failed", retire: "Retire failed", rollback: "Rollback failed" }[intent];
-  return redirectWithToast(here, { type: "error", title: failed, description: outcome.message });
 }
 
 type Deployment = ResultOf<typeof DeploymentQuery>["deployment"] & {};
@@ -189,17 +186,9 @@ const ROLLOUT_POLL_MS = 2000;
 
 export default function DeploymentPage() {
   const { deployment: d, thresholds, window, now } = useLoaderData<typeof loader>();
-  const revalidator = useRevalidator();
   const label = `${d.modelName} ${d.version}`;
-
   // While rolling out, the status changes within seconds: follow it without a manual reload.
-  useEffect(() => {
-    if (d.status !== "DEPLOYING") return;
-    const timer = setInterval(() => {
-      if (revalidator.state === "idle" && document.visibilityState === "visible") revalidator.revalidate();
-    }, ROLLOUT_POLL_MS);
-    return () => clearInterval(timer);
-  }, [d.status, revalidator]);
+  usePolling(d.status === "DEPLOYING", ROLLOUT_POLL_MS);
 
   return (
     <>
@@ -213,7 +202,7 @@ export default function DeploymentPage() {
             <span className="rounded-md bg-slate-100 px-2 py-0.5 font-mono text-sm text-slate-700" data-testid="deployment-version">
               {d.version}
             </span>
-            <StatusBadge status={d.status} />
+            <StatusBadge domain="deployment" status={d.status} />
             {d.simulated ? <SimulatedBadge /> : null}
             {d.isProduction ? <ProductionBadge /> : null}
           </div>

@@ -1,30 +1,33 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link, useLoaderData, useRevalidator } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
 import { FlaskConical, Rocket, SearchX } from "lucide-react";
-import { useEffect, useMemo } from "react";
+import { useMemo } from "react";
 import { DataTable } from "~/components/data-table";
-import { ClearFiltersButton, DEPLOYMENT_STATUSES, DeploymentFilters } from "~/components/deployment-filters";
 import { assess, formatRate, MetricCell } from "~/components/deployment-metric-cards";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { Card } from "~/components/ui/card";
 import { PageHeader } from "~/components/ui/page-header";
+import { ClearFilters, FilterBar, FilterSearchField, FilterSelectField } from "~/components/ui/filters";
 import { StatusBadge } from "~/components/ui/status-badge";
 import { ProductionBadge, SimulatedBadge } from "~/components/serving-card";
 import { formatDateTime, formatMs, formatPercent, formatRelative } from "~/lib/format";
 import { graphql, type ResultOf } from "~/lib/graphql";
+import { enumOptions, enumValue, TRAINER_OPTIONS } from "~/lib/enum-options";
+import { DeploymentStatus, TrainerKind } from "~/lib/schema-enums";
 import { pageArgs, parsePage, parseSort } from "~/lib/table-state";
+import { usePolling } from "~/lib/use-polling";
 import { safeRedirect } from "~/lib/safe-redirect";
 import { gql } from "~/server/gql.server";
-import { redirectWithToast } from "~/server/toast.server";
+import { redirectWithResult } from "~/server/toast.server";
 
 export const meta: MetaFunction = () => [{ title: "Deployments · Trainyard" }];
 
 const SORT_KEYS = ["model", "rps", "p95", "deployed"] as const;
 const SORT_FIELDS = { model: "MODEL_NAME", rps: "REQUESTS_PER_SECOND", p95: "P95_LATENCY", deployed: "DEPLOYED" } as const;
 const DEFAULT_SORT = [{ id: "deployed", desc: true }];
-type Status = (typeof DEPLOYMENT_STATUSES)[number];
+const FILTERS = ["q", "status", "trainer"] as const;
 
 const DeploymentsQuery = graphql(`
   query DeploymentsPage($filter: DeploymentFilter, $sort: DeploymentSort, $first: Int, $offset: Int) {
@@ -69,12 +72,12 @@ type Row = ResultOf<typeof DeploymentsQuery>["deployments"]["nodes"][number];
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   const [sort] = parseSort(params.get("sort"), SORT_KEYS, DEFAULT_SORT);
-  const status = params.get("status");
+  const status = enumValue(DeploymentStatus, params.get("status"));
   const data = await gql(context, request, DeploymentsQuery, {
     filter: {
       modelName: params.get("q")?.trim() || null,
-      status: DEPLOYMENT_STATUSES.includes(status as Status) ? [status as Status] : null,
-      trainer: params.get("trainer") === "real" ? ("REAL" as const) : params.get("trainer") === "simulated" ? ("SIMULATED" as const) : null,
+      status: status ? [status] : null,
+      trainer: enumValue(TrainerKind, params.get("trainer")),
     },
     sort: {
       field: SORT_FIELDS[sort!.id as keyof typeof SORT_FIELDS],
@@ -112,32 +115,24 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const jobId = String(form.get("jobId") ?? "");
   const back = safeRedirect(form.get("redirectTo"), "/training/jobs");
   const result = (await gql(context, request, DeployMutation, { jobId })).deployJob;
-  if (result.__typename === "DeployJobSuccess") {
-    const d = result.deployment;
-    return redirectWithToast("/deployments", {
-      type: "success",
+  return redirectWithResult(
+    result,
+    "DeployJobSuccess",
+    ({ deployment: d }) => ({
+      to: "/deployments",
       title: `Deployed ${d.modelName} ${d.version}`,
       description: "Rolling out now; it turns Active as soon as the endpoint passes its health checks.",
-    });
-  }
-  return redirectWithToast(back, { type: "error", title: "Deploy failed", description: "message" in result ? result.message : undefined });
+    }),
+    { to: back, title: "Deploy failed" },
+  );
 }
 
 const ROLLOUT_POLL_MS = 2000;
 
 export default function DeploymentsPage() {
   const { deployments, everything, healthThresholds: thresholds, now } = useLoaderData<typeof loader>();
-  const revalidator = useRevalidator();
-  const rollingOut = deployments.nodes.some((d) => d.status === "DEPLOYING");
-
   // A deployment that is rolling out turns Active within seconds: keep the table current meanwhile.
-  useEffect(() => {
-    if (!rollingOut) return;
-    const timer = setInterval(() => {
-      if (revalidator.state === "idle" && document.visibilityState === "visible") revalidator.revalidate();
-    }, ROLLOUT_POLL_MS);
-    return () => clearInterval(timer);
-  }, [rollingOut, revalidator]);
+  usePolling(deployments.nodes.some((d) => d.status === "DEPLOYING"), ROLLOUT_POLL_MS);
 
   const columns = useMemo<ColumnDef<Row>[]>(
     () => [
@@ -179,7 +174,7 @@ export default function DeploymentsPage() {
         enableSorting: false,
         cell: ({ row }) => (
           <span title={row.original.failureReason ?? undefined}>
-            <StatusBadge status={row.original.status} />
+            <StatusBadge domain="deployment" status={row.original.status} />
           </span>
         ),
       },
@@ -250,7 +245,11 @@ export default function DeploymentsPage() {
         <FirstRun />
       ) : (
         <>
-          <DeploymentFilters />
+          <FilterBar label="Filter deployments" names={FILTERS}>
+            <FilterSearchField label="Model name" placeholder="Filter by model name…" />
+            <FilterSelectField label="Status" name="status" allLabel="All statuses" options={enumOptions(DeploymentStatus)} />
+            <FilterSelectField label="Trained by" name="trainer" allLabel="Real and simulated" options={TRAINER_OPTIONS} />
+          </FilterBar>
           <DataTable
             label="Deployments"
             columns={columns}
@@ -276,7 +275,7 @@ function NoMatches() {
       <p className="mt-3 text-sm font-semibold text-slate-900">No deployments found</p>
       <p className="mt-1 text-sm text-slate-500">No deployment matches these filters.</p>
       <div className="mt-4">
-        <ClearFiltersButton />
+        <ClearFilters names={FILTERS} />
       </div>
     </div>
   );

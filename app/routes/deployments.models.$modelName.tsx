@@ -168,7 +168,7 @@ export default function ServedModelPage() {
                         {v.isProduction ? <ProductionBadge /> : null}
                       </span>
                     </td>
-                    <td className="whitespace-nowrap px-5 py-3"><StatusBadge status={v.status} /></td>
+                    <td className="whitespace-nowrap px-5 py-3"><StatusBadge domain="deployment" status={v.status} /></td>
                     <td className="px-5 py-3">
                       {v.simulated ? <SimulatedBadge /> : <code className="font-mono text-xs">{v.upstreamUrl}</code>}
                       {v.healthy === false ? <span className="ml-2 text-xs font-medium text-red-700">unhealthy</span> : null}

@@ -4,7 +4,7 @@ import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/
 import { LockKeyhole, LogIn } from "lucide-react";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { Button } from "~/components/ui/button";
-import { safeRedirect } from "~/server/session.server";
+import { safeRedirect } from "~/lib/safe-redirect";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Trainyard" }];
 

@@ -124,7 +124,7 @@ export default function BaseModelPage() {
                     </p>
                   </div>
                   <TrainingProgress className="w-48 flex-none" progress={job.progress} status={job.status} label={`${job.modelName} progress`} />
-                  <StatusBadge status={job.status} />
+                  <StatusBadge domain="trainingJob" status={job.status} />
                 </li>
               ))}
             </ul>

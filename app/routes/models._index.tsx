@@ -1,14 +1,16 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
 import { Boxes, Sparkles } from "lucide-react";
 import { useMemo } from "react";
 import { DataTable } from "~/components/data-table";
 import { GeneralErrorBoundary } from "~/components/error-page";
-import { ClearFiltersLink, FilterBar, FilterSearchField, FilterSelectField, FilterSubmit } from "~/components/ui/filters";
+import { ClearFilters, FilterBar, FilterSearchField, FilterSelectField } from "~/components/ui/filters";
 import { PageHeader } from "~/components/ui/page-header";
+import { enumOptions, enumValue } from "~/lib/enum-options";
 import { formatEnum, formatInteger, formatParameters } from "~/lib/format";
+import { ModelTask } from "~/lib/schema-enums";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { pageArgs, parsePage, parseSort } from "~/lib/table-state";
 import { gql } from "~/server/gql.server";
@@ -17,8 +19,7 @@ export const meta: MetaFunction = () => [{ title: "Models · Trainyard" }];
 
 const SORT_KEYS = ["name", "parameters", "context", "released"] as const;
 const SORT_FIELDS = { name: "NAME", parameters: "PARAMETERS", context: "CONTEXT_LENGTH", released: "RELEASED" } as const;
-const TASKS = ["TEXT_GENERATION", "CODE_GENERATION", "EMBEDDING", "SPEECH_RECOGNITION", "IMAGE_TEXT"] as const;
-type Task = (typeof TASKS)[number];
+const FILTERS = ["q", "task", "family", "license"] as const;
 
 const ModelsQuery = graphql(`
   query ModelCatalog($filter: BaseModelFilter, $sort: BaseModelSort, $first: Int, $offset: Int) {
@@ -47,11 +48,10 @@ const ModelsQuery = graphql(`
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   const [sort] = parseSort(params.get("sort"), SORT_KEYS, [{ id: "name", desc: false }]);
-  const task = params.get("task");
   const data = await gql(context, request, ModelsQuery, {
     filter: {
       search: params.get("q") || null,
-      task: TASKS.includes(task as Task) ? (task as Task) : null,
+      task: enumValue(ModelTask, params.get("task")),
       family: params.get("family") || null,
       license: params.get("license") || null,
     },
@@ -70,8 +70,6 @@ type Model = ResultOf<typeof ModelsQuery>["baseModels"]["nodes"][number];
 
 export default function ModelCatalog() {
   const { baseModels, families, licenses } = useLoaderData<typeof loader>();
-  const [params] = useSearchParams();
-  const filtered = Boolean(params.get("q") || params.get("task") || params.get("family") || params.get("license"));
 
   // Sorting is done by the server; TanStack only offers it on columns with an accessor.
   const columns = useMemo<ColumnDef<Model>[]>(
@@ -135,13 +133,11 @@ export default function ModelCatalog() {
   return (
     <>
       <PageHeader title="Models" description="Open-weight base models you can fine-tune. Pick one and press Fine-tune to configure a job." />
-      <FilterBar label="Filter models">
+      <FilterBar label="Filter models" names={FILTERS}>
         <FilterSearchField label="Search" placeholder="Name, family or organization" />
-        <FilterSelectField label="Task" name="task" allLabel="All tasks" options={TASKS.map((t) => ({ value: t, label: formatEnum(t) }))} />
+        <FilterSelectField label="Task" name="task" allLabel="All tasks" options={enumOptions(ModelTask)} />
         <FilterSelectField label="Family" name="family" allLabel="All families" options={families.map((f) => ({ value: f, label: f }))} />
         <FilterSelectField label="License" name="license" allLabel="All licenses" options={licenses.map((l) => ({ value: l, label: l }))} />
-        <FilterSubmit>Search</FilterSubmit>
-        {filtered ? <ClearFiltersLink to="/models" /> : null}
       </FilterBar>
       <DataTable
         label="Base models"
@@ -155,9 +151,7 @@ export default function ModelCatalog() {
           <div className="flex flex-col items-center gap-2 text-center">
             <Boxes className="h-8 w-8 text-slate-300" aria-hidden />
             <p className="font-medium text-slate-900">No models match these filters</p>
-            <Link to="/models" className="text-sm text-indigo-600 hover:text-indigo-500">
-              Clear the filters
-            </Link>
+            <ClearFilters names={FILTERS} />
           </div>
         }
       />

@@ -1,22 +1,28 @@
+import { getFormProps, getInputProps, getSelectProps, parse, useForm } from "@conform-to/react";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
-import { CheckCircle2, Clock, Plus, Send, ShieldAlert, Trash2, Webhook, XCircle, type LucideIcon } from "lucide-react";
-import { useEffect, useMemo, useRef } from "react";
+import { Plus, Send, Trash2, Webhook } from "lucide-react";
+import { useMemo } from "react";
 import { DataTable } from "~/components/data-table";
+import { StatusBadge } from "~/components/ui/status-badge";
 import { ConfirmAction } from "~/components/ui/confirm-dialog";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { Button } from "~/components/ui/button";
 import { Card, CardHeader } from "~/components/ui/card";
-import { CopyButton } from "~/components/ui/copy-button";
+import { FormErrors, FormField, inputClass } from "~/components/ui/form-field";
+import { enumOptions, enumValue } from "~/lib/enum-options";
+import { NotificationChannelKind } from "~/lib/schema-enums";
+import { SecretOnce } from "~/components/ui/secret-once";
 import { PageHeader } from "~/components/ui/page-header";
 import { cn } from "~/lib/cn";
 import { formatDateTime, formatRelative } from "~/lib/format";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { pageArgs, parsePage } from "~/lib/table-state";
+import { replyWithApiErrors } from "~/server/form.server";
 import { gql } from "~/server/gql.server";
-import { redirectWithToast } from "~/server/toast.server";
+import { failureMessage, redirectWithResult, redirectWithToast } from "~/server/toast.server";
 
 export const meta: MetaFunction = () => [{ title: "Alert channels · Trainyard" }];
 
@@ -135,8 +141,6 @@ const DeleteChannel = graphql(`
   }
 `);
 
-type FieldErrors = Partial<Record<"name" | "kind" | "url", string>>;
-
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   const intent = form.get("intent");
@@ -151,43 +155,30 @@ export async function action({ request, context }: ActionFunctionArgs) {
         description: ok ? `The receiver answered HTTP ${r.delivery.lastStatusCode}.` : (r.delivery.lastError ?? undefined),
       });
     }
-    return redirectWithToast("/settings/channels", { type: "error", title: "Could not send a test", description: "message" in r ? r.message : undefined });
+    return redirectWithToast("/settings/channels", { type: "error", title: "Could not send a test", description: failureMessage(r) });
   }
   if (intent === "delete") {
     const r = (await gql(context, request, DeleteChannel, { id })).deleteNotificationChannel;
-    if (r.__typename === "DeleteNotificationChannelSuccess") return redirectWithToast("/settings/channels", { type: "success", title: "Channel deleted" });
-    return redirectWithToast("/settings/channels", { type: "error", title: "Could not delete the channel", description: "message" in r ? r.message : undefined });
+    return redirectWithResult(r, "DeleteNotificationChannelSuccess", () => ({ to: "/settings/channels", title: "Channel deleted" }), {
+      to: "/settings/channels",
+      title: "Could not delete the channel",
+    });
   }
   if (intent !== "create") throw new Response("Unknown action", { status: 400 });
-  const input = { name: String(form.get("name") ?? ""), kind: (form.get("kind") === "SLACK" ? "SLACK" : "WEBHOOK") as "SLACK" | "WEBHOOK", url: String(form.get("url") ?? "") };
+  // The channel rules live in graphql/services/notifications.ts (no client schema): the server's answer goes back per field.
+  const submission = parse(form, { resolve: (value) => ({ value: value as Record<string, string | undefined> }) });
+  if (submission.status !== "success") return json({ reply: submission.reply(), created: null }, { status: 400 });
+  const { name = "", url = "" } = submission.value;
+  const input = { name, url, kind: enumValue(NotificationChannelKind, submission.value.kind) ?? "WEBHOOK" };
   const r = (await gql(context, request, CreateChannel, { input })).createNotificationChannel;
-  if (r.__typename === "CreateNotificationChannelSuccess") return json({ errors: {} as FieldErrors, created: { secret: r.secret, ...r.channel } });
-  if (r.__typename === "ValidationError") {
-    const errors: FieldErrors = {};
-    for (const f of r.fieldErrors) errors[f.path.replace(/^input\./, "") as keyof FieldErrors] ??= f.message;
-    return json({ errors: Object.keys(errors).length ? errors : { name: r.message }, created: null }, { status: 400 });
+  if (r.__typename === "CreateNotificationChannelSuccess") {
+    return json({ reply: submission.reply({ resetForm: true }), created: { secret: r.secret, ...r.channel } });
   }
-  return redirectWithToast("/settings/channels", { type: "error", title: "Could not create the channel", description: "message" in r ? r.message : undefined });
+  if (r.__typename === "ValidationError") return json({ reply: replyWithApiErrors(submission, r, "The channel could not be created."), created: null }, { status: 400 });
+  return redirectWithToast("/settings/channels", { type: "error", title: "Could not create the channel", description: failureMessage(r) });
 }
 
-const DELIVERY: Record<string, { label: string; icon: LucideIcon; className: string }> = {
-  DELIVERED: { label: "Delivered", icon: CheckCircle2, className: "bg-emerald-50 text-emerald-800 ring-emerald-200" },
-  PENDING: { label: "Retrying", icon: Clock, className: "bg-amber-50 text-amber-900 ring-amber-200" },
-  FAILED: { label: "Failed", icon: XCircle, className: "bg-red-50 text-red-800 ring-red-200" },
-};
-
-function DeliveryStatus({ status, attempts }: { status: string; attempts: number }) {
-  const s = DELIVERY[status] ?? DELIVERY.PENDING!;
-  const Icon = s.icon;
-  return (
-    <span className={cn("inline-flex items-center gap-1.5 whitespace-nowrap rounded-full px-2.5 py-0.5 text-xs font-medium ring-1 ring-inset", s.className)} data-status={status}>
-      <Icon className="h-3.5 w-3.5" aria-hidden />
-      {status === "PENDING" && attempts === 0 ? "Queued" : s.label}
-    </span>
-  );
-}
-
-const field = "mt-1 block w-full rounded-lg border px-3 py-2 text-sm shadow-sm focus:outline-none focus:ring-2";
+const KIND_OPTIONS = enumOptions(NotificationChannelKind, { WEBHOOK: "Webhook (JSON)", SLACK: "Slack" });
 
 export default function ChannelsPage() {
   const { notificationChannels, notificationDeliveries, now } = useLoaderData<typeof loader>();
@@ -195,17 +186,13 @@ export default function ChannelsPage() {
   const navigation = useNavigation();
   const [params] = useSearchParams();
   const selected = params.get("channel");
-  const errors: FieldErrors = actionData && "errors" in actionData ? actionData.errors : {};
-  const created = actionData && "created" in actionData ? actionData.created : null;
+  const created = actionData?.created ?? null;
   const creating = navigation.state === "submitting" && navigation.formData?.get("intent") === "create";
-  const formRef = useRef<HTMLFormElement>(null);
-  useEffect(() => {
-    if (created) formRef.current?.reset();
-  }, [created]);
+  const [form, fields] = useForm<{ name: string; kind: string; url: string }>({ lastResult: actionData?.reply, defaultValue: { kind: "WEBHOOK" } });
 
   const columns = useMemo<ColumnDef<DeliveryRow>[]>(
     () => [
-      { id: "status", header: "Status", cell: ({ row }) => <DeliveryStatus status={row.original.status} attempts={row.original.attempts} /> },
+      { id: "status", header: "Status", cell: ({ row }) => <StatusBadge domain="delivery" status={row.original.status} label={row.original.status === "PENDING" && row.original.attempts === 0 ? "Queued" : undefined} /> },
       { id: "event", header: "Event", cell: ({ row }) => <span className="font-mono text-xs">{row.original.event.toLowerCase()}</span> },
       { id: "channel", header: "Channel", cell: ({ row }) => row.original.channel.name },
       {
@@ -256,54 +243,42 @@ export default function ChannelsPage() {
         description="Where alert notifications go: a generic JSON webhook or a Slack-compatible incoming webhook. One notification when an alert fires, one when it resolves; failed deliveries are retried for an hour."
       />
       {created ? (
-        <div className="mb-6 rounded-xl border border-emerald-200 bg-emerald-50 p-5" role="status" data-testid="new-channel">
-          <div className="flex items-start gap-3">
-            <ShieldAlert className="mt-0.5 h-5 w-5 shrink-0 text-emerald-700" aria-hidden />
-            <div className="min-w-0 flex-1">
-              <h2 className="text-sm font-semibold text-emerald-900">Channel “{created.name}” created. Copy its signing secret now: it will not be shown again.</h2>
-              <p className="mt-1 text-xs text-emerald-800">
-                Every request carries <code className="font-mono">X-Trainyard-Signature: t=&lt;unix s&gt;,v1=&lt;hex HMAC-SHA256(secret, "t.body")&gt;</code>. See docs/alerts.md.
-              </p>
-              <div className="mt-3 flex items-center gap-2">
-                <code className="min-w-0 flex-1 overflow-x-auto whitespace-nowrap rounded-lg border border-emerald-200 bg-white px-3 py-2 font-mono text-sm" data-testid="channel-secret">
-                  {created.secret}
-                </code>
-                <CopyButton value={created.secret} />
-              </div>
-            </div>
-          </div>
-        </div>
+        <SecretOnce
+          key={created.id}
+          testId="new-channel"
+          secretTestId="channel-secret"
+          title={`Channel “${created.name}” created. Copy its signing secret now: it will not be shown again.`}
+          secret={created.secret}
+          details={
+            <>
+              Every request carries <code className="font-mono">X-Trainyard-Signature: t=&lt;unix s&gt;,v1=&lt;hex HMAC-SHA256(secret, "t.body")&gt;</code>. See docs/alerts.md.
+            </>
+          }
+        />
       ) : null}
       <div className="mb-6 grid grid-cols-1 gap-6 xl:grid-cols-2">
         <Card>
           <CardHeader title="Add a channel" description="Receivers should check the signature and refuse timestamps older than 5 minutes." />
-          <Form method="post" ref={formRef} className="space-y-4 px-5 py-5" noValidate>
+          <Form method="post" {...getFormProps(form)} className="space-y-4 px-5 py-5">
             <input type="hidden" name="intent" value="create" />
+            <FormErrors errors={form.errors} />
             <div className="grid grid-cols-1 gap-4 sm:grid-cols-3">
-              <div className="sm:col-span-2">
-                <label htmlFor="channel-name" className="block text-sm font-medium text-slate-700">
-                  Name
-                </label>
-                <input id="channel-name" name="name" maxLength={100} placeholder="oncall-webhook" aria-invalid={errors.name ? true : undefined} className={cn(field, errors.name ? "border-red-300" : "border-slate-300")} />
-                {errors.name ? <p className="mt-1 text-xs text-red-700">{errors.name}</p> : null}
-              </div>
-              <div>
-                <label htmlFor="channel-kind" className="block text-sm font-medium text-slate-700">
-                  Kind
-                </label>
-                <select id="channel-kind" name="kind" defaultValue="WEBHOOK" className={cn(field, "border-slate-300")}>
-                  <option value="WEBHOOK">Webhook (JSON)</option>
-                  <option value="SLACK">Slack</option>
+              <FormField meta={fields.name} label="Name" className="sm:col-span-2">
+                <input {...getInputProps(fields.name, { type: "text" })} maxLength={100} placeholder="oncall-webhook" className={inputClass(!fields.name.valid)} />
+              </FormField>
+              <FormField meta={fields.kind} label="Kind">
+                <select {...getSelectProps(fields.kind)} className={inputClass(!fields.kind.valid)}>
+                  {KIND_OPTIONS.map((o) => (
+                    <option key={o.value} value={o.value}>
+                      {o.label}
+                    </option>
+                  ))}
                 </select>
-              </div>
+              </FormField>
             </div>
-            <div>
-              <label htmlFor="channel-url" className="block text-sm font-medium text-slate-700">
-                URL
-              </label>
-              <input id="channel-url" name="url" type="url" placeholder="https://hooks.example.com/trainyard" aria-invalid={errors.url ? true : undefined} className={cn(field, errors.url ? "border-red-300" : "border-slate-300")} />
-              {errors.url ? <p className="mt-1 text-xs text-red-700">{errors.url}</p> : null}
-            </div>
+            <FormField meta={fields.url} label="URL">
+              <input {...getInputProps(fields.url, { type: "url" })} placeholder="https://hooks.example.com/trainyard" className={inputClass(!fields.url.valid)} />
+            </FormField>
             <div className="flex justify-end">
               <Button type="submit" disabled={creating}>
                 <Plus className="h-4 w-4" aria-hidden /> {creating ? "Adding…" : "Add channel"}

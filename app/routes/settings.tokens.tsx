@@ -1,23 +1,29 @@
+import { getCollectionProps, getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
-import { Ban, CheckCircle2, Clock, KeyRound, Plus, ShieldAlert, XCircle, type LucideIcon } from "lucide-react";
-import { useEffect, useMemo, useRef } from "react";
+import { Ban, KeyRound, Plus } from "lucide-react";
+import { useMemo } from "react";
 import { z } from "zod";
 import { DataTable } from "~/components/data-table";
+import { StatusBadge } from "~/components/ui/status-badge";
 import { ConfirmAction } from "~/components/ui/confirm-dialog";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { Button } from "~/components/ui/button";
 import { Card, CardHeader } from "~/components/ui/card";
-import { CopyButton } from "~/components/ui/copy-button";
+import { FormErrors, FormField, inputClass } from "~/components/ui/form-field";
+import { SecretOnce } from "~/components/ui/secret-once";
 import { PageHeader } from "~/components/ui/page-header";
 import { cn } from "~/lib/cn";
 import { formatDate, formatDateTime, formatRelative } from "~/lib/format";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { pageArgs, parsePage } from "~/lib/table-state";
+import { createApiTokenInput } from "../../graphql/validation/tokens.ts";
+import { replyWithApiErrors } from "~/server/form.server";
 import { gql } from "~/server/gql.server";
-import { redirectWithToast } from "~/server/toast.server";
+import { failureMessage, redirectWithResult, redirectWithToast } from "~/server/toast.server";
 
 export const meta: MetaFunction = () => [{ title: "API tokens · Trainyard" }];
 
@@ -29,7 +35,6 @@ const SCOPE_INFO = [
   { value: "INVOKE", label: "invoke", description: "Send inference requests to deployed models through the gateway." },
   { value: "ADMIN", label: "admin", description: "Create and revoke API tokens." },
 ] as const;
-type ScopeValue = (typeof SCOPE_INFO)[number]["value"];
 
 const EXPIRY_CHOICES = [
   { value: "30", label: "30 days" },
@@ -113,66 +118,48 @@ const RevokeTokenMutation = graphql(`
   }
 `);
 
-const createForm = z.object({
-  name: z.string().trim().min(1, "Give the token a name, e.g. the pipeline that will use it").max(80, "Keep the name under 80 characters"),
-  scopes: z.array(z.enum(["READ", "TRAIN", "DEPLOY", "INGEST", "INVOKE", "ADMIN"])).min(1, "Choose at least one scope"),
-  expiry: z.enum(["30", "90", "365", "never"]),
-});
+const EXPIRY = ["30", "90", "365", "never"] as const;
+const { name: tokenName, scopes: tokenScopes } = createApiTokenInput.shape;
 
-type FieldErrors = Partial<Record<"name" | "scopes" | "expiry", string>>;
+/**
+ * graphql/validation/tokens.ts's rules for the name and scopes; the form posts the schema's enum values
+ * (DEPLOY) where the validation reads lower case, and picks an expiry period instead of a date.
+ */
+const createForm = z.object({
+  // prefault: an empty field (which Conform reads as missing) gets the name rule's own message.
+  name: tokenName.prefault(""),
+  scopes: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).map((scope) => String(scope).toLowerCase()), tokenScopes),
+  expiry: z.enum(EXPIRY),
+});
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   const intent = form.get("intent");
   if (intent === "revoke") {
     const result = (await gql(context, request, RevokeTokenMutation, { id: String(form.get("id") ?? "") })).revokeApiToken;
-    if (result.__typename === "RevokeApiTokenSuccess") {
-      return redirectWithToast("/settings/tokens", {
-        type: "success",
-        title: `Revoked "${result.token.name}"`,
-        description: `Requests with ${result.token.prefix}… are refused from now on.`,
-      });
-    }
-    return redirectWithToast("/settings/tokens", { type: "error", title: "Could not revoke the token", description: "message" in result ? result.message : undefined });
+    return redirectWithResult(
+      result,
+      "RevokeApiTokenSuccess",
+      ({ token }) => ({ to: "/settings/tokens", title: `Revoked "${token.name}"`, description: `Requests with ${token.prefix}… are refused from now on.` }),
+      { to: "/settings/tokens", title: "Could not revoke the token" },
+    );
   }
   if (intent !== "create") throw new Response("Unknown action", { status: 400 });
 
-  const parsed = createForm.safeParse({ name: form.get("name") ?? "", scopes: form.getAll("scopes"), expiry: form.get("expiry") ?? "" });
-  if (!parsed.success) {
-    const errors: FieldErrors = {};
-    for (const issue of parsed.error.issues) errors[issue.path[0] as keyof FieldErrors] ??= issue.message;
-    return json({ errors, created: null }, { status: 400 });
-  }
-  const { name, scopes, expiry } = parsed.data;
+  const submission = parseWithZod(form, { schema: createForm });
+  if (submission.status !== "success") return json({ reply: submission.reply(), created: null }, { status: 400 });
+  const { name, scopes, expiry } = submission.value;
   const expiresAt = expiry === "never" ? null : new Date(Date.now() + Number(expiry) * 86_400_000).toISOString();
-  const result = (await gql(context, request, CreateTokenMutation, { input: { name, scopes, expiresAt } })).createApiToken;
+  const input = { name, scopes: scopes.map((scope) => scope.toUpperCase() as Uppercase<typeof scope>), expiresAt };
+  const result = (await gql(context, request, CreateTokenMutation, { input })).createApiToken;
   if (result.__typename === "CreateApiTokenSuccess") {
     // The secret goes back in this one response and nowhere else: not in a cookie, not in the URL.
-    return json({ errors: {} as FieldErrors, created: { secret: result.secret, ...result.token } });
+    return json({ reply: submission.reply({ resetForm: true }), created: { secret: result.secret, ...result.token } });
   }
   if (result.__typename === "ValidationError") {
-    const errors: FieldErrors = {};
-    for (const f of result.fieldErrors) errors[f.path.replace(/^input\./, "").split(".")[0] as keyof FieldErrors] ??= f.message;
-    return json({ errors: Object.keys(errors).length ? errors : { name: result.message }, created: null }, { status: 400 });
+    return json({ reply: replyWithApiErrors(submission, result, "The token could not be created."), created: null }, { status: 400 });
   }
-  return redirectWithToast("/settings/tokens", { type: "error", title: "Could not create the token", description: "message" in result ? result.message : undefined });
-}
-
-const STATUS_STYLE: Record<string, { label: string; icon: LucideIcon; className: string }> = {
-  ACTIVE: { label: "Active", icon: CheckCircle2, className: "bg-emerald-50 text-emerald-800 ring-emerald-200" },
-  EXPIRED: { label: "Expired", icon: Clock, className: "bg-amber-50 text-amber-900 ring-amber-200" },
-  REVOKED: { label: "Revoked", icon: Ban, className: "bg-slate-100 text-slate-700 ring-slate-200" },
-};
-
-function TokenStatus({ status }: { status: string }) {
-  const s = STATUS_STYLE[status] ?? { label: status, icon: XCircle, className: "bg-slate-100 text-slate-700 ring-slate-200" };
-  const Icon = s.icon;
-  return (
-    <span className={cn("inline-flex items-center gap-1.5 rounded-full px-2.5 py-0.5 text-xs font-medium ring-1 ring-inset", s.className)} data-status={status}>
-      <Icon className="h-3.5 w-3.5" aria-hidden />
-      {s.label}
-    </span>
-  );
+  return redirectWithToast("/settings/tokens", { type: "error", title: "Could not create the token", description: failureMessage(result) });
 }
 
 function ScopeList({ scopes }: { scopes: readonly string[] }) {
@@ -188,31 +175,20 @@ function ScopeList({ scopes }: { scopes: readonly string[] }) {
 }
 
 function NewSecret({ created }: { created: { secret: string; name: string; prefix: string; scopes: readonly string[]; expiresAt: string | null } }) {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => ref.current?.focus(), []);
   return (
-    <div ref={ref} tabIndex={-1} className="mb-6 rounded-xl border border-emerald-200 bg-emerald-50 p-5 outline-none" role="status" data-testid="new-token">
-      <div className="flex items-start gap-3">
-        <ShieldAlert className="mt-0.5 h-5 w-5 shrink-0 text-emerald-700" aria-hidden />
-        <div className="min-w-0 flex-1">
-          <h2 className="text-sm font-semibold text-emerald-900">Token “{created.name}” created. Copy it now: it will not be shown again.</h2>
-          <p className="mt-1 text-xs text-emerald-800">
-            Only a hash is stored. Scopes: {created.scopes.map((s) => s.toLowerCase()).join(", ")}
-            {created.expiresAt ? `; expires ${formatDate(created.expiresAt)}` : "; does not expire"}.
-          </p>
-          <div className="mt-3 flex items-center gap-2">
-            <code className="min-w-0 flex-1 overflow-x-auto whitespace-nowrap rounded-lg border border-emerald-200 bg-white px-3 py-2 font-mono text-sm text-slate-900" data-testid="token-secret">
-              {created.secret}
-            </code>
-            <CopyButton value={created.secret} />
-          </div>
-          <p className="mt-3 text-xs text-emerald-800">
-            In CI, store it as a secret named <code className="font-mono">TRAINYARD_TOKEN</code> and run{" "}
-            <code className="font-mono">trainyard deploy --job $JOB_ID --wait</code>. See docs/cli.md.
-          </p>
-        </div>
-      </div>
-    </div>
+    <SecretOnce
+      testId="new-token"
+      secretTestId="token-secret"
+      title={`Token “${created.name}” created. Copy it now: it will not be shown again.`}
+      secret={created.secret}
+      details={`Only a hash is stored. Scopes: ${created.scopes.map((s) => s.toLowerCase()).join(", ")}${created.expiresAt ? `; expires ${formatDate(created.expiresAt)}` : "; does not expire"}.`}
+      footer={
+        <>
+          In CI, store it as a secret named <code className="font-mono">TRAINYARD_TOKEN</code> and run{" "}
+          <code className="font-mono">trainyard deploy --job $JOB_ID --wait</code>. See docs/cli.md.
+        </>
+      }
+    />
   );
 }
 
@@ -221,12 +197,14 @@ export default function ApiTokensPage() {
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const creating = navigation.state === "submitting" && navigation.formData?.get("intent") === "create";
-  const errors: FieldErrors = actionData && "errors" in actionData ? actionData.errors : {};
-  const created = actionData && "created" in actionData ? actionData.created : null;
-  const formRef = useRef<HTMLFormElement>(null);
-  useEffect(() => {
-    if (created) formRef.current?.reset();
-  }, [created]);
+  const created = actionData?.created ?? null;
+  const [form, fields] = useForm<{ name: string; scopes: string[]; expiry: string }>({
+    lastResult: actionData?.reply,
+    defaultValue: { expiry: "90", scopes: ["DEPLOY"] },
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: createForm }),
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+  });
 
   const columns = useMemo<ColumnDef<Row>[]>(
     () => [
@@ -239,7 +217,7 @@ export default function ApiTokensPage() {
       },
       { id: "prefix", header: "Prefix", cell: ({ row }) => <code className="font-mono text-xs text-slate-600">{row.original.prefix}…</code> },
       { id: "scopes", header: "Scopes", cell: ({ row }) => <ScopeList scopes={row.original.scopes} /> },
-      { id: "status", header: "Status", cell: ({ row }) => <TokenStatus status={row.original.status} /> },
+      { id: "status", header: "Status", cell: ({ row }) => <StatusBadge domain="token" status={row.original.status} /> },
       {
         id: "created",
         header: "Created",
@@ -302,62 +280,42 @@ export default function ApiTokensPage() {
       {created ? <NewSecret key={created.id} created={created} /> : null}
       <Card className="mb-6">
         <CardHeader title="Create a token" description="Give each pipeline or script its own token with only the scopes it needs. The secret is shown once." />
-        <Form method="post" ref={formRef} className="space-y-5 px-5 py-5" noValidate>
+        <Form method="post" {...getFormProps(form)} className="space-y-5 px-5 py-5">
           <input type="hidden" name="intent" value="create" />
+          <FormErrors errors={form.errors} />
           <div className="grid grid-cols-1 gap-4 md:grid-cols-3">
-            <div className="md:col-span-2">
-              <label htmlFor="token-name" className="block text-sm font-medium text-slate-700">
-                Name
-              </label>
-              <input
-                id="token-name"
-                name="name"
-                type="text"
-                maxLength={80}
-                placeholder="github-actions-deploy"
-                aria-invalid={errors.name ? true : undefined}
-                aria-describedby={errors.name ? "token-name-error" : undefined}
-                className={cn(
-                  "mt-1 block w-full rounded-lg border px-3 py-2 text-sm shadow-sm focus:outline-none focus:ring-2",
-                  errors.name ? "border-red-300 focus:ring-red-200" : "border-slate-300 focus:border-indigo-500 focus:ring-indigo-200",
-                )}
-              />
-              {errors.name ? (
-                <p id="token-name-error" className="mt-1 text-xs text-red-700">
-                  {errors.name}
-                </p>
-              ) : null}
-            </div>
-            <div>
-              <label htmlFor="token-expiry" className="block text-sm font-medium text-slate-700">
-                Expires after
-              </label>
-              <select id="token-expiry" name="expiry" defaultValue="90" className="mt-1 block w-full rounded-lg border border-slate-300 px-3 py-2 text-sm shadow-sm">
+            <FormField meta={fields.name} label="Name" className="md:col-span-2">
+              <input {...getInputProps(fields.name, { type: "text" })} maxLength={80} placeholder="github-actions-deploy" className={inputClass(!fields.name.valid)} />
+            </FormField>
+            <FormField meta={fields.expiry} label="Expires after">
+              <select {...getSelectProps(fields.expiry)} className={inputClass(!fields.expiry.valid)}>
                 {EXPIRY_CHOICES.map((c) => (
                   <option key={c.value} value={c.value}>
                     {c.label}
                   </option>
                 ))}
               </select>
-              {errors.expiry ? <p className="mt-1 text-xs text-red-700">{errors.expiry}</p> : null}
-            </div>
+            </FormField>
           </div>
-          <fieldset aria-describedby={errors.scopes ? "token-scopes-error" : undefined}>
+          <fieldset aria-describedby={fields.scopes.errors ? fields.scopes.errorId : undefined}>
             <legend className="text-sm font-medium text-slate-700">Scopes</legend>
             <div className="mt-2 grid grid-cols-1 gap-2 sm:grid-cols-2 lg:grid-cols-5">
-              {SCOPE_INFO.map((s) => (
-                <label key={s.value} className="flex cursor-pointer items-start gap-3 rounded-lg border border-slate-200 px-3 py-2 hover:bg-slate-50">
-                  <input type="checkbox" name="scopes" value={s.value} defaultChecked={s.value === ("DEPLOY" satisfies ScopeValue)} className="mt-0.5 h-4 w-4 rounded border-slate-300 text-indigo-600" />
-                  <span>
-                    <span className="font-mono text-sm font-medium text-slate-900">{s.label}</span>
-                    <span className="block text-xs text-slate-500">{s.description}</span>
-                  </span>
-                </label>
-              ))}
+              {getCollectionProps(fields.scopes, { type: "checkbox", options: SCOPE_INFO.map((s) => s.value) }).map((props) => {
+                const s = SCOPE_INFO.find((info) => info.value === props.value)!;
+                return (
+                  <label key={props.key} className="flex cursor-pointer items-start gap-3 rounded-lg border border-slate-200 px-3 py-2 hover:bg-slate-50">
+                    <input {...props} key={props.key} className="mt-0.5 h-4 w-4 rounded border-slate-300 text-indigo-600" />
+                    <span>
+                      <span className="font-mono text-sm font-medium text-slate-900">{s.label}</span>
+                      <span className="block text-xs text-slate-500">{s.description}</span>
+                    </span>
+                  </label>
+                );
+              })}
             </div>
-            {errors.scopes ? (
-              <p id="token-scopes-error" className="mt-1 text-xs text-red-700">
-                {errors.scopes}
+            {fields.scopes.errors ? (
+              <p id={fields.scopes.errorId} className="mt-1 text-xs text-red-700" role="alert">
+                {fields.scopes.errors[0]}
               </p>
             ) : null}
           </fieldset>

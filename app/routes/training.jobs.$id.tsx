@@ -1,8 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link, useLoaderData, useRevalidator } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { AlertTriangle, Bug, ChevronLeft, Gauge, Info, Layers, Timer, TrendingDown, XCircle, type LucideIcon } from "lucide-react";
-import { useEffect } from "react";
 import { LearningRateChart, LossChart } from "~/components/charts/loss-charts";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { TrainingJobActions } from "~/components/training-job-actions";
@@ -14,6 +13,7 @@ import { StatusBadge } from "~/components/ui/status-badge";
 import { cn } from "~/lib/cn";
 import { formatDateTime, formatDuration, formatInteger, formatParameters, formatRelative } from "~/lib/format";
 import { graphql } from "~/lib/graphql";
+import { usePolling } from "~/lib/use-polling";
 import { gql, notFound } from "~/server/gql.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -128,17 +128,9 @@ const levelStyle: Record<string, { icon: LucideIcon; className: string; label: s
 
 export default function TrainingMonitor() {
   const { job, now } = useLoaderData<typeof loader>();
-  const revalidator = useRevalidator();
   const live = job.status === "QUEUED" || job.status === "RUNNING";
-
-  // Poll while the job can still change; the effect ends when the status becomes final.
-  useEffect(() => {
-    if (!live) return;
-    const timer = setInterval(() => {
-      if (revalidator.state === "idle" && document.visibilityState === "visible") revalidator.revalidate();
-    }, POLL_MS);
-    return () => clearInterval(timer);
-  }, [live, revalidator]);
+  // Poll while the job can still change; polling ends when the status becomes final.
+  usePolling(live, POLL_MS);
 
   // A run that died early: its charts end at the step it reached, not at the planned last step.
   const endedAt = job.status === "FAILED" || job.status === "CANCELLED" ? job.currentStep : undefined;
@@ -172,7 +164,7 @@ export default function TrainingMonitor() {
               </span>
             ) : null}
             <span data-testid="job-status">
-              <StatusBadge status={job.status} className="px-3 py-1 text-sm" />
+              <StatusBadge domain="trainingJob" status={job.status} className="px-3 py-1 text-sm" />
             </span>
             <TrainingJobActions id={job.id} modelName={job.modelName} availableActions={job.availableActions} liveDeployment={job.liveDeployment} size="md" />
           </>
@@ -330,7 +322,7 @@ export default function TrainingMonitor() {
                   <Link to={`/deployments/${d.id}`} className="font-mono text-xs font-medium text-indigo-600 hover:text-indigo-500">
                     {d.version}
                   </Link>
-                  <StatusBadge status={d.status} />
+                  <StatusBadge domain="deployment" status={d.status} />
                 </dd>
               </div>
             ))}

@@ -1,30 +1,33 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link, useLoaderData, useRevalidator, useSearchParams } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
 import { FlaskConical, Plus } from "lucide-react";
-import { useEffect, useMemo } from "react";
+import { useMemo } from "react";
 import { DataTable } from "~/components/data-table";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { TrainingJobActions } from "~/components/training-job-actions";
 import { TrainingProgress } from "~/components/training-progress";
-import { ClearFiltersLink, FilterBar, FilterSearchField, FilterSelectField } from "~/components/ui/filters";
+import { ClearFilters, FilterBar, FilterSearchField, FilterSelectField, useFiltered } from "~/components/ui/filters";
 import { PageHeader } from "~/components/ui/page-header";
 import { CompareBar, CompareCheckbox } from "~/components/compare-selection";
 import { StatusBadge } from "~/components/ui/status-badge";
-import { formatDateTime, formatDuration, formatEnum, formatRelative } from "~/lib/format";
+import { enumOptions, enumValue, TRAINER_OPTIONS } from "~/lib/enum-options";
+import { formatDateTime, formatDuration, formatRelative } from "~/lib/format";
 import { graphql, type ResultOf } from "~/lib/graphql";
+import { TrainerKind, TrainingJobStatus } from "~/lib/schema-enums";
 import { pageArgs, parsePage, parseSort } from "~/lib/table-state";
+import { usePolling } from "~/lib/use-polling";
 import { safeRedirect } from "~/lib/safe-redirect";
 import { gql } from "~/server/gql.server";
-import { redirectWithToast } from "~/server/toast.server";
+import { redirectWithResult, redirectWithToast } from "~/server/toast.server";
 
 export const meta: MetaFunction = () => [{ title: "Training jobs · Trainyard" }];
 
 const SORT_KEYS = ["created", "name", "status", "progress"] as const;
 const SORT_FIELDS = { created: "CREATED", name: "MODEL_NAME", status: "STATUS", progress: "PROGRESS" } as const;
-const STATUSES = ["QUEUED", "RUNNING", "COMPLETE", "FAILED", "CANCELLED"] as const;
-type Status = (typeof STATUSES)[number];
+const FILTERS = ["q", "status", "baseModel", "trainer"] as const;
+const ACTIVE_POLL_MS = 3000;
 
 const JobsQuery = graphql(`
   query TrainingJobsPage($filter: TrainingJobFilter, $sort: TrainingJobSort, $first: Int, $offset: Int) {
@@ -62,12 +65,12 @@ const JobsQuery = graphql(`
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   const [sort] = parseSort(params.get("sort"), SORT_KEYS, [{ id: "created", desc: true }]);
-  const status = params.get("status");
+  const status = enumValue(TrainingJobStatus, params.get("status"));
   const filter = {
     search: params.get("q") || null,
-    status: STATUSES.includes(status as Status) ? [status as Status] : null,
+    status: status ? [status] : null,
     baseModelId: params.get("baseModel") || null,
-    trainer: params.get("trainer") === "real" ? ("REAL" as const) : params.get("trainer") === "simulated" ? ("SIMULATED" as const) : null,
+    trainer: enumValue(TrainerKind, params.get("trainer")),
   };
   const data = await gql(context, request, JobsQuery, {
     filter,
@@ -117,22 +120,22 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const jobId = String(form.get("jobId") ?? "");
   const back = safeRedirect(form.get("redirectTo"), "/training/jobs");
   if (intent === "cancel") {
-    const { cancelTrainingJob: r } = await gql(context, request, CancelJob, { id: jobId });
-    if (r.__typename === "CancelTrainingJobSuccess") {
-      return redirectWithToast(back, { type: "success", title: `Cancelled ${r.job.modelName}`, description: "The job stops within one step." });
-    }
-    return redirectWithToast(back, { type: "error", title: "Could not cancel the job", description: "message" in r ? r.message : undefined });
+    const result = (await gql(context, request, CancelJob, { id: jobId })).cancelTrainingJob;
+    return redirectWithResult(
+      result,
+      "CancelTrainingJobSuccess",
+      ({ job }) => ({ to: back, title: `Cancelled ${job.modelName}`, description: "The job stops within one step." }),
+      { to: back, title: "Could not cancel the job" },
+    );
   }
   if (intent === "retry") {
-    const { retryTrainingJob: r } = await gql(context, request, RetryJob, { id: jobId });
-    if (r.__typename === "RetryTrainingJobSuccess") {
-      return redirectWithToast(`/training/jobs/${r.job.id}`, {
-        type: "success",
-        title: `Retrying ${r.job.modelName}`,
-        description: "A new job with the same configuration is queued.",
-      });
-    }
-    return redirectWithToast(back, { type: "error", title: "Could not retry the job", description: "message" in r ? r.message : undefined });
+    const result = (await gql(context, request, RetryJob, { id: jobId })).retryTrainingJob;
+    return redirectWithResult(
+      result,
+      "RetryTrainingJobSuccess",
+      ({ job }) => ({ to: `/training/jobs/${job.id}`, title: `Retrying ${job.modelName}`, description: "A new job with the same configuration is queued." }),
+      { to: back, title: "Could not retry the job" },
+    );
   }
   return redirectWithToast(back, { type: "error", title: "Unknown action" });
 }
@@ -141,19 +144,9 @@ type Job = ResultOf<typeof JobsQuery>["trainingJobs"]["nodes"][number];
 
 export default function TrainingJobs() {
   const { trainingJobs, baseModels, now } = useLoaderData<typeof loader>();
-  const [params] = useSearchParams();
-  const revalidator = useRevalidator();
-  const filtered = Boolean(params.get("q") || params.get("status") || params.get("baseModel") || params.get("trainer"));
-  const active = trainingJobs.nodes.some((j) => j.status === "RUNNING" || j.status === "QUEUED");
-
+  const filtered = useFiltered(FILTERS);
   // Progress of running jobs moves on its own: refresh the rows while any is active.
-  useEffect(() => {
-    if (!active) return;
-    const timer = setInterval(() => {
-      if (revalidator.state === "idle" && document.visibilityState === "visible") revalidator.revalidate();
-    }, 3000);
-    return () => clearInterval(timer);
-  }, [active, revalidator]);
+  usePolling(trainingJobs.nodes.some((j) => j.status === "RUNNING" || j.status === "QUEUED"), ACTIVE_POLL_MS);
 
   // Sorting is done by the server; TanStack only offers it on columns with an accessor.
   const columns = useMemo<ColumnDef<Job>[]>(
@@ -193,7 +186,7 @@ export default function TrainingJobs() {
         enableSorting: true,
         cell: ({ row }) => (
           <span title={row.original.errorMessage ?? undefined}>
-            <StatusBadge status={row.original.status} />
+            <StatusBadge domain="trainingJob" status={row.original.status} />
           </span>
         ),
       },
@@ -254,20 +247,11 @@ export default function TrainingJobs() {
           </Link>
         }
       />
-      <FilterBar label="Filter training jobs">
+      <FilterBar label="Filter training jobs" names={FILTERS}>
         <FilterSearchField label="Name" placeholder="Search model names" />
-        <FilterSelectField label="Status" name="status" allLabel="All statuses" options={STATUSES.map((s) => ({ value: s, label: formatEnum(s) }))} />
+        <FilterSelectField label="Status" name="status" allLabel="All statuses" options={enumOptions(TrainingJobStatus)} />
         <FilterSelectField label="Base model" name="baseModel" allLabel="All base models" options={baseModels.nodes.map((m) => ({ value: m.id, label: m.name }))} />
-        <FilterSelectField
-          label="Trainer"
-          name="trainer"
-          allLabel="Real and simulated"
-          options={[
-            { value: "real", label: "Real trainers" },
-            { value: "simulated", label: "Simulated trainer" },
-          ]}
-        />
-        {filtered ? <ClearFiltersLink to="/training/jobs" /> : null}
+        <FilterSelectField label="Trainer" name="trainer" allLabel="Real and simulated" options={TRAINER_OPTIONS} />
       </FilterBar>
       <CompareBar />
       <DataTable
@@ -284,9 +268,7 @@ export default function TrainingJobs() {
             <p className="font-medium text-slate-900">{filtered ? "No training jobs match these filters" : "No training jobs yet"}</p>
             <p className="text-sm text-slate-500">
               {filtered ? (
-                <Link to="/training/jobs" className="text-indigo-600 hover:text-indigo-500">
-                  Clear the filters
-                </Link>
+                <ClearFilters names={FILTERS} />
               ) : (
                 <Link to="/training/new" className="text-indigo-600 hover:text-indigo-500">
                   Configure your first fine-tuning job

@@ -1,24 +1,27 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
+import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
 import { Calculator, ChevronLeft, Loader2, Play } from "lucide-react";
-import { useEffect, useRef, useState, type ReactNode } from "react";
+import { useEffect, useRef, useState } from "react";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { Button } from "~/components/ui/button";
 import { Card, CardHeader } from "~/components/ui/card";
+import { FormErrors, FormField, inputClass } from "~/components/ui/form-field";
 import { PageHeader } from "~/components/ui/page-header";
 import { cn } from "~/lib/cn";
 import { formatDuration, formatInteger, formatParameters } from "~/lib/format";
 import { graphql } from "~/lib/graphql";
+import { replyWithApiErrors } from "~/server/form.server";
 import { gql } from "~/server/gql.server";
 import { redirectWithToast } from "~/server/toast.server";
 import {
-  fieldMessages,
   TRAINING_BOUNDS,
   TRAINING_DEFAULTS,
   tasksCompatible,
   trainingJobInputSchema,
-  type TrainingJobField,
+  type TrainingJobInput,
 } from "../../graphql/validation/training.ts";
 
 export const meta: MetaFunction = () => [{ title: "New training job · Trainyard" }];
@@ -88,22 +91,12 @@ const CreateJob = graphql(`
   }
 `);
 
-type Values = Partial<Record<TrainingJobField, string>>;
-type Errors = Partial<Record<TrainingJobField, string>>;
-
-// Rejected input answers 200 with the messages: the page re-renders with them (a 4xx would also be logged by the browser as a failed load).
+// Rejected input answers 200 with Conform's reply: the page re-renders with the messages per field
+// (a 4xx would also be logged by the browser as a failed load).
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await request.formData();
-  const values: Values = {};
-  for (const key of Object.keys(trainingJobInputSchema.shape) as TrainingJobField[]) {
-    const v = form.get(key);
-    if (typeof v === "string") values[key] = v;
-  }
-  const parsed = trainingJobInputSchema.safeParse(values);
-  if (!parsed.success) {
-    return json({ values, errors: fieldMessages(parsed.error), formError: "Fix the highlighted fields and submit again." });
-  }
-  const { createTrainingJob: r } = await gql(context, request, CreateJob, { input: parsed.data });
+  const submission = parseWithZod(await request.formData(), { schema: trainingJobInputSchema });
+  if (submission.status !== "success") return json(submission.reply());
+  const { createTrainingJob: r } = await gql(context, request, CreateJob, { input: submission.value });
   if (r.__typename === "CreateTrainingJobSuccess") {
     return redirectWithToast(`/training/jobs/${r.job.id}`, {
       type: "success",
@@ -111,37 +104,32 @@ export async function action({ request, context }: ActionFunctionArgs) {
       description: `${formatInteger(r.job.totalSteps)} steps; it starts as soon as a trainer is free.`,
     });
   }
-  const errors: Errors = {};
-  if (r.__typename === "ValidationError") {
-    for (const f of r.fieldErrors) {
-      const key = f.path.replace(/^input\./, "") as TrainingJobField;
-      errors[key] ??= f.message;
-    }
-  }
-  return json({ values, errors, formError: "message" in r ? r.message : "The job could not be created." });
+  return json(replyWithApiErrors(submission, r, "The job could not be created."));
 }
 
 export default function NewTrainingJob() {
   const { baseModels, datasets, trainingEstimate, prefill } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+  const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
   const estimateFetcher = useFetcher<typeof loader>();
   const submitting = navigation.state !== "idle" && navigation.formMethod === "POST";
-  const values: Values = actionData?.values ?? {};
-  const [clientErrors, setClientErrors] = useState<Errors>({});
-  const errors: Errors = { ...(actionData?.errors ?? {}), ...clientErrors };
   const formRef = useRef<HTMLFormElement>(null);
-  // A new answer from the server replaces what the browser checked before it.
-  useEffect(() => setClientErrors({}), [actionData]);
+  // The same schema as the server checks each field when the user leaves it, and again as they fix it.
+  const [form, fields] = useForm<TrainingJobInput>({
+    lastResult,
+    defaultValue: { ...TRAINING_DEFAULTS, baseModelId: baseModels.nodes.some((m) => m.id === prefill.baseModelId) ? prefill.baseModelId : "" },
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: trainingJobInputSchema }),
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+  });
 
-  const initialModel = values.baseModelId ?? (baseModels.nodes.some((m) => m.id === prefill.baseModelId) ? prefill.baseModelId : "");
-  const [modelId, setModelId] = useState(initialModel);
+  const [modelId, setModelId] = useState(String(fields.baseModelId.initialValue ?? ""));
   const model = baseModels.nodes.find((m) => m.id === modelId);
   // Datasets made for the model's own task come first: they are the likely choice.
   const compatible = datasets
     .filter((d) => !model || tasksCompatible(model.task, d.task))
     .sort((a, b) => Number(b.task === model?.task) - Number(a.task === model?.task));
-  const [datasetId, setDatasetId] = useState(values.datasetId ?? compatible[0]?.id ?? "");
+  const [datasetId, setDatasetId] = useState(String(fields.datasetId.initialValue ?? compatible[0]?.id ?? ""));
 
   // Keep the dataset choice valid for the chosen model.
   useEffect(() => {
@@ -149,9 +137,9 @@ export default function NewTrainingJob() {
   }, [modelId]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const refreshEstimate = () => {
-    const form = formRef.current;
-    if (!form) return;
-    const data = new FormData(form);
+    const element = formRef.current;
+    if (!element) return;
+    const data = new FormData(element);
     const q = new URLSearchParams({
       datasetId: String(data.get("datasetId") ?? ""),
       batchSize: String(data.get("batchSize") ?? ""),
@@ -160,17 +148,7 @@ export default function NewTrainingJob() {
     estimateFetcher.load(`/training/new?${q}`);
   };
   // Also after a refused submit: the form then shows the submitted values, and the estimate must describe them.
-  useEffect(refreshEstimate, [datasetId, actionData]); // eslint-disable-line react-hooks/exhaustive-deps
-
-  /** The same schema as the server: check one field when the user leaves it. */
-  const validateField = (name: TrainingJobField) => {
-    const form = formRef.current;
-    if (!form) return;
-    const data = Object.fromEntries(new FormData(form)) as Record<string, string>;
-    const result = trainingJobInputSchema.safeParse(data);
-    const message = result.success ? undefined : fieldMessages(result.error)[name];
-    setClientErrors((prev) => ({ ...prev, [name]: message }));
-  };
+  useEffect(refreshEstimate, [datasetId, lastResult]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const estimate = estimateFetcher.data ? estimateFetcher.data.trainingEstimate : trainingEstimate;
   const dataset = datasets.find((d) => d.id === datasetId);
@@ -182,28 +160,18 @@ export default function NewTrainingJob() {
         <ChevronLeft className="h-4 w-4" aria-hidden /> Training jobs
       </Link>
       <PageHeader title="New training job" description="Fine-tune a base model on one of your datasets with LoRA. Defaults suit most 7B chat fine-tunes." />
-      <Form method="post" ref={formRef} noValidate className="grid grid-cols-1 gap-6 xl:grid-cols-3" aria-label="Training job configuration">
+      <Form method="post" ref={formRef} {...getFormProps(form)} className="grid grid-cols-1 gap-6 xl:grid-cols-3" aria-label="Training job configuration">
         <div className="space-y-6 xl:col-span-2">
-          {actionData?.formError ? (
-            <div role="alert" className="rounded-xl border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
-              {actionData.formError}
-            </div>
-          ) : null}
+          <FormErrors errors={form.errors} />
           <Card>
             <CardHeader title="Model and data" />
             <div className="grid grid-cols-1 gap-5 p-5 md:grid-cols-2">
-              <Field name="baseModelId" label="Base model" error={errors.baseModelId}>
+              <FormField meta={fields.baseModelId} label="Base model">
                 <select
-                  id="baseModelId"
-                  name="baseModelId"
+                  {...withoutDefault(getSelectProps(fields.baseModelId))}
                   value={modelId}
-                  onChange={(e) => {
-                    setModelId(e.target.value);
-                    setClientErrors((p) => ({ ...p, baseModelId: undefined }));
-                  }}
-                  className={inputClass(errors.baseModelId)}
-                  aria-invalid={Boolean(errors.baseModelId)}
-                  aria-describedby={errors.baseModelId ? "baseModelId-error" : undefined}
+                  onChange={(e) => setModelId(e.target.value)}
+                  className={inputClass(!fields.baseModelId.valid)}
                 >
                   <option value="">Choose a base model…</option>
                   {baseModels.nodes.map((m) => (
@@ -212,24 +180,13 @@ export default function NewTrainingJob() {
                     </option>
                   ))}
                 </select>
-              </Field>
-              <Field
-                name="datasetId"
-                label="Dataset"
-                error={errors.datasetId}
-                hint={dataset ? `${formatInteger(dataset.rowCount)} rows · ${dataset.format}` : undefined}
-              >
+              </FormField>
+              <FormField meta={fields.datasetId} label="Dataset" hint={dataset ? `${formatInteger(dataset.rowCount)} rows · ${dataset.format}` : undefined}>
                 <select
-                  id="datasetId"
-                  name="datasetId"
+                  {...withoutDefault(getSelectProps(fields.datasetId))}
                   value={datasetId}
-                  onChange={(e) => {
-                    setDatasetId(e.target.value);
-                    setClientErrors((p) => ({ ...p, datasetId: undefined }));
-                  }}
-                  className={inputClass(errors.datasetId)}
-                  aria-invalid={Boolean(errors.datasetId)}
-                  aria-describedby={errors.datasetId ? "datasetId-error" : undefined}
+                  onChange={(e) => setDatasetId(e.target.value)}
+                  className={inputClass(!fields.datasetId.valid)}
                 >
                   <option value="">Choose a dataset…</option>
                   {datasets.map((d) => (
@@ -238,55 +195,45 @@ export default function NewTrainingJob() {
                     </option>
                   ))}
                 </select>
-              </Field>
-              <Field
-                name="modelName"
+              </FormField>
+              <FormField
+                meta={fields.modelName}
                 label="Model name"
-                error={errors.modelName}
                 hint="Deployments are versioned under this name: lowercase letters, digits and hyphens."
                 className="md:col-span-2"
               >
                 <input
-                  id="modelName"
-                  name="modelName"
-                  type="text"
+                  {...getInputProps(fields.modelName, { type: "text", ariaDescribedBy: fields.modelName.valid ? fields.modelName.descriptionId : undefined })}
                   autoComplete="off"
                   spellCheck={false}
                   placeholder="e.g. support-assistant"
-                  defaultValue={values.modelName ?? ""}
-                  onBlur={() => validateField("modelName")}
-                  className={inputClass(errors.modelName)}
-                  aria-invalid={Boolean(errors.modelName)}
-                  aria-describedby={errors.modelName ? "modelName-error" : "modelName-hint"}
+                  className={inputClass(!fields.modelName.valid)}
                 />
-              </Field>
+              </FormField>
             </div>
           </Card>
           <Card>
             <CardHeader title="Hyper-parameters" description="LoRA adapters on all attention projections; AdamW with linear warm-up and cosine decay." />
             <div className="grid grid-cols-1 gap-5 p-5 sm:grid-cols-2 md:grid-cols-3">
-              {NUMBER_FIELDS.map((f) => (
-                <Field key={f.name} name={f.name} label={f.label} error={errors[f.name]} hint={f.hint}>
-                  <input
-                    id={f.name}
-                    name={f.name}
-                    type="number"
-                    // The bounds of graphql/validation/training.ts; the form is noValidate, so the same schema's messages are shown.
-                    min={TRAINING_BOUNDS[f.name as keyof typeof TRAINING_BOUNDS]?.min}
-                    max={TRAINING_BOUNDS[f.name as keyof typeof TRAINING_BOUNDS]?.max}
-                    step={f.name === "learningRate" ? "any" : 1}
-                    inputMode={f.name === "learningRate" ? "decimal" : "numeric"}
-                    defaultValue={values[f.name] ?? String(TRAINING_DEFAULTS[f.name as keyof typeof TRAINING_DEFAULTS])}
-                    onChange={() => {
-                      if (f.name === "batchSize" || f.name === "epochs") refreshEstimate();
-                    }}
-                    onBlur={() => validateField(f.name)}
-                    className={inputClass(errors[f.name])}
-                    aria-invalid={Boolean(errors[f.name])}
-                    aria-describedby={errors[f.name] ? `${f.name}-error` : `${f.name}-hint`}
-                  />
-                </Field>
-              ))}
+              {NUMBER_FIELDS.map((f) => {
+                const meta = fields[f.name];
+                return (
+                  <FormField key={f.name} meta={meta} label={f.label} hint={f.hint}>
+                    <input
+                      {...getInputProps(meta, { type: "number", ariaDescribedBy: meta.valid ? meta.descriptionId : undefined })}
+                      // The bounds of graphql/validation/training.ts; the form is noValidate, so the same schema's messages are shown.
+                      min={TRAINING_BOUNDS[f.name].min}
+                      max={TRAINING_BOUNDS[f.name].max}
+                      step={f.name === "learningRate" ? "any" : 1}
+                      inputMode={f.name === "learningRate" ? "decimal" : "numeric"}
+                      onChange={() => {
+                        if (f.name === "batchSize" || f.name === "epochs") refreshEstimate();
+                      }}
+                      className={inputClass(!meta.valid)}
+                    />
+                  </FormField>
+                );
+              })}
             </div>
           </Card>
         </div>
@@ -336,7 +283,7 @@ export default function NewTrainingJob() {
 }
 
 const { epochs, learningRate, batchSize, loraRank, warmupSteps } = TRAINING_BOUNDS;
-const NUMBER_FIELDS: Array<{ name: TrainingJobField; label: string; hint: string }> = [
+const NUMBER_FIELDS: Array<{ name: keyof typeof TRAINING_DEFAULTS; label: string; hint: string }> = [
   { name: "epochs", label: "Epochs", hint: `Passes over the dataset, ${epochs.min}–${epochs.max}.` },
   { name: "learningRate", label: "Learning rate", hint: `Peak rate, ${learningRate.min} to ${learningRate.max}; LoRA usually 1e-4 to 3e-4.` },
   { name: "batchSize", label: "Batch size", hint: `Examples per step, ${batchSize.min}–${batchSize.max}.` },
@@ -345,30 +292,9 @@ const NUMBER_FIELDS: Array<{ name: TrainingJobField; label: string; hint: string
   { name: "seed", label: "Seed", hint: "Same seed, same data order and initialisation." },
 ];
 
-const inputClass = (error: string | undefined) =>
-  cn(
-    "block w-full rounded-lg border bg-white px-3 py-2 text-sm text-slate-900 shadow-sm focus:outline-none focus:ring-1",
-    error ? "border-red-400 focus:border-red-500 focus:ring-red-500" : "border-slate-300 focus:border-indigo-500 focus:ring-indigo-500",
-  );
-
-function Field(props: { name: string; label: string; error?: string; hint?: string; className?: string; children: ReactNode }) {
-  return (
-    <div className={props.className}>
-      <label htmlFor={props.name} className="mb-1 block text-sm font-medium text-slate-700">
-        {props.label}
-      </label>
-      {props.children}
-      {props.error ? (
-        <p id={`${props.name}-error`} className="mt-1 text-xs font-medium text-red-700" role="alert">
-          {props.error}
-        </p>
-      ) : props.hint ? (
-        <p id={`${props.name}-hint`} className="mt-1 text-xs text-slate-500">
-          {props.hint}
-        </p>
-      ) : null}
-    </div>
-  );
+/** The selects are controlled (the dataset list follows the model): drop Conform's defaultValue. */
+function withoutDefault<P extends { defaultValue?: unknown }>({ defaultValue: _, ...props }: P) {
+  return props;
 }
 
 export function ErrorBoundary() {

@@ -30,3 +30,17 @@ export async function readTable(page: Page, label: string): Promise<Array<Record
       });
   });
 }
+
+/**
+ * The message a form shows for the field labelled `label`: the element its `aria-describedby` names
+ * (Conform points it at the field's error while the field is invalid), or null when there is none.
+ */
+export async function fieldError(page: Page, label: string): Promise<string | null> {
+  const ids = await page.getByLabel(label, { exact: true }).getAttribute("aria-describedby");
+  if (!ids) return null;
+  for (const id of ids.split(/\s+/)) {
+    const el = page.locator(`[id="${id}"][role="alert"]`);
+    if (await el.count()) return ((await el.textContent()) ?? "").trim();
+  }
+  return null;
+}

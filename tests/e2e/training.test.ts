@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Browser } from "playwright-core";
 import { launchBrowser, openPage } from "../setup/browser.ts";
 import { startServer } from "../setup/server.ts";
+import { fieldError } from "./tables.ts";
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
@@ -37,7 +38,7 @@ test("from the catalog: configure a job, watch it train live, see it complete wi
   await page.getByLabel("Epochs").fill("1");
   await page.getByLabel("Model name").fill("Contract Summarizer!");
   await page.getByRole("button", { name: "Start training" }).click();
-  await expect.poll(() => page.locator("#modelName-error").textContent()).toMatch(/lowercase letters/);
+  await expect.poll(() => fieldError(page, "Model name")).toMatch(/lowercase letters/);
   expect(await page.getByLabel("Epochs").inputValue()).toBe("1");
   expect(await page.getByLabel("Model name").inputValue()).toBe("Contract Summarizer!");
   expect(page.url()).toContain("/training/new");

@@ -5,7 +5,7 @@ import { openPage } from "../setup/browser.ts";
 import { signInCookie } from "../setup/server.ts";
 import { poll, serverAndBrowser } from "../setup/session.ts";
 import { startServerWithKnownTraffic } from "./deployments-fixtures.ts";
-import { readTable } from "./tables.ts";
+import { fieldError, readTable } from "./tables.ts";
 
 /*
  * The defects a new user hit (issue 13), each checked the way they were seen: in Chromium.
@@ -120,7 +120,7 @@ test("new-job form: numeric fields are number inputs, the estimate follows a ref
   await page.getByLabel("Batch size").fill("8");
   await page.getByLabel("Model name").fill("Not A Slug!");
   await page.getByRole("button", { name: "Start training" }).click();
-  await poll(() => page.locator("#modelName-error").textContent()).toMatch(/lowercase letters/);
+  await poll(() => fieldError(page, "Model name")).toMatch(/lowercase letters/);
   expect(await page.getByLabel("Batch size").inputValue()).toBe("8");
   const { trainingEstimate } = await api(`{ trainingEstimate(datasetId: "contract-clauses", batchSize: 8, epochs: 3) { totalSteps } }`);
   await poll(() => page.getByTestId("estimate-steps").textContent()).toBe(trainingEstimate.totalSteps.toLocaleString("en-US"));

@@ -1,67 +1,81 @@
-import { Form, Link, useSearchParams, useSubmit } from "@remix-run/react";
+import { Form, Link, useSearchParams } from "@remix-run/react";
 import { Search, X } from "lucide-react";
-import { forwardRef, type InputHTMLAttributes, type ReactNode } from "react";
+import { forwardRef, useEffect, useRef, useState, type InputHTMLAttributes, type ReactNode } from "react";
+import { withParams } from "~/lib/table-state";
 
 /*
- * Filter bars above tables. Two looks are in use: labelled fields stacked over their controls
- * (FilterBar and its fields: models, training jobs) and inline ring-styled controls (activity,
- * deployments). Filters live in the URL, so every bar is a GET form that also works without JavaScript.
+ * The one filter bar above every list table. Filters live in the URL: a select applies as soon as it
+ * changes, the search field as you type (debounced, replacing the history entry), and without JavaScript
+ * the bar is a GET form that submits on Enter. No Apply button. Fields read the URL, so after Back they
+ * show the filter actually applied.
  */
 
-const stackedLabel = "flex flex-col gap-1 text-xs font-medium text-slate-600";
-const stackedSelect = "rounded-lg border border-slate-300 bg-white py-2 pl-3 pr-8 text-sm text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none";
+const label = "flex flex-col gap-1 text-xs font-medium text-slate-600";
+const control = "rounded-lg border border-slate-300 bg-white py-2 text-sm text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500";
+const TYPING_DEBOUNCE_MS = 250;
 
-/** A stacked filter bar: choosing from a select applies at once; typing applies on Enter or with FilterSubmit. */
-export function FilterBar({ label, children }: { label: string; children: ReactNode }) {
+/** True when any of the URL parameters `names` is set (an empty state then offers Clear filters). */
+export function useFiltered(names: readonly string[]): boolean {
   const [params] = useSearchParams();
-  const submit = useSubmit();
+  return names.some((name) => Boolean(params.get(name)));
+}
+
+/** `names` are the bar's URL parameters: Clear filters removes them and keeps the sort and page size. */
+export function FilterBar({ label: ariaLabel, names, children }: { label: string; names: readonly string[]; children: ReactNode }) {
+  const [params] = useSearchParams();
   return (
-    <Form
-      method="get"
-      role="search"
-      aria-label={label}
-      className="mb-4 flex flex-wrap items-end gap-3"
-      onChange={(e) => {
-        if ((e.target as HTMLElement).tagName === "SELECT") submit(e.currentTarget, { preventScrollReset: true });
-      }}
-    >
-      {/* Filtering keeps the table's sort and page size. */}
+    <Form method="get" role="search" aria-label={ariaLabel} className="mb-4 flex flex-wrap items-end gap-3">
+      {/* Submitting without JavaScript keeps the table's sort and page size. */}
       {params.get("sort") ? <input type="hidden" name="sort" value={params.get("sort")!} /> : null}
       {params.get("size") ? <input type="hidden" name="size" value={params.get("size")!} /> : null}
       {children}
+      <ClearFilters names={names} />
     </Form>
   );
 }
 
-/** Free-text search field of a FilterBar, prefilled from the URL. */
-export function FilterSearchField({ label, placeholder, name = "q" }: { label: string; placeholder: string; name?: string }) {
-  const [params] = useSearchParams();
+/** Free-text search field, applied as you type. */
+export function FilterSearchField({ label: text, placeholder, name = "q" }: { label: string; placeholder: string; name?: string }) {
+  const [params, setParams] = useSearchParams();
+  const applied = params.get(name) ?? "";
+  const [value, setValue] = useState(applied);
+  const input = useRef<HTMLInputElement>(null);
+  const timer = useRef<ReturnType<typeof setTimeout>>();
+
+  // The URL changed from elsewhere (Clear filters, Back): show it, unless the user is typing.
+  useEffect(() => {
+    if (document.activeElement !== input.current) setValue(applied);
+  }, [applied]);
+  useEffect(() => () => clearTimeout(timer.current), []);
+
+  const onType = (next: string) => {
+    setValue(next);
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => {
+      setParams((current) => withParams(current, { [name]: next.trim() }), { replace: true, preventScrollReset: true });
+    }, TYPING_DEBOUNCE_MS);
+  };
+
   return (
-    <label className={stackedLabel}>
-      {label}
-      <span className="relative">
-        <Search className="pointer-events-none absolute left-2.5 top-2.5 h-4 w-4 text-slate-400" aria-hidden />
-        <input
-          type="search"
-          name={name}
-          // Keyed by the URL's value: after Back/Forward the field shows the filter actually applied.
-          key={params.get(name) ?? ""}
-          defaultValue={params.get(name) ?? ""}
-          placeholder={placeholder}
-          className="w-full rounded-lg border border-slate-300 py-2 pl-8 sm:w-64 pr-3 text-sm text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
-        />
-      </span>
+    <label className={label}>
+      {text}
+      <SearchInput ref={input} name={name} value={value} onChange={(e) => onType(e.target.value)} placeholder={placeholder} />
     </label>
   );
 }
 
-/** A select of a FilterBar whose empty first option ("All …") means no filter. */
+/** A select whose empty first option (`allLabel`) means no filter. */
 export function FilterSelectField(props: { label: string; name: string; allLabel: string; options: ReadonlyArray<{ value: string; label: string }> }) {
-  const [params] = useSearchParams();
+  const [params, setParams] = useSearchParams();
   return (
-    <label className={stackedLabel}>
+    <label className={label}>
       {props.label}
-      <select name={props.name} key={params.get(props.name) ?? ""} defaultValue={params.get(props.name) ?? ""} className={stackedSelect}>
+      <select
+        name={props.name}
+        value={params.get(props.name) ?? ""}
+        onChange={(e) => setParams(withParams(params, { [props.name]: e.target.value }), { preventScrollReset: true })}
+        className={`${control} pl-3 pr-8`}
+      >
         <option value="">{props.allLabel}</option>
         {props.options.map((o) => (
           <option key={o.value} value={o.value}>
@@ -73,41 +87,33 @@ export function FilterSelectField(props: { label: string; name: string; allLabel
   );
 }
 
-export function FilterSubmit({ children }: { children: ReactNode }) {
+/** A link back to the list without the filters `names` (shown only while one is set); works without JavaScript. */
+export function ClearFilters({ names }: { names: readonly string[] }) {
+  const [params] = useSearchParams();
+  if (!names.some((name) => params.get(name))) return null;
+  const rest = withParams(params, Object.fromEntries(names.map((name) => [name, null]))).toString();
   return (
-    <button
-      type="submit"
-      className="rounded-lg bg-white px-3.5 py-2 text-sm font-medium text-slate-700 shadow-sm ring-1 ring-inset ring-slate-300 hover:bg-slate-50"
+    <Link
+      to={{ search: rest ? `?${rest}` : "" }}
+      preventScrollReset
+      className="inline-flex items-center gap-1 rounded-lg px-2.5 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900"
     >
-      {children}
-    </button>
-  );
-}
-
-/** Back to the unfiltered list at `to`. */
-export function ClearFiltersLink({ to }: { to: string }) {
-  return (
-    <Link to={to} className="inline-flex items-center gap-1 px-2 py-2 text-sm text-slate-500 hover:text-slate-900">
       <X className="h-4 w-4" aria-hidden /> Clear filters
     </Link>
   );
 }
 
-/** Class of an inline ring-styled filter select. */
-export const inlineFilterSelectClass =
-  "rounded-lg border-0 bg-white py-2 pl-3 pr-8 text-sm text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-indigo-600";
-
-/** An inline ring-styled search box with a magnifier; it has no visible label, so give it an aria-label. */
-export const InlineFilterSearch = forwardRef<HTMLInputElement, InputHTMLAttributes<HTMLInputElement>>(function InlineFilterSearch(props, ref) {
+/** The search box with a magnifier; give it a label or an aria-label. */
+export const SearchInput = forwardRef<HTMLInputElement, InputHTMLAttributes<HTMLInputElement>>(function SearchInput(props, ref) {
   return (
-    <div className="relative w-full max-w-xs">
-      <Search className="pointer-events-none absolute left-3 top-1/2 h-4 w-4 -translate-y-1/2 text-slate-400" aria-hidden />
-      <input
-        ref={ref}
-        type="search"
-        {...props}
-        className="w-full rounded-lg border-0 py-2 pl-9 pr-3 text-sm text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 focus:ring-2 focus:ring-inset focus:ring-indigo-600"
-      />
-    </div>
+    <span className="relative block">
+      <Search className="pointer-events-none absolute left-2.5 top-1/2 h-4 w-4 -translate-y-1/2 text-slate-400" aria-hidden />
+      <input ref={ref} type="search" {...props} className={`${control} w-full pl-8 pr-3 sm:w-64`} />
+    </span>
   );
 });
+
+/** Kept for the activity page (owned elsewhere) until it moves onto FilterBar. */
+export const inlineFilterSelectClass = `${control} pl-3 pr-8`;
+/** Kept for the activity page (owned elsewhere) until it moves onto FilterBar. */
+export const InlineFilterSearch = SearchInput;

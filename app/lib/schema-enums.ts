@@ -1,0 +1,30 @@
+// Generated from graphql/schema.graphql by cli/print-enums.ts (npm run gql:types). Do not edit.
+
+export const ActorKind = ["CONSOLE","SYSTEM","TOKEN"] as const;
+export const AlertComparison = ["ABOVE","BELOW"] as const;
+export const AlertMetric = ["ERROR_RATE","P50_LATENCY","P95_LATENCY","P99_LATENCY","REQUEST_RATE"] as const;
+export const AlertRuleState = ["FIRING","OK","PENDING"] as const;
+export const AlertStatus = ["FIRING","RESOLVED"] as const;
+export const ApiTokenScope = ["ADMIN","DEPLOY","INGEST","INVOKE","READ","TRAIN"] as const;
+export const ApiTokenStatus = ["ACTIVE","EXPIRED","REVOKED"] as const;
+export const ArtifactFormat = ["GGUF","ONNX","OTHER","PYTORCH","SAFETENSORS"] as const;
+export const AuditOutcome = ["ERROR","REFUSED","SUCCESS"] as const;
+export const BaseModelSortField = ["CONTEXT_LENGTH","NAME","PARAMETERS","RELEASED"] as const;
+export const DeliveryStatus = ["DELIVERED","FAILED","PENDING"] as const;
+export const DeploymentAction = ["PAUSE","RESUME","RETIRE","ROLLBACK"] as const;
+export const DeploymentSortField = ["DEPLOYED","ERROR_RATE","MODEL_NAME","P95_LATENCY","REQUESTS_PER_SECOND","STATUS"] as const;
+export const DeploymentStatus = ["ACTIVE","DEPLOYING","FAILED","PAUSED","RETIRED"] as const;
+export const EventLevel = ["DEBUG","ERROR","INFO","WARN"] as const;
+export const HealthLevel = ["CRITICAL","OK","WARN"] as const;
+export const HealthMetric = ["ERROR_RATE","P50_LATENCY","P95_LATENCY"] as const;
+export const InferenceOutcome = ["CLIENT_ERROR","OK","SERVER_ERROR"] as const;
+export const MetricsWindow = ["LAST_7_DAYS","LAST_15_MINUTES","LAST_24_HOURS","LAST_HOUR"] as const;
+export const ModelTask = ["CODE_GENERATION","EMBEDDING","IMAGE_TEXT","SPEECH_RECOGNITION","TEXT_GENERATION"] as const;
+export const NotificationChannelKind = ["SLACK","WEBHOOK"] as const;
+export const NotificationEvent = ["FIRING","RESOLVED","TEST"] as const;
+export const SortDirection = ["ASC","DESC"] as const;
+export const TrainerKind = ["REAL","SIMULATED"] as const;
+export const TrainingJobAction = ["CANCEL","DEPLOY","RETRY"] as const;
+export const TrainingJobSortField = ["CREATED","MODEL_NAME","PROGRESS","STATUS"] as const;
+export const TrainingJobStatus = ["CANCELLED","COMPLETE","FAILED","QUEUED","RUNNING"] as const;
+export const TrainingOutcome = ["COMPLETE","FAILED"] as const;
