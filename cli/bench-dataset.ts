@@ -12,6 +12,25 @@ export const MINUTE_ROWS_FOR = 120;
 
 type Sql = (text: string, params?: unknown[]) => Promise<unknown>;
 
+/** The catalog rows of a benchmark fleet: one base model and dataset, one COMPLETE job and one ACTIVE deployment per index (deployed a minute apart). */
+export async function writeFleet(sql: Sql, deployments: number): Promise<void> {
+  await sql(`INSERT INTO "BaseModel" (id, name, family, organization, "parametersBillions", "contextLength", license, task, "huggingFaceId", description, "releasedOn")
+             VALUES ('bench-base', 'Bench base', 'bench', 'bench', 1, 4096, 'apache-2.0', 'TEXT_GENERATION', 'bench/base', 'benchmark', '2026-01-01')`);
+  await sql(`INSERT INTO "Dataset" (id, name, description, task, format, "rowCount", "sizeBytes") VALUES ('bench-data', 'bench-data', 'benchmark', 'TEXT_GENERATION', 'jsonl', 1, 1)`);
+  await sql(
+    `INSERT INTO "TrainingJob" (id, "modelName", status, "baseModelId", "datasetId", epochs, "learningRate", "batchSize", "loraRank", "warmupSteps", seed, "totalSteps", "createdBy")
+     SELECT md5('job' || i)::uuid, 'bench-model-' || i, 'COMPLETE', 'bench-base', 'bench-data', 1, 0.0001, 8, 8, 0, 1, 10, 'bench'
+     FROM generate_series(1, $1) AS i`,
+    [deployments],
+  );
+  await sql(
+    `INSERT INTO "Deployment" (id, "jobId", "modelName", version, "versionMinor", status, "endpointUrl", "deployedBy", "updatedAt", "activatedAt", "createdAt")
+     SELECT md5('dep' || i)::uuid, md5('job' || i)::uuid, 'bench-model-' || i, 'v1.0.0', 0, 'ACTIVE', 'https://bench.invalid/' || i, 'bench', now(), now() - interval '30 days', now() - i * interval '1 minute'
+     FROM generate_series(1, $1) AS i`,
+    [deployments],
+  );
+}
+
 /** Rollup templates: real sketches of `n` log-normal events around 1 ms, shifted per deployment (multiplying latencies by γ^k shifts buckets by k, exactly). */
 function templates(count: number, meanEvents: number, random: () => number) {
   return Array.from({ length: count }, (_, id) => {

@@ -9,6 +9,9 @@ export interface MetricPoint {
   learningRate: number;
 }
 
+/** A run's logged points and how far its step axis reaches (see StepChart). */
+type RunChartProps = { points: MetricPoint[]; totalSteps: number; endedAt?: number; height?: number };
+
 const stepLabel = (step: number) => (step >= 1000 ? `${(step / 1000).toFixed(step % 1000 === 0 ? 0 : 1)}k` : String(step));
 
 /**
@@ -47,12 +50,11 @@ function StepChart(props: {
 }
 
 /** Train loss as a line per logged step, eval loss as points joined across the steps it was measured at. */
-export function LossChart({ points, totalSteps, endedAt, height = 280 }: { points: MetricPoint[]; totalSteps: number; endedAt?: number; height?: number }) {
+export function LossChart({ height = 280, ...run }: RunChartProps) {
+  const { points } = run;
   return (
     <StepChart
-      points={points}
-      totalSteps={totalSteps}
-      endedAt={endedAt}
+      {...run}
       height={height}
       label="Train and eval loss by step"
       emptyMessage="The loss curve appears with the first logged step."
@@ -93,12 +95,11 @@ function learningRateTicks(splits: number[]): string[] {
   return splits.map((v) => learningRateLabel(v, 4));
 }
 
-export function LearningRateChart({ points, totalSteps, endedAt, height = 180 }: { points: MetricPoint[]; totalSteps: number; endedAt?: number; height?: number }) {
+export function LearningRateChart({ height = 180, ...run }: RunChartProps) {
+  const { points } = run;
   return (
     <StepChart
-      points={points}
-      totalSteps={totalSteps}
-      endedAt={endedAt}
+      {...run}
       height={height}
       label="Learning rate by step"
       emptyMessage="The learning-rate schedule appears with the first logged step."
