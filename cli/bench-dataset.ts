@@ -66,25 +66,22 @@ export async function writeRollupDataset(sql: Sql, options: { deployments: numbe
   }
   // Deployment i's latencies: median between ~20 ms and ~800 ms (k buckets above 1 ms).
   const shift = `(160 + (hashtext(d.id::text) & 1023) * 210 / 1023)`;
-  const hourEnd = windowBounds("LAST_7_DAYS", now).end.toISOString();
-  await sql(
-    `INSERT INTO "InferenceRollup" ("deploymentId", resolution, "bucketStart", "requestCount", "clientErrorCount", "serverErrorCount", "latencySumMs", "histogramOffset", histogram)
-     SELECT d.id, 'HOUR', b, t.n, t.c, t.s, t.sum * power(${GAMMA}, ${shift}), t.o + ${shift}, t.h
-     FROM "Deployment" d
-     CROSS JOIN generate_series($1::timestamp - interval '${HOURS} hours', $1::timestamp - interval '1 hour', interval '1 hour') AS b
-     JOIN bench_template t ON t.kind = 'HOUR' AND t.id = (hashtext(d.id::text || b::text) & 255)`,
-    [hourEnd],
-  );
-  const minuteEnd = windowBounds("LAST_HOUR", now).end.toISOString();
-  // Most minutes of a deployment see no request at this rate: only templates with a draw above the rate's share become rows.
-  await sql(
-    `INSERT INTO "InferenceRollup" ("deploymentId", resolution, "bucketStart", "requestCount", "clientErrorCount", "serverErrorCount", "latencySumMs", "histogramOffset", histogram)
-     SELECT d.id, 'MINUTE', b, t.n, t.c, t.s, t.sum * power(${GAMMA}, ${shift}), t.o + ${shift}, t.h
-     FROM "Deployment" d
-     CROSS JOIN generate_series($1::timestamp - interval '${MINUTE_ROWS_FOR} minutes', $1::timestamp - interval '1 minute', interval '1 minute') AS b
-     JOIN bench_template t ON t.kind = 'MINUTE' AND t.id = (hashtext(d.id::text || b::text) & 255)
-     WHERE random() < $2`,
-    [minuteEnd, Math.min(1, 1 - Math.exp(-events / (deployments * HOURS * 60)))],
-  );
+  // Hour rows for every hour of the 7 days; most minutes of a deployment see no request at this rate, so only a
+  // minute whose draw falls under the rate's share becomes a row.
+  const resolutions = [
+    { kind: "HOUR", end: windowBounds("LAST_7_DAYS", now).end, rows: `${HOURS} hours`, step: "1 hour", share: 1 },
+    { kind: "MINUTE", end: windowBounds("LAST_HOUR", now).end, rows: `${MINUTE_ROWS_FOR} minutes`, step: "1 minute", share: Math.min(1, 1 - Math.exp(-events / (deployments * HOURS * 60))) },
+  ] as const;
+  for (const r of resolutions) {
+    await sql(
+      `INSERT INTO "InferenceRollup" ("deploymentId", resolution, "bucketStart", "requestCount", "clientErrorCount", "serverErrorCount", "latencySumMs", "histogramOffset", histogram)
+       SELECT d.id, '${r.kind}', b, t.n, t.c, t.s, t.sum * power(${GAMMA}, ${shift}), t.o + ${shift}, t.h
+       FROM "Deployment" d
+       CROSS JOIN generate_series($1::timestamp - interval '${r.rows}', $1::timestamp - interval '${r.step}', interval '${r.step}') AS b
+       JOIN bench_template t ON t.kind = '${r.kind}' AND t.id = (hashtext(d.id::text || b::text) & 255)
+       WHERE random() < $2::float8`,
+      [r.end.toISOString(), r.share],
+    );
+  }
   await sql(`DROP TABLE bench_template`);
 }
