@@ -18,7 +18,7 @@ import { schema } from "../graphql/schema.ts";
 import { METRICS_WINDOWS, refreshDeploymentStats, rollupWritesFor, windowBounds } from "../graphql/services/metrics.ts";
 import { GAMMA, LatencySketch } from "../graphql/services/sketch.ts";
 import { applyMigrations } from "../prisma/migrate.ts";
-import { writeRollupDataset } from "./bench-dataset.ts";
+import { writeFleet, writeRollupDataset } from "./bench-dataset.ts";
 import { logNormal, seededRandom } from "../graphql/services/random.ts";
 
 const args = process.argv.slice(2);
@@ -92,21 +92,7 @@ async function run(db: Database) {
 
   // Catalog rows, then one COMPLETE job and one ACTIVE deployment per index (a job may have one live deployment).
   const [, setupMs] = await timed(async () => {
-    await sql(`INSERT INTO "BaseModel" (id, name, family, organization, "parametersBillions", "contextLength", license, task, "huggingFaceId", description, "releasedOn")
-               VALUES ('bench-base', 'Bench base', 'bench', 'bench', 1, 4096, 'apache-2.0', 'TEXT_GENERATION', 'bench/base', 'benchmark', '2026-01-01')`);
-    await sql(`INSERT INTO "Dataset" (id, name, description, task, format, "rowCount", "sizeBytes") VALUES ('bench-data', 'bench-data', 'benchmark', 'TEXT_GENERATION', 'jsonl', 1, 1)`);
-    await sql(
-      `INSERT INTO "TrainingJob" (id, "modelName", status, "baseModelId", "datasetId", epochs, "learningRate", "batchSize", "loraRank", "warmupSteps", seed, "totalSteps", "createdBy")
-       SELECT md5('job' || i)::uuid, 'bench-model-' || i, 'COMPLETE', 'bench-base', 'bench-data', 1, 0.0001, 8, 8, 0, 1, 10, 'bench'
-       FROM generate_series(1, $1) AS i`,
-      [DEPLOYMENTS],
-    );
-    await sql(
-      `INSERT INTO "Deployment" (id, "jobId", "modelName", version, "versionMinor", status, "endpointUrl", "deployedBy", "updatedAt", "activatedAt")
-       SELECT md5('dep' || i)::uuid, md5('job' || i)::uuid, 'bench-model-' || i, 'v1.0.0', 0, 'ACTIVE', 'https://bench.invalid/' || i, 'bench', now(), now() - interval '30 days'
-       FROM generate_series(1, $1) AS i`,
-      [DEPLOYMENTS],
-    );
+    await writeFleet(sql, DEPLOYMENTS);
   });
   log(`setup: ${DEPLOYMENTS.toLocaleString("en-US")} deployments in ${fmt(setupMs / 1000)} s`);
 

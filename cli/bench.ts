@@ -26,7 +26,7 @@ import { LatencySketch } from "../graphql/services/sketch.ts";
 import { createApiToken } from "../graphql/services/tokens.ts";
 import { logNormal, seededRandom } from "../graphql/services/random.ts";
 import { applyMigrations } from "../prisma/migrate.ts";
-import { writeRollupDataset } from "./bench-dataset.ts";
+import { writeFleet, writeRollupDataset } from "./bench-dataset.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -317,21 +317,7 @@ async function buildDataset(dbUrl: string) {
     await applyMigrations(db);
     const now = new Date();
     const t0 = performance.now();
-    await sql(`INSERT INTO "BaseModel" (id, name, family, organization, "parametersBillions", "contextLength", license, task, "huggingFaceId", description, "releasedOn")
-               VALUES ('bench-base', 'Bench base', 'bench', 'bench', 1, 4096, 'apache-2.0', 'TEXT_GENERATION', 'bench/base', 'benchmark', '2026-01-01')`);
-    await sql(`INSERT INTO "Dataset" (id, name, description, task, format, "rowCount", "sizeBytes") VALUES ('bench-data', 'bench-data', 'benchmark', 'TEXT_GENERATION', 'jsonl', 1, 1)`);
-    await sql(
-      `INSERT INTO "TrainingJob" (id, "modelName", status, "baseModelId", "datasetId", epochs, "learningRate", "batchSize", "loraRank", "warmupSteps", seed, "totalSteps", "createdBy")
-       SELECT md5('job' || i)::uuid, 'bench-model-' || i, 'COMPLETE', 'bench-base', 'bench-data', 1, 0.0001, 8, 8, 0, 1, 10, 'bench'
-       FROM generate_series(1, $1) AS i`,
-      [DEPLOYMENTS],
-    );
-    await sql(
-      `INSERT INTO "Deployment" (id, "jobId", "modelName", version, "versionMinor", status, "endpointUrl", "deployedBy", "updatedAt", "activatedAt", "createdAt")
-       SELECT md5('dep' || i)::uuid, md5('job' || i)::uuid, 'bench-model-' || i, 'v1.0.0', 0, 'ACTIVE', 'https://bench.invalid/' || i, 'bench', now(), now() - interval '30 days', now() - i * interval '1 minute'
-       FROM generate_series(1, $1) AS i`,
-      [DEPLOYMENTS],
-    );
+    await writeFleet(sql, DEPLOYMENTS);
     await writeRollupDataset(sql, { deployments: DEPLOYMENTS, events: EVENTS, now, random });
     // The fleet rollup of those hour rows, as ingestion would have kept it (same statement as the migration's backfill).
     await sql(`INSERT INTO "FleetRollup" ("bucketStart", "shard", "requestCount", "clientErrorCount", "serverErrorCount")

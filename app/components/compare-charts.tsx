@@ -1,19 +1,8 @@
-import { useEffect, useState, type ReactNode } from "react";
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { useMemo } from "react";
+import { AXIS_STYLE, Placeholder, PlotChart, type PlotSpec, readOut } from "~/components/charts/plot";
 
 /** One colour per compared item (2–4), also used by the tables' column headers. */
 export const COMPARE_COLORS = ["#4f46e5", "#e11d48", "#059669", "#d97706"] as const;
-
-/** Charts measure the DOM: render them after hydration, with a same-size placeholder on the server. */
-function ClientOnly({ height, children }: { height: number; children: ReactNode }) {
-  const [mounted, setMounted] = useState(false);
-  useEffect(() => setMounted(true), []);
-  return (
-    <div style={{ height }} className="w-full">
-      {mounted ? children : <div className="h-full w-full animate-pulse rounded-lg bg-slate-50" aria-hidden />}
-    </div>
-  );
-}
 
 export interface CompareSeries {
   key: string;
@@ -35,17 +24,38 @@ export function OverlayChart(props: {
   yLabel: (y: number) => string;
   testId?: string;
 }) {
+  const { series, xLabel, yLabel } = props;
   const height = props.height ?? 280;
-  const byX = new Map<number, Record<string, number | null>>();
-  for (const s of props.series) {
-    for (const p of s.points) {
-      const row = byX.get(p.x) ?? { x: p.x };
-      row[s.key] = p.y;
-      byX.set(p.x, row);
-    }
-  }
-  const data = [...byX.values()].sort((a, b) => (a.x as number) - (b.x as number));
-  if (data.length === 0) {
+  const spec = useMemo<PlotSpec>(() => {
+    // One row per x any series has; a series without a value there leaves a gap that its line spans.
+    const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
+    const column = (s: CompareSeries) => {
+      const byX = new Map(s.points.map((p) => [p.x, p.y]));
+      return xs.map((x) => byX.get(x) ?? null);
+    };
+    return {
+      data: [xs, ...series.map(column)],
+      options: {
+        scales: { x: { time: false } },
+        axes: [
+          { ...AXIS_STYLE, values: (_u, splits) => splits.map(xLabel) },
+          { ...AXIS_STYLE, size: 64, values: (_u, splits) => splits.map(yLabel) },
+        ],
+        series: [
+          { label: "At", value: readOut(xLabel) },
+          ...series.map((s) => ({
+            label: s.label,
+            stroke: s.color,
+            width: 2,
+            dash: s.dashed ? [5, 4] : undefined,
+            spanGaps: true,
+            value: readOut(yLabel),
+          })),
+        ],
+      },
+    };
+  }, [series, xLabel, yLabel]);
+  if (spec.data[0].length === 0) {
     return (
       <div style={{ height }} className="flex items-center justify-center rounded-lg border border-dashed border-slate-200 text-sm text-slate-500">
         No data in this window
@@ -53,32 +63,8 @@ export function OverlayChart(props: {
     );
   }
   return (
-    <div data-testid={props.testId} data-series={props.series.map((s) => `${s.key}:${s.points.filter((p) => p.y !== null).length}`).join(",")}>
-      <ClientOnly height={height}>
-        <ResponsiveContainer width="100%" height="100%">
-          <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 4 }}>
-            <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" />
-            <XAxis dataKey="x" type="number" domain={["dataMin", "dataMax"]} tickFormatter={props.xLabel} tick={{ fontSize: 11, fill: "#64748b" }} />
-            <YAxis tickFormatter={props.yLabel} tick={{ fontSize: 11, fill: "#64748b" }} width={64} />
-            <Tooltip labelFormatter={(x) => props.xLabel(Number(x))} formatter={(v) => (typeof v === "number" ? props.yLabel(v) : String(v))} />
-            <Legend wrapperStyle={{ fontSize: 12 }} />
-            {props.series.map((s) => (
-              <Line
-                key={s.key}
-                dataKey={s.key}
-                name={s.label}
-                type="monotone"
-                stroke={s.color}
-                strokeWidth={2}
-                strokeDasharray={s.dashed ? "5 4" : undefined}
-                dot={false}
-                connectNulls
-                isAnimationActive={false}
-              />
-            ))}
-          </LineChart>
-        </ResponsiveContainer>
-      </ClientOnly>
+    <div data-testid={props.testId} data-series={series.map((s) => `${s.key}:${s.points.filter((p) => p.y !== null).length}`).join(",")}>
+      <PlotChart spec={spec} height={height} label={series.map((s) => s.label).join(", ")} fallback={<Placeholder />} />
     </div>
   );
 }

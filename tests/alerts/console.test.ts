@@ -3,6 +3,11 @@ import { seedUuid } from "../../prisma/seed.ts";
 import { openPage } from "../setup/browser.ts";
 import { poll, serverAndBrowser } from "../setup/session.ts";
 import { FLEET, startServerWithKnownTraffic } from "../e2e/deployments-fixtures.ts";
+import type { Page } from "playwright-core";
+
+/** Lines on the page's drawn charts (a canvas chart has no DOM per line: each chart box says how many it draws). */
+const drawnLines = (page: Page) =>
+  page.$$eval("[data-chart]", (boxes) => boxes.filter((b) => b.querySelector("canvas")).reduce((n, b) => n + Number((b as HTMLElement).dataset.lineCount), 0));
 
 /**
  * The alerts console and the comparison pages in Chromium, on the demo data with
@@ -74,7 +79,7 @@ test("two versions side by side over one window: the numbers of each and overlai
   const api = await gqlHttp(`query ($id: ID!) { deployment(id: $id) { metrics(window: LAST_15_MINUTES) { p50LatencyMs } } }`, { id: FLEET.fast.id });
   expect(await page.getByTestId("cmp-p50-1").textContent()).toBe(`${Math.round(api.deployment.metrics.p50LatencyMs)} ms`);
   // Each chart draws one series per version (two for latency: P95 and P50), each with its 15 one-minute buckets.
-  await poll(() => page.locator(".recharts-line").count()).toBe(2 + 4 + 2);
+  await poll(() => drawnLines(page)).toBe(2 + 4 + 2);
   expect(await page.getByTestId("compare-rate-chart").getAttribute("data-series")).toBe("r0:15,r1:15");
   expect(problems).toEqual([]);
 });
@@ -106,7 +111,7 @@ test("jobs selected in the jobs table open side by side: curves overlaid, differ
   expect(series).toContain(`t0:${jobs.a.curve.length}`);
   expect(series).toContain(`t1:${jobs.b.curve.length}`);
   expect(series).toContain(`e1:${jobs.b.curve.filter((p: any) => p.evalLoss !== null).length}`);
-  await poll(() => page.locator(".recharts-line").count()).toBe(4);
+  await poll(() => drawnLines(page)).toBe(4);
   // Fewer than two ids explain what to do.
   await page.goto(`/compare/jobs?ids=${a}`);
   expect(await page.getByTestId("compare-problem").textContent()).toContain("Choose 2 to 4 training jobs");

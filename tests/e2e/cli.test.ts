@@ -50,10 +50,15 @@ test("a CI pipeline deploys a completed job with one line and waits until it is 
   );
   expect(audit.data.auditEvents.nodes).toEqual([{ actor: "github-actions", actorKind: "TOKEN", outcome: "SUCCESS", targetId: result.deployment.id }]);
 
-  // The same job again is refused with its own exit code and a one-line reason.
+  // The same job again: the API no longer lists DEPLOY for it, so the CLI sends no mutation and says
+  // what the API reports about the job instead (exit 4, one line).
   const again = await trainyard(["deploy", "--job", jobId], { TRAINYARD_TOKEN: token.secret });
   expect(again.code).toBe(4);
-  expect(again.stderr.trim()).toBe("trainyard: This job already has an active deployment (DUPLICATE_DEPLOYMENT)");
+  expect(again.stderr.trim()).toBe(
+    `trainyard: deploy is not available for training job ${jobId} (sql-copilot, COMPLETE; its deployment v1.1.0 (${result.deployment.id}) is ACTIVE); the API offers: none (NOT_AVAILABLE)`,
+  );
+  const attempts = await graphql(`{ auditEvents(filter: { action: "deployJob", actor: "github-actions" }) { totalCount } }`, adminToken);
+  expect(attempts.data.auditEvents.totalCount).toBe(1);
 
   const listed = await trainyard(["deployments", "list", "--status", "ACTIVE"], { TRAINYARD_TOKEN: token.secret });
   expect(listed.code).toBe(0);
@@ -62,7 +67,8 @@ test("a CI pipeline deploys a completed job with one line and waits until it is 
 });
 
 test("bad, under-scoped and revoked tokens exit 3 and deploy nothing; every attempt is audited", async () => {
-  const jobId = seedUuid("contracts-v1");
+  // A job the API offers DEPLOY for (its only deployment is RETIRED): only the token stands in the way.
+  const jobId = seedUuid("support-v1");
   const bad = await trainyard(["deploy", "--job", jobId], { TRAINYARD_TOKEN: "not-a-token" });
   expect(bad.code).toBe(3);
   expect(bad.stderr).toMatch(/^trainyard: Malformed API token.*\(UNAUTHENTICATED\)\n$/);
@@ -83,7 +89,7 @@ test("bad, under-scoped and revoked tokens exit 3 and deploy nothing; every atte
   expect(afterRevoke.stderr).toMatch(/revoked/);
 
   const deployments = await graphql(`{ deployments(first: 50) { nodes { job { id } status } } }`, adminToken);
-  expect(deployments.data.deployments.nodes.filter((d: any) => d.job.id === jobId).map((d: any) => d.status)).toEqual(["PAUSED"]);
+  expect(deployments.data.deployments.nodes.filter((d: any) => d.job.id === jobId).map((d: any) => d.status)).toEqual(["RETIRED"]);
   const audit = await graphql(`{ auditEvents(filter: { action: "deployJob", outcome: REFUSED }) { nodes { actor errorCode } } }`, adminToken);
   expect(audit.data.auditEvents.nodes).toEqual(
     expect.arrayContaining([
@@ -147,6 +153,45 @@ test("usage mistakes exit 2, an unreachable server exits 7, each with one line",
 
   const jobs = await trainyard(["jobs", "list", "--status", "COMPLETE", "--limit", "3"]);
   expect(jobs.code).toBe(0);
-  expect(jobs.stdout.split("\n")[0]).toMatch(/^ID\s+MODEL\s+BASE MODEL\s+STATUS\s+PROGRESS\s+CREATED$/);
+  expect(jobs.stdout.split("\n")[0]).toMatch(/^ID\s+MODEL\s+BASE MODEL\s+STATUS\s+PROGRESS\s+DEPLOYED\s+CREATED\s+ACTIONS$/);
   expect(jobs.stdout.trim().split("\n")).toHaveLength(4);
+});
+
+test("lifecycle commands act only on what the API lists in availableActions, and say what it offers otherwise", async () => {
+  const token = JSON.parse((await trainyard(["tokens", "create", "--name", "operator-ci", "--scopes", "deploy,train", "--json"], { TRAINYARD_TOKEN: adminToken })).stdout);
+  const as = { TRAINYARD_TOKEN: token.secret };
+  const faq = seedUuid("deployment:faq-v1");
+
+  const listed = await trainyard(["deployments", "list", "--model", "faq-embedder"], as);
+  expect(listed.stdout.split("\n")[0]).toMatch(/\sACTIONS$/);
+  expect(listed.stdout).toMatch(new RegExp(`${faq}\\s+faq-embedder\\s+v1\\.0\\.0\\s+ACTIVE\\s+.*\\spause, retire$`, "m"));
+
+  const paused = await trainyard(["deployments", "pause", faq], as);
+  expect(paused.code, paused.stderr).toBe(0);
+  expect(paused.stdout.trim()).toBe("faq-embedder v1.0.0: ACTIVE → PAUSED");
+
+  const again = await trainyard(["deployments", "pause", faq, "--json"], as);
+  expect(again.code).toBe(4);
+  expect(JSON.parse(again.stdout)).toMatchObject({ error: { code: "NOT_AVAILABLE", exitCode: 4 } });
+  expect(again.stderr).toMatch(/^trainyard: pause is not available for faq-embedder v1\.0\.0 \(PAUSED\); the API offers: (?=.*resume)(?=.*retire).*\(NOT_AVAILABLE\)\n$/);
+
+  const resumed = await trainyard(["deployments", "resume", faq, "--json"], as);
+  expect(resumed.code, resumed.stderr).toBe(0);
+  expect(JSON.parse(resumed.stdout)).toMatchObject({ id: faq, status: "ACTIVE", availableActions: ["PAUSE", "RETIRE"] });
+
+  // A completed job offers no retry; a cancelled one does, and the retry is queued.
+  const completed = await trainyard(["jobs", "retry", seedUuid("faq-v1")], as);
+  expect(completed.code).toBe(4);
+  expect(completed.stderr).toMatch(/^trainyard: retry is not available for training job \S+ \(faq-embedder, COMPLETE\); the API offers: none \(NOT_AVAILABLE\)\n$/);
+  const retried = await trainyard(["jobs", "retry", seedUuid("contracts-cancelled"), "--json"], as);
+  expect(retried.code, retried.stderr).toBe(0);
+  expect(JSON.parse(retried.stdout)).toMatchObject({ modelName: "contract-summarizer", status: "QUEUED", availableActions: ["CANCEL"] });
+
+  // The refused attempts never reached a mutation: only the pause and the resume are audited.
+  const audit = await graphql(`{ auditEvents(filter: { actor: "operator-ci" }) { nodes { action outcome } } }`, adminToken);
+  expect(audit.data.auditEvents.nodes.map((e: any) => `${e.action} ${e.outcome}`).sort()).toEqual([
+    "pauseDeployment SUCCESS",
+    "resumeDeployment SUCCESS",
+    "retryTrainingJob SUCCESS",
+  ]);
 });

@@ -51,8 +51,8 @@ test("an active deployment shows its stats with colour and text cues, for each w
   expect(await errors.text()).toContain("client errors (4xx) apart: 2.00 %");
   expect(await errors.color()).toBe(RED);
   expect(await card(page, "metric-p99").value()).toMatch(/ms$/);
-  // Two recharts charts: requests and latency percentiles.
-  await poll(() => page.locator(".recharts-surface").count()).toBeGreaterThanOrEqual(2);
+  // Two charts drawn: requests and latency percentiles.
+  await poll(() => page.locator("figure [data-chart] canvas").count()).toBeGreaterThanOrEqual(2);
 
   await page.getByRole("link", { name: "24 h" }).click();
   await page.waitForURL(/window=24h/);

@@ -76,7 +76,8 @@ test("from the catalog: configure a job, watch it train live, see it complete wi
 
   expect(await page.getByTestId("job-step").textContent()).toBe("Step 245 of 245");
   await expect.poll(() => page.getByRole("button", { name: "Deploy" }).isVisible()).toBe(true);
-  expect(await page.locator("[data-testid=loss-chart] .recharts-line").count()).toBe(2);
+  await expect.poll(() => page.locator("[data-testid=loss-chart] [data-chart] canvas").count()).toBe(1);
+  expect(await page.locator("[data-testid=loss-chart] [data-chart]").getAttribute("data-lines")).toBe("Train loss | Eval loss");
   expect(await page.getByTestId("event-log").textContent()).toMatch(/Simulated training complete: synthetic final train loss/);
   expect(await page.getByTestId("live-indicator").count()).toBe(0);
 

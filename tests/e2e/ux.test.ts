@@ -137,7 +137,8 @@ test("a failed job names its trainer, its charts end where it died, and learning
   expect(await trainer.textContent()).toBe("simulated trainer demo-gpu-01");
 
   const ticks = (card: string, axis: "x" | "y") =>
-    page.getByTestId(card).locator(`.recharts-${axis}Axis-tick-labels .recharts-cartesian-axis-tick-value`).allTextContents();
+    // The labels each draw of the canvas chart printed on that axis (see app/components/charts/plot.tsx).
+    page.getByTestId(card).locator("[data-chart]").evaluate((el, a) => (el as HTMLElement).dataset[`${a}Ticks`]?.split("|").filter(Boolean) ?? [], axis);
   await poll(async () => (await ticks("loss-chart", "x")).length).toBeGreaterThan(1);
   const lastStepTick = Number((await ticks("loss-chart", "x")).at(-1));
   expect(lastStepTick).toBeLessThanOrEqual(trainingJob.currentStep);
@@ -160,7 +161,7 @@ test("deployment charts are drawn in the server's HTML (first paint), then becom
 
   const { page, problems } = await openPage(session.browser, session.server.url);
   await page.goto(`/deployments/${id}`);
-  await poll(() => page.locator("figure .recharts-wrapper").count()).toBe(2);
+  await poll(() => page.locator("figure [data-chart] canvas").count()).toBe(2);
   expect(await page.getByTestId("chart-preview").count()).toBe(0);
   expect(problems).toEqual([]);
   await page.close();

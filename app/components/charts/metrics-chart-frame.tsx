@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from "react";
+import { PlotChart, type PlotSpec } from "~/components/charts/plot";
 
 /** A series drawn in the first paint, before the interactive chart can measure its container. */
 export interface PreviewLine {
@@ -34,18 +34,17 @@ function PreviewChart({ lines }: { lines: readonly PreviewLine[] }) {
   );
 }
 
-export function MetricsChartFrame(props: { title: string; description: string; height?: number; preview: readonly PreviewLine[]; children: () => ReactNode }) {
-  const { title, description, height = 240, children } = props;
-  const [mounted, setMounted] = useState(false);
-  useEffect(() => setMounted(true), []);
+/** A titled figure whose chart shows the server-drawn preview until the interactive chart is drawn. */
+export function MetricsChartFrame(props: { title: string; description: string; height?: number; preview: readonly PreviewLine[]; spec: PlotSpec }) {
+  const { title, description, height = 264 } = props;
   return (
-    <figure className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+    <figure className="min-w-0 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-5">
       <figcaption>
         <h3 className="text-sm font-semibold text-slate-900">{title}</h3>
         <p className="mt-0.5 text-xs text-slate-500">{description}</p>
       </figcaption>
-      <div className="mt-4 overflow-hidden" style={{ height }}>
-        {mounted ? children() : <PreviewChart lines={props.preview} />}
+      <div className="mt-4">
+        <PlotChart spec={props.spec} height={height} label={`${title}: ${description}`} fallback={<PreviewChart lines={props.preview} />} />
       </div>
     </figure>
   );
@@ -67,3 +66,9 @@ export function bucketLabel(iso: string, spanHours: number): string {
   if (spanHours <= 24) return time;
   return `${d.toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" })} ${time}`;
 }
+
+/** Bucket starts as uPlot's x values (Unix seconds). */
+export const bucketSeconds = (series: readonly SeriesPoint[]) => series.map((p) => Date.parse(p.bucketStart) / 1000);
+
+/** The time axis and the legend's time, in UTC like the rest of the console. */
+export const timeLabel = (seconds: number, spanHours: number) => bucketLabel(new Date(seconds * 1000).toISOString(), spanHours);

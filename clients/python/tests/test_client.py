@@ -33,6 +33,13 @@ class ClientTest(unittest.TestCase):
         data = self.client.mutate(CREATE, {"input": {"baseModelId": TINY, "datasetId": "trainyard-docs-corpus", "modelName": name, "epochs": 1, "warmupSteps": 1}})
         return data["createTrainingJob"]["job"]["id"]
 
+    def queue_and_claim(self, name: str, worker: str):
+        """A job queued for the tiny model and claimed by `worker`: the start of every run below."""
+        job_id = self.queue(name)
+        job = self.client.claim(worker, base_model_ids=[TINY])
+        assert job is not None and job.id == job_id
+        return job_id, job
+
     def job(self, job_id: str) -> dict:
         return self.client.query(JOB, {"id": job_id})["trainingJob"]
 
@@ -53,8 +60,7 @@ class ClientTest(unittest.TestCase):
             self.client.query("{ noSuchField }")
 
     def test_claim_log_complete_with_artifact(self) -> None:
-        job_id = self.queue("py-complete")
-        job = self.client.claim("py-worker-1", base_model_ids=[TINY])
+        job_id, job = self.queue_and_claim("py-complete", "py-worker-1")
         self.assertIsNotNone(job)
         assert job is not None
         self.assertEqual(job.id, job_id)
@@ -79,9 +85,7 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(done["evalMetrics"], [{"name": "eval_loss", "value": 3.2}])
 
     def test_cancellation_is_an_exception(self) -> None:
-        job_id = self.queue("py-cancel")
-        job = self.client.claim("py-worker-2", base_model_ids=[TINY])
-        assert job is not None and job.id == job_id
+        job_id, job = self.queue_and_claim("py-cancel", "py-worker-2")
         with self.assertRaises(JobCancelled):
             with self.client.run(job) as run:
                 run.log(1, loss=3.0, lr=1e-3)
@@ -90,9 +94,7 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(self.job(job_id)["status"], "CANCELLED")
 
     def test_an_exception_in_the_run_fails_the_job_with_its_message(self) -> None:
-        job_id = self.queue("py-crash")
-        job = self.client.claim("py-worker-3", base_model_ids=[TINY])
-        assert job is not None and job.id == job_id
+        job_id, job = self.queue_and_claim("py-crash", "py-worker-3")
         with self.assertRaises(RuntimeError):
             with self.client.run(job) as run:
                 run.log(1, loss=3.0, lr=1e-3)

@@ -10,6 +10,11 @@ class TrainyardError(Exception):
 
     code: str = "ERROR"
 
+    def __init_subclass__(cls, code: Optional[str] = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.code = code
+
     def __init__(self, message: str, code: Optional[str] = None, field_errors: Optional[List[Dict[str, str]]] = None) -> None:
         super().__init__(message)
         self.message = message
@@ -18,40 +23,36 @@ class TrainyardError(Exception):
         self.field_errors: List[Dict[str, str]] = field_errors or []
 
 
-class NotFound(TrainyardError):
-    code = "NOT_FOUND"
+class NotFound(TrainyardError, code="NOT_FOUND"):
+    """No such job, deployment or token."""
 
 
-class ValidationFailed(TrainyardError):
-    code = "VALIDATION"
+class ValidationFailed(TrainyardError, code="VALIDATION"):
+    """The input broke a rule; `field_errors` says which field."""
 
 
-class InvalidState(TrainyardError):
-    code = "INVALID_STATE"
+class InvalidState(TrainyardError, code="INVALID_STATE"):
+    """The object is not in a state that allows this."""
 
 
 class JobCancelled(InvalidState):
     """The job is no longer running for this trainer (cancelled in the console, or finished): stop training."""
 
 
-class Forbidden(TrainyardError):
-    code = "FORBIDDEN"
+class Forbidden(TrainyardError, code="FORBIDDEN"):
+    """The token lacks the scope."""
 
 
-class Unauthenticated(Forbidden):
-    code = "UNAUTHENTICATED"
+class Unauthenticated(Forbidden, code="UNAUTHENTICATED"):
+    """No token, or a malformed, unknown, expired or revoked one."""
 
 
-class ServiceUnavailable(TrainyardError):
+class ServiceUnavailable(TrainyardError, code="SERVICE_UNAVAILABLE"):
     """Trainyard (or its database) is unavailable; raised after the retries ran out."""
 
-    code = "SERVICE_UNAVAILABLE"
 
-
-class TransportError(TrainyardError):
+class TransportError(TrainyardError, code="TRANSPORT"):
     """The request did not get a GraphQL answer (HTTP error, unreadable body)."""
-
-    code = "TRANSPORT"
 
 
 _BY_CODE: Dict[str, Type[TrainyardError]] = {
