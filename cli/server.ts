@@ -131,6 +131,11 @@ export async function serve(configured: Config): Promise<RunningServer> {
   };
   const server = await new Promise<http.Server>((resolve, reject) => {
     const s = http.createServer(handler);
+    // Idle keep-alive connections outlive the clients' own idle timeouts (undici's 4 s, browsers', load balancers'
+    // 60 s): a client must never send a request on a connection the server is closing at that moment, which a
+    // client sees as "fetch failed" for a POST it cannot safely retry (as `trainyard gateway` does).
+    s.keepAliveTimeout = 65_000;
+    s.headersTimeout = 66_000;
     s.once("error", reject);
     s.listen(config.port, config.host, () => resolve(s));
   }).catch(async (err: NodeJS.ErrnoException) => {

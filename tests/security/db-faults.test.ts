@@ -132,7 +132,7 @@ describe.skipIf(!hasClusterTools)("database faults (a PostgreSQL cluster of this
                 __typename ... on RecordInferenceEventsSuccess { acceptedCount duplicate } ... on Error { code message }
               } }`,
             { d: deploymentId, e: events, k: key },
-          ).catch((err: Error) => ({ status: 0, retryAfter: null, body: { errors: [{ message: err.message }] } }));
+          ).catch((err: Error) => ({ status: 0, retryAfter: null, body: { errors: [{ message: `${err.message} ${String((err.cause as Error)?.message ?? err.cause)} ${(err.cause as any)?.code}` }] } }));
           if (note("recordInferenceEvents", r)) {
             const result = (r.body as { data: any }).data.recordInferenceEvents;
             if (result.__typename !== "RecordInferenceEventsSuccess") failures.push(`refused: ${JSON.stringify(result)}`);
