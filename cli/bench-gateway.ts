@@ -6,8 +6,8 @@
  * answers in well under 1 ms), two `trainyard gateway` processes and one `npm start` server (the mounted
  * gateway), then measures, side by side in one run:
  *   1. latency at a fixed rate (open loop, wrk2-style: each request has a due time and its latency is
- *      counted from that due time, so a stalled target cannot hide its queue), direct vs standalone vs
- *      mounted gateway, and the latency the gateway adds (p50/p99);
+ *      counted from that due time, so a stalled target cannot hide its queue): each gateway driven at the
+ *      same time as direct calls to the upstream (both at the rate), and the latency the gateway adds (p50/p99);
  *   2. the highest sustained rate (wrk, closed loop, `--connections` connections), direct vs both;
  *   3. metrics lag: how long after the last response the database holds every request;
  *   4. routing freshness: a pause written to the database until a replica answers 503 (LISTEN/NOTIFY);
@@ -25,6 +25,7 @@ import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { Pool } from "undici";
 import { openDatabase } from "../graphql/db.ts";
 import { applyMigrations } from "../prisma/migrate.ts";
 import { seedDemoData, seedUuid } from "../prisma/seed.ts";
@@ -68,21 +69,6 @@ function startProcess(args: string[], env: Record<string, string>, ready: RegExp
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 const warned = new Set<number>();
 
-function hit(url: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: "POST", agent, headers: { ...headers, "content-type": "application/json", "content-length": "15" } }, (res) => {
-      res.resume();
-      res.on("end", () => (res.statusCode === 200 ? resolve(res.statusCode) : reject(new Error(`HTTP ${res.statusCode}`))));
-      if (res.statusCode !== 200 && !warned.has(res.statusCode ?? 0)) {
-        warned.add(res.statusCode ?? 0);
-        console.log(`   (${url}: HTTP ${res.statusCode})`);
-      }
-    });
-    req.on("error", reject);
-    req.end('{"prompt":"hi"}');
-  });
-}
-
 /** percentile_cont over a sorted list (the definition the metrics use). */
 function quantile(sorted: ArrayLike<number>, q: number) {
   const rank = q * (sorted.length - 1);
@@ -100,16 +86,36 @@ interface Paced {
   max: number;
 }
 
+/** One keep-alive undici pool per origin for the paced client (a cheaper client than http.request: less of its own jitter). */
+const pools = new Map<string, Pool>();
+function poolFor(url: URL) {
+  let pool = pools.get(url.origin);
+  if (!pool) pools.set(url.origin, (pool = new Pool(url.origin, { connections: 128 })));
+  return pool;
+}
+
+async function send(url: URL, headers: Record<string, string>): Promise<number> {
+  const res = await poolFor(url).request({ path: url.pathname + url.search, method: "POST", headers: { ...headers, "content-type": "application/json" }, body: '{"prompt":"hi"}' });
+  await res.body.dump();
+  if (res.statusCode !== 200 && !warned.has(res.statusCode)) {
+    warned.add(res.statusCode);
+    console.log(`   (${url}: HTTP ${res.statusCode})`);
+  }
+  if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
+  return res.statusCode;
+}
+
 /**
- * Open loop at `rate` req/s for `seconds`: request i is due at start + i/rate; its latency runs from the
- * due time to the last byte (coordinated omission corrected, as wrk2 does). Timers fire at ~1 ms
- * granularity, so up to ~1 ms of the client's own scheduling is in every figure, direct ones too.
+ * Open loop at `rate` req/s for `seconds`, to every url at once: request i of each url is due at start + i/rate
+ * and its latency runs from that due time to the last byte (coordinated omission corrected, as wrk2 does).
+ * The urls are driven side by side in the same window, so the client's own scheduling jitter (timers fire at
+ * ~1 ms granularity; its GC) and whatever else the machine does land on direct and gateway requests alike,
+ * and the difference between them is what the gateway adds.
  */
-async function paced(url: string, headers: Record<string, string>, rate: number, seconds: number): Promise<Paced> {
+async function paced(urls: string[], headers: Record<string, string>, rate: number, seconds: number): Promise<Paced[]> {
   const total = Math.round(rate * seconds);
-  const latencies = new Float64Array(total);
+  const targets = urls.map((u) => ({ url: new URL(u), latencies: new Float64Array(total), errors: 0 }));
   const interval = 1000 / rate;
-  let errors = 0;
   let sent = 0;
   let done = 0;
   const start = performance.now() + 5;
@@ -119,20 +125,25 @@ async function paced(url: string, headers: Record<string, string>, rate: number,
       for (; sent < total && start + sent * interval <= now; sent++) {
         const i = sent;
         const due = start + i * interval;
-        hit(url, headers).then(
-          () => (latencies[i] = performance.now() - due),
-          () => ((latencies[i] = performance.now() - due), errors++),
-        ).finally(() => {
-          if (++done === total) resolve();
-        });
+        for (const t of targets) {
+          send(t.url, headers).then(
+            () => (t.latencies[i] = performance.now() - due),
+            () => ((t.latencies[i] = performance.now() - due), t.errors++),
+          ).finally(() => {
+            if (++done === total * targets.length) resolve();
+          });
+        }
       }
       if (sent < total) setTimeout(tick, 1);
     };
     setTimeout(tick, 5);
   });
   const elapsed = (performance.now() - start) / 1000;
-  latencies.sort();
-  return { sent: total, errors, rps: total / elapsed, p50: quantile(latencies, 0.5), p90: quantile(latencies, 0.9), p99: quantile(latencies, 0.99), max: latencies[total - 1]! };
+  return targets.map((t) => {
+    t.latencies.sort();
+    const l = t.latencies;
+    return { sent: total, errors: t.errors, rps: total / elapsed, p50: quantile(l, 0.5), p90: quantile(l, 0.9), p99: quantile(l, 0.99), max: l[total - 1]! };
+  });
 }
 
 /** wrk (closed loop): requests per second and its latency percentiles; null when wrk is not installed. */
@@ -208,30 +219,33 @@ async function main() {
     children.push(web.child);
     const path = `/v1/models/sql-copilot/versions/${d.version}/v1/echo`;
     const targets = [
-      { label: "direct", url: `${upstreamUrl}/v1/echo` },
-      { label: "gateway (trainyard gateway)", url: `${gw1.match[1]}${path}` },
-      { label: "gateway (mounted, npm start)", url: `${web.match[1]}${path}` },
+      { label: "direct", short: "", url: `${upstreamUrl}/v1/echo` },
+      { label: "gateway (trainyard gateway)", short: "standalone", url: `${gw1.match[1]}${path}` },
+      { label: "gateway (mounted, npm start)", short: "mounted", url: `${web.match[1]}${path}` },
     ];
     const countNow = async (id = d.id) => (await getDeploymentMetrics(db.prisma, id, "LAST_15_MINUTES")).requestCount;
 
     // Warm-up (JIT, keep-alive connections).
-    for (const t of targets) await paced(t.url, headers, RATE, 2);
+    await paced(targets.map((t) => t.url), headers, RATE, 2);
     await new Promise((r) => setTimeout(r, 1500));
 
-    console.log(`\n1. Fixed rate ${RATE} req/s for ${SECONDS} s (open loop; latency from each request's due time, ms)`);
+    console.log(`\n1. Fixed rate ${RATE} req/s for ${SECONDS} s to each target, each gateway side by side with direct calls in the same window`);
+    console.log(`   (open loop; latency from each request's due time, ms)`);
     console.log(`   ${pad("target", 30)} ${pad("req/s", 7)} ${pad("p50", 7)} ${pad("p90", 7)} ${pad("p99", 7)} ${pad("max", 8)} errors`);
-    const fixed: Paced[] = [];
+    const added: string[] = [];
     let lag = NaN;
     let lagCount = 0;
-    for (const t of targets) {
+    for (const t of targets.slice(1)) {
       const before = await countNow();
-      const r = await paced(t.url, headers, RATE, SECONDS);
+      const [direct, gateway] = await paced([targets[0]!.url, t.url], headers, RATE, SECONDS);
       const lastResponse = performance.now();
-      fixed.push(r);
-      console.log(`   ${pad(t.label, 30)} ${pad(r.rps.toFixed(0), 7)} ${pad(f(r.p50), 7)} ${pad(f(r.p90), 7)} ${pad(f(r.p99), 7)} ${pad(f(r.max), 8)} ${r.errors}`);
+      for (const [label, r] of [[`direct (alongside ${t.short})`, direct!], [t.label, gateway!]] as const) {
+        console.log(`   ${pad(label, 30)} ${pad(r.rps.toFixed(0), 7)} ${pad(f(r.p50), 7)} ${pad(f(r.p90), 7)} ${pad(f(r.p99), 7)} ${pad(f(r.max), 8)} ${r.errors}`);
+      }
+      added.push(`   added by ${pad(t.label, 28)}: p50 ${f(gateway!.p50 - direct!.p50)} ms, p99 ${f(gateway!.p99 - direct!.p99)} ms`);
       if (t === targets[1]) {
         // 3. Metrics lag: the gateway flushes once per second; when does the database hold every request?
-        lagCount = r.sent - r.errors;
+        lagCount = gateway!.sent - gateway!.errors;
         for (;;) {
           if ((await countNow()) >= before + lagCount) {
             lag = performance.now() - lastResponse;
@@ -242,10 +256,7 @@ async function main() {
         }
       }
     }
-    for (const [i, t] of targets.entries()) {
-      if (i === 0) continue;
-      console.log(`   added by ${pad(t.label, 28)}: p50 ${f(fixed[i]!.p50 - fixed[0]!.p50)} ms, p99 ${f(fixed[i]!.p99 - fixed[0]!.p99)} ms`);
-    }
+    for (const line of added) console.log(line);
 
     console.log(`\n2. Highest sustained rate: wrk, ${CONNECTIONS} connections, ${SECONDS} s (closed loop)`);
     console.log(`   ${pad("target", 30)} ${pad("req/s", 8)} ${pad("p50 ms", 7)} ${pad("p99 ms", 7)} ${pad("CPU µs/req", 11)} errors`);
@@ -346,6 +357,7 @@ async function main() {
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
     agent.destroy();
+    await Promise.all([...pools.values()].map((p) => p.destroy()));
   }
 }
 
