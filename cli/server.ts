@@ -149,7 +149,7 @@ export async function serve(configured: Config): Promise<RunningServer> {
   config = listeningAt(config, url);
   runtime = createRuntime(db, { config });
   const workers = startWorkers(db, config);
-  if (workers.length) log(`background workers: ${workers.map((w) => w.name).join(", ")}`);
+  if (workers.names.length) log(`background workers: ${workers.names.join(", ")}`);
   log(signInHelp(url));
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${url} (GraphQL playground: ${url}/graphql)`);
 
@@ -157,7 +157,7 @@ export async function serve(configured: Config): Promise<RunningServer> {
     url,
     db,
     async close() {
-      await Promise.all(workers.map((w) => w.stop()));
+      await workers.stop();
       server.closeAllConnections();
       await gateway.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -47,6 +47,8 @@ export interface Database {
   kind: "pglite" | "postgres";
   /** PostgreSQL only: the URL, for a dedicated session such as LISTEN (never logged: it may hold a password). */
   connectionString?: string;
+  /** The embedded database only: its one in-process session, for LISTEN (see graphql/listen.ts). */
+  pglite?: PGlite;
   /** Where the data lives, for log lines (never includes a password). */
   label: string;
   withConnection<T>(fn: (conn: SqlConnection) => Promise<T>): Promise<T>;
@@ -179,6 +181,7 @@ function wrapPglite(pglite: PGlite, label: string, lock?: DataDirLock): Database
   return {
     prisma,
     kind: "pglite",
+    pglite,
     label,
     // In-process PGlite is a single session: every caller shares it.
     withConnection: (fn) => fn(conn),

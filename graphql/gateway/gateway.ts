@@ -1,9 +1,9 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import { createHash, randomBytes } from "node:crypto";
 import { PassThrough } from "node:stream";
-import pg from "pg";
 import { Pool, type Dispatcher } from "undici";
 import type { Database } from "../db.ts";
+import { subscribe, type Subscription } from "../listen.ts";
 import { BaseError } from "../errors.ts";
 import type { ServingConfig } from "../serving-config.ts";
 import { LatencySketch } from "../services/sketch.ts";
@@ -19,7 +19,7 @@ import type { InferenceOutcome } from "../validation/inference.ts";
  * /v1/models/{name}/… to the version's upstream (or the simulated model
  * server), streams bodies both ways unbuffered and measures every proxied
  * request. It keeps everything it needs in memory — the routing table and the
- * invoke tokens, reloaded when PostgreSQL announces a change (else every `refreshIntervalMs`) — and writes its measurements
+ * invoke tokens, reloaded when the database announces a change (else every `refreshIntervalMs`) — and writes its measurements
  * once per `flushIntervalMs` as one idempotent batch per deployment, so no
  * request ever waits on the database (see docs/decisions/0013-inference-gateway.md).
  */
@@ -95,7 +95,7 @@ export interface GatewayStats {
   droppedEvents: number;
   unflushedBatches: number;
   routingTableAgeMs: number | null;
-  /** Whether this gateway hears routing changes at once (PostgreSQL LISTEN) besides polling. */
+  /** Whether this gateway hears routing changes at once (LISTEN) besides polling. */
   listening: boolean;
   refreshes: number;
   /** Time to first byte of streamed responses (no content-length) since start, from an in-memory sketch. */
@@ -130,8 +130,7 @@ export class Gateway {
   /** A change was announced (or a load failed) and is not in the table yet. */
   private dirty = false;
   private refreshes = 0;
-  private listener: pg.Client | null = null;
-  private listening = false;
+  private subscription: Subscription | null = null;
   private stopped = false;
   private readonly streamTtfb = new LatencySketch();
   private timers: NodeJS.Timeout[] = [];
@@ -156,56 +155,29 @@ export class Gateway {
     this.timers.push(setInterval(() => this.poll(), this.config.refreshIntervalMs));
     this.timers.push(setInterval(() => void this.flush(), this.config.flushIntervalMs));
     for (const t of this.timers) t.unref();
-    if (this.db.connectionString) void this.listen(this.db.connectionString);
+    // LISTEN on the channel the routing triggers notify (migration 20261128200000), on PostgreSQL and on
+    // the embedded database alike: refresh as soon as anything the table holds changes. After the
+    // session reconnects the subscription reports the channel once (anything may have changed meanwhile).
+    this.subscription = subscribe(
+      this.db,
+      [ROUTING_CHANNEL],
+      () => {
+        this.dirty = true;
+        void this.refresh().catch(() => {});
+      },
+      { log: (line) => this.warnOnce(line) },
+    );
   }
 
-  /**
-   * PostgreSQL: LISTEN on the channel the routing triggers notify (migration 20261128200000), and
-   * refresh as soon as anything the table holds changes. Polling keeps running underneath, so a
-   * lost connection (reconnected with backoff) never stretches staleness past the refresh interval.
-   */
-  private async listen(connectionString: string, attempt = 0): Promise<void> {
-    if (this.stopped) return;
-    const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5_000, keepAlive: true });
-    let retried = false;
-    const retry = () => {
-      if (retried) return;
-      retried = true;
-      this.listening = false;
-      if (this.listener === client) this.listener = null;
-      client.end().catch(() => {});
-      if (this.stopped) return;
-      const t = setTimeout(() => void this.listen(connectionString, attempt + 1), Math.min(5_000, 250 * 2 ** Math.min(attempt, 5)));
-      t.unref();
-      this.timers.push(t);
-    };
-    client.on("error", (err) => {
-      this.warnOnce(`routing notifications lost (polling continues): ${err.message}`);
-      retry();
-    });
-    client.on("end", retry);
-    client.on("notification", () => {
-      this.dirty = true;
-      void this.refresh().catch(() => {});
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${ROUTING_CHANNEL}`);
-      if (this.stopped) return void client.end().catch(() => {});
-      this.listener = client;
-      this.listening = true;
-      // Whatever changed while not listening.
-      if (attempt > 0) void this.refresh().catch(() => {});
-    } catch {
-      retry();
-    }
+  private get listening(): boolean {
+    return this.subscription?.listening ?? false;
   }
 
   /**
    * The polling half of the staleness bound. While LISTEN is up, every change the table holds is announced
    * (delivered at commit) and reloads at once, so polling only backs it up every `LISTENING_BACKSTOP_MS`:
    * reloading every routing row and token once a second would be most of an idle fleet server's CPU.
-   * Without LISTEN (the embedded database, or the listener reconnecting) the table reloads every interval.
+   * Without LISTEN (the session reconnecting, or a database that cannot listen) the table reloads every interval.
    */
   private poll(): void {
     const table = this.table;
@@ -218,10 +190,8 @@ export class Gateway {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    this.listening = false;
-    const listener = this.listener;
-    this.listener = null;
-    await listener?.end().catch(() => {});
+    await this.subscription?.close();
+    this.subscription = null;
     await this.flush();
     allGateways.delete(this);
     await Promise.all([...this.pools.values()].map((p) => p.destroy().catch(() => {})));

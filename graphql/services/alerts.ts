@@ -1,4 +1,5 @@
 import { isUuid } from "../ids.ts";
+import { msUntilEarliest } from "./due.ts";
 import { inTransaction, type Db, type PrismaClient } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { NotFoundError, ValidationError, type FieldError } from "../errors.ts";
@@ -261,6 +262,11 @@ export interface EvaluationResult {
  * claim's transaction, so a crash changes nothing and a second process never
  * sees a half-done evaluation.
  */
+/** Milliseconds until the next enabled rule is due for evaluation (null: no rule is enabled). */
+export function nextEvaluationDueInMs(db: Db, now = new Date()) {
+  return msUntilEarliest(db, { from: `"AlertRule"`, due: `"nextEvalAt"`, where: `enabled` }, now);
+}
+
 export async function evaluateDueRules(
   prisma: PrismaClient,
   options: { publicUrl: string; now?: Date; limit?: number; intervalMs?: number },
@@ -316,9 +322,10 @@ export async function evaluateDueRules(
           if (change === "fired") result.fired++;
           if (change === "resolved") result.resolved++;
         }
-        await tx.alertRule.update({ where: { id: rule.id }, data: { lastEvaluatedAt: now, nextEvalAt: new Date(now.getTime() + intervalMs) } });
         result.evaluated++;
       }
+      // Every claimed rule is due again one interval from now: one statement for the pass.
+      await tx.alertRule.updateMany({ where: { id: { in: rules.map((r) => r.id) } }, data: { lastEvaluatedAt: now, nextEvalAt: new Date(now.getTime() + intervalMs) } });
       return result;
     },
     { timeout: 30_000, maxWait: 10_000 },

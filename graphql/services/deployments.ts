@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { msUntilEarliest } from "./due.ts";
 import type { Config } from "../config.ts";
 import { inTransaction, type Db, type PrismaClient } from "../db.ts";
 import { DuplicateDeploymentError, InvalidStateError, JobNotCompleteError, NotFoundError } from "../errors.ts";
@@ -319,6 +320,11 @@ export interface RolloutOptions {
   now?: Date;
   /** Deployments finished per call; the rest wait for the next tick. */
   limit?: number;
+}
+
+/** Milliseconds until the next simulated rollout is due to finish (null: none is running). */
+export function nextRolloutDueInMs(db: Db, now = new Date()) {
+  return msUntilEarliest(db, { from: `"Deployment"`, due: `"rolloutReadyAt"`, where: `status = 'DEPLOYING' AND "rolloutReadyAt" IS NOT NULL` }, now);
 }
 
 /**

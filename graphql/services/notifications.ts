@@ -1,4 +1,5 @@
 import { isUuid } from "../ids.ts";
+import { msUntilEarliest } from "./due.ts";
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { inTransaction, type Db, type PrismaClient } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -234,6 +235,11 @@ export interface SendOptions {
  * (rows another sender holds are skipped), then posts each and records the
  * outcome. Returns how many were attempted.
  */
+/** Milliseconds until the next pending notification is due (null: nothing is pending). */
+export function nextDeliveryDueInMs(db: Db, now = new Date()) {
+  return msUntilEarliest(db, { from: `"NotificationDelivery"`, due: `"nextAttemptAt"`, where: `status = 'PENDING'` }, now);
+}
+
 export async function deliverDueNotifications(prisma: PrismaClient, options: SendOptions = {}): Promise<number> {
   const now = options.now ?? new Date();
   const claimed = await prisma.$queryRaw<ClaimedDelivery[]>`

@@ -1,4 +1,5 @@
-import type { PrismaClient } from "../db.ts";
+import type { Db, PrismaClient } from "../db.ts";
+import { msUntilEarliest } from "./due.ts";
 import type { DeploymentStatus } from "../generated/prisma/client.ts";
 
 /** Consecutive 2xx readiness answers that finish a rollout. */
@@ -55,6 +56,20 @@ interface Claimed {
  * rollout deadline has passed, with the last probe error as the reason. ACTIVE
  * upstreams keep being probed; `healthy` says how the last probe went.
  */
+/** Milliseconds until the next upstream is due for a probe (null: no deployment has an upstream to probe). */
+export function nextProbeDueInMs(db: Db, options: Pick<ProbeOptions, "probeIntervalMs" | "healthIntervalMs">, now = new Date()) {
+  return msUntilEarliest(
+    db,
+    {
+      from: `"Deployment"`,
+      due: `COALESCE("lastProbeAt", '-infinity'::timestamp) + make_interval(secs => CASE WHEN status = 'DEPLOYING' THEN $2::float8 ELSE $3::float8 END / 1000)`,
+      where: `"upstreamUrl" IS NOT NULL AND status IN ('DEPLOYING', 'ACTIVE')`,
+    },
+    now,
+    [options.probeIntervalMs, options.healthIntervalMs],
+  );
+}
+
 export async function probeUpstreams(prisma: PrismaClient, options: ProbeOptions): Promise<number> {
   const now = options.now ?? new Date();
   const deployingDue = new Date(now.getTime() - options.probeIntervalMs + 20).toISOString();

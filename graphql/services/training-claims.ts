@@ -4,6 +4,7 @@ import { InvalidStateError, NotFoundError, ValidationError } from "../errors.ts"
 import { isUuid } from "../ids.ts";
 import { workerNameSchema } from "../validation/training.ts";
 import { BUILTIN_PREFIX, describeWorker, isBuiltinClaim } from "./training-jobs.ts";
+import { msUntilEarliest } from "./due.ts";
 
 /** Who runs a job: claims by executors and external trainers, and recovery of jobs whose trainer went silent. */
 
@@ -89,6 +90,23 @@ export interface RecoveryOptions {
   staleAfterMs: number;
   trainerTimeoutMs: number;
   now?: Date;
+}
+
+/**
+ * Milliseconds until a RUNNING job would go silent long enough for `recoverStaleTrainingJobs` to act
+ * (a built-in one after `staleAfterMs`, an external trainer's after `trainerTimeoutMs`); null when none runs.
+ */
+export function nextStaleCheckInMs(db: Db, options: Pick<RecoveryOptions, "staleAfterMs" | "trainerTimeoutMs">, now = new Date()) {
+  return msUntilEarliest(
+    db,
+    {
+      from: `"TrainingJob"`,
+      due: `COALESCE("heartbeatAt", "startedAt", "createdAt") + make_interval(secs => CASE WHEN "claimedBy" IS NULL OR "claimedBy" LIKE $2 THEN $3::float8 ELSE $4::float8 END / 1000)`,
+      where: `status = 'RUNNING'::"TrainingJobStatus"`,
+    },
+    now,
+    [`${BUILTIN_PREFIX}%`, options.staleAfterMs, options.trainerTimeoutMs],
+  );
 }
 
 /**

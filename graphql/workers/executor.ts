@@ -8,9 +8,9 @@ import type { Database, PrismaClient } from "../db.ts";
 import { InvalidStateError } from "../errors.ts";
 import { curvePoint, loggingInterval, seededRandom, type CurveConfig, type CurvePoint } from "../services/training-curve.ts";
 import { BUILTIN_PREFIX } from "../services/training-jobs.ts";
-import { claimTrainingJob, recoverStaleTrainingJobs } from "../services/training-claims.ts";
+import { claimTrainingJob, nextStaleCheckInMs, recoverStaleTrainingJobs } from "../services/training-claims.ts";
 import { completeTrainingJob, recordTrainingProgress, type ProgressUpdate } from "../services/training-progress.ts";
-import { startLoop, type WorkerFactory } from "./loop.ts";
+import { dueIn, IDLE_BACKSTOP_MS, startLoop, type TickResult, type WorkerFactory } from "./loop.ts";
 
 /**
  * The built-in training executor, shown to users as the "simulated trainer":
@@ -123,7 +123,12 @@ export function executorName(suffix?: string): string {
 }
 
 /** One pass of the executor: recover orphans, claim into free slots, advance every job it runs. */
-export async function executorTick(prisma: PrismaClient, options: ExecutorOptions, now = new Date()): Promise<void> {
+/**
+ * One pass: recover silent jobs, claim what fits, move every job in hand forward. With jobs in hand it
+ * runs again after `tickMs`; without, it sleeps until a RUNNING job elsewhere could go silent (or a new
+ * job is announced).
+ */
+export async function executorTick(prisma: PrismaClient, options: ExecutorOptions, now = new Date()): Promise<TickResult> {
   const mine = () =>
     prisma.trainingJob.findMany({
       where: { status: "RUNNING", claimedBy: options.name },
@@ -154,6 +159,8 @@ export async function executorTick(prisma: PrismaClient, options: ExecutorOption
   }
   running = await mine();
   for (const job of running) await advanceJob(prisma, job, options, now);
+  if (running.length > 0) return true;
+  return dueIn(await nextStaleCheckInMs(prisma, options));
 }
 
 /**
@@ -236,8 +243,12 @@ export const trainingWatchdog: WorkerFactory = {
 export const trainingExecutor: WorkerFactory = {
   name: "training-executor",
   enabled: (config) => config.executorEnabled,
-  start(db: Database, config) {
+  wakeOn: ["training"],
+  start(db: Database, config, context) {
     const options: ExecutorOptions = { ...config.executor, name: executorName(), artifactDir: path.join(config.dataDir, "artifacts") };
-    return startLoop("training-executor", config.executor.tickMs, () => executorTick(db.prisma, options));
+    return startLoop("training-executor", config.executor.tickMs, () => executorTick(db.prisma, options), {
+      idleMs: IDLE_BACKSTOP_MS,
+      listening: () => context?.listening() ?? false,
+    });
   },
 };
