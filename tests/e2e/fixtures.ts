@@ -81,3 +81,28 @@ export async function deployedJob(api: Api, jobId: string): Promise<{ id: string
   if (result.__typename !== "DeployJobSuccess") throw new Error(`deployJob(${jobId}): ${result.__typename} ${result.message ?? ""}`);
   return result.deployment;
 }
+
+/**
+ * A CANCELLED job of `modelName` (queued, then cancelled through the API), on a base model the simulated trainer
+ * runs: its retry is a QUEUED job that never stands in the way of `finishedJob`'s claims. Answers its id.
+ */
+export async function cancelledJob(api: Api, modelName: string): Promise<string> {
+  const created = (await api(CREATE, { input: { baseModelId: "mistral-7b-instruct-v0.3", datasetId: "contract-clauses", modelName, epochs: 1 } })).createTrainingJob;
+  if (created.__typename !== "CreateTrainingJobSuccess") throw new Error(`createTrainingJob(${modelName}): ${created.__typename} ${created.message ?? ""}`);
+  const id: string = created.job.id;
+  const cancelled = (await api(`mutation ($id: ID!) { cancelTrainingJob(id: $id) { __typename ... on Error { message } } }`, { id })).cancelTrainingJob;
+  if (cancelled.__typename !== "CancelTrainingJobSuccess") throw new Error(`cancelTrainingJob(${modelName}): ${cancelled.__typename} ${cancelled.message ?? ""}`);
+  return id;
+}
+
+/** Polls the API until the deployment has `status` (rollouts take a second or two in the e2e servers). */
+export async function deploymentStatus(api: Api, id: string, status: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < deadline) {
+    last = (await api(`query ($id: ID!) { deployment(id: $id) { status } }`, { id })).deployment.status;
+    if (last === status) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`deployment ${id} is ${last}, not ${status}, after ${timeoutMs} ms`);
+}
