@@ -24,7 +24,6 @@ import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { Pool } from "undici";
 import { openDatabase } from "../graphql/db.ts";
 import { applyMigrations } from "../prisma/migrate.ts";
@@ -35,24 +34,14 @@ import { getDeploymentMetrics } from "../graphql/services/metrics.ts";
 import { RELATIVE_ACCURACY } from "../graphql/services/sketch.ts";
 import { completeJob } from "../tests/gateway/fixtures.ts";
 import { processConfig } from "../graphql/config.ts";
+import { benchArgs, createScratchDatabase } from "./bench-options.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return Number(i >= 0 ? args[i + 1] : fallback);
-};
-const SECONDS = option("seconds", "10");
-const RATE = option("rate", "1000");
-const CONNECTIONS = option("connections", "64");
-const adminUrl = process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
+const args = benchArgs();
+const SECONDS = args.number("seconds", 10);
+const RATE = args.number("rate", 1000);
+const CONNECTIONS = args.number("connections", 64);
 const run = promisify(execFile);
-
-function withDatabase(url: string, name: string) {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
 
 function startProcess(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
   const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
@@ -187,11 +176,8 @@ const f = (ms: number) => (Number.isFinite(ms) ? ms.toFixed(2) : "—");
 const pad = (s: string, n: number) => s.padEnd(n);
 
 async function main() {
-  const name = `trainyard_bench_gw_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = withDatabase(adminUrl, name);
+  const scratch = await createScratchDatabase(`trainyard_bench_gw_${randomBytes(4).toString("hex")}`);
+  const { url } = scratch;
   const db = await openDatabase({ databaseUrl: url, poolSize: 4 });
   const children: ChildProcess[] = [];
   try {
@@ -354,8 +340,7 @@ async function main() {
     for (const c of children) c.kill("SIGTERM");
     await new Promise((r) => setTimeout(r, 1500));
     await db.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
     agent.destroy();
     await Promise.all([...pools.values()].map((p) => p.destroy()));
   }

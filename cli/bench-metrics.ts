@@ -11,7 +11,6 @@
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { execute, parse } from "graphql";
-import pg from "pg";
 import { systemActor, contextFor, type Actor } from "../graphql/context.ts";
 import { openDatabase, type Database } from "../graphql/db.ts";
 import { schema } from "../graphql/schema.ts";
@@ -19,20 +18,13 @@ import { METRICS_WINDOWS, refreshDeploymentStats, rollupWritesFor, windowBounds 
 import { GAMMA, LatencySketch } from "../graphql/services/sketch.ts";
 import { applyMigrations } from "../prisma/migrate.ts";
 import { writeFleet, writeRollupDataset } from "./bench-dataset.ts";
+import { benchArgs, createScratchDatabase } from "./bench-options.ts";
 import { logNormal, seededRandom } from "../graphql/services/random.ts";
 
-const args = process.argv.slice(2);
-const option = (name: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const scale = Number(option("scale") ?? "1");
-if (!(scale > 0 && scale <= 1)) {
-  console.error("--scale must be a number in (0, 1]");
-  process.exit(2);
-}
-const keep = args.includes("--keep");
-const adminUrl = process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
+const args = benchArgs();
+const scale = args.number("scale", 1);
+args.check(scale > 0 && scale <= 1, "--scale must be a number in (0, 1]");
+const keep = args.flag("keep");
 
 const DEPLOYMENTS = Math.max(50, Math.round(10_000 * scale));
 const EVENTS = Math.round(50_000_000 * scale);
@@ -63,25 +55,18 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 
 
 async function main() {
-  const dbName = `trainyard_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  const version = (await admin.query<{ server_version: string }>("SHOW server_version")).rows[0]!.server_version;
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${dbName}`;
+  const scratch = await createScratchDatabase(`trainyard_bench_${process.pid}`);
+  const { version } = scratch;
   let db: Database | undefined;
   try {
-    db = await openDatabase({ databaseUrl: url.toString(), poolSize: WRITERS + 2 });
+    db = await openDatabase({ databaseUrl: scratch.url, poolSize: WRITERS + 2 });
     await applyMigrations(db);
     log(`Trainyard metrics benchmark — scale ${scale}: ${DEPLOYMENTS.toLocaleString("en-US")} deployments, rollups of ${EVENTS.toLocaleString("en-US")} events over 7 days`);
     log(`machine: ${os.cpus().length} CPU (${os.cpus()[0]?.model ?? "?"}), ${fmt(os.totalmem() / 2 ** 30, 0)} GiB RAM, PostgreSQL ${version}, Node ${process.version}`);
     await run(db);
   } finally {
     await db?.close();
-    if (!keep) await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    else log(`kept database ${dbName}`);
-    await admin.end();
+    await scratch.drop({ keep, log });
   }
 }
 

@@ -27,23 +27,16 @@ import { createApiToken } from "../graphql/services/tokens.ts";
 import { logNormal, seededRandom } from "../graphql/services/random.ts";
 import { applyMigrations } from "../prisma/migrate.ts";
 import { writeFleet, writeRollupDataset } from "./bench-dataset.ts";
+import { benchArgs, createScratchDatabase } from "./bench-options.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
-};
-const scale = Number(option("scale", "1"));
-const SECONDS = Number(option("seconds", "5"));
-const ROUNDS = Math.max(1, Math.round(Number(option("rounds", "3"))));
-const IDLE_SECONDS = Number(option("idle", "60"));
-if (!(scale > 0 && scale <= 1) || !(SECONDS >= 1) || !(IDLE_SECONDS >= 5)) {
-  console.error("usage: npm run bench -- [--scale (0,1]] [--seconds ≥1] [--rounds n] [--idle ≥5] [--keep]");
-  process.exit(2);
-}
-const keep = args.includes("--keep");
-const adminUrl = process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
+const args = benchArgs();
+const scale = args.number("scale", 1);
+const SECONDS = args.number("seconds", 5);
+const ROUNDS = Math.max(1, Math.round(args.number("rounds", 3)));
+const IDLE_SECONDS = args.number("idle", 60);
+args.check(scale > 0 && scale <= 1 && SECONDS >= 1 && IDLE_SECONDS >= 5, "usage: npm run bench -- [--scale (0,1]] [--seconds ≥1] [--rounds n] [--idle ≥5] [--keep]");
+const keep = args.flag("keep");
 
 const DEPLOYMENTS = Math.max(100, Math.round(10_000 * scale));
 const EVENTS = Math.round(50_000_000 * scale);
@@ -286,14 +279,8 @@ function timeGet(url: string): Promise<{ ttfb: number; total: number; bytes: num
 
 async function main() {
   ensureWrk();
-  const dbName = `trainyard_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  const version = (await admin.query<{ server_version: string }>("SHOW server_version")).rows[0]!.server_version;
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${dbName}`;
-  const dbUrl = url.toString();
+  const scratch = await createScratchDatabase(`trainyard_bench_${process.pid}`);
+  const { url: dbUrl, version } = scratch;
   const servers = liveServers;
   try {
     log(`Trainyard fleet benchmark — scale ${scale}: ${DEPLOYMENTS.toLocaleString("en-US")} deployments, rollups of ~${EVENTS.toLocaleString("en-US")} events over 7 days`);
@@ -303,9 +290,7 @@ async function main() {
     await run(dbUrl, servers);
   } finally {
     for (const s of servers) await stopServer(s);
-    if (!keep) await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    else log(`kept database ${dbName}`);
-    await admin.end();
+    await scratch.drop({ keep, log });
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }

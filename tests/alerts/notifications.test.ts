@@ -1,21 +1,15 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { openDatabase, type Database } from "../../graphql/db.ts";
 import { evaluateDueRules } from "../../graphql/services/alerts.ts";
 import { recordInferenceEvents } from "../../graphql/services/metrics.ts";
 import { deliverDueNotifications, verifySignature } from "../../graphql/services/notifications.ts";
-import { seedDemoData } from "../../prisma/seed.ts";
-import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
+import { useSeededDatabase } from "../setup/database.ts";
 import { query, run } from "../setup/graphql.ts";
 import { createDeployment, eventsAt, rng } from "../services/metrics-fixtures.ts";
 import { startReceiver } from "./receiver.ts";
 const PUBLIC_URL = "http://localhost:3000";
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await createTestDatabase();
-  await seedDemoData(t.db);
-});
-afterAll(() => t.drop());
+const t = useSeededDatabase();
 
 const CREATE_CHANNEL = `mutation ($input: CreateNotificationChannelInput!) {
   createNotificationChannel(input: $input) {

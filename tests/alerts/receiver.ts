@@ -1,5 +1,4 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenLocally } from "../setup/http.ts";
 
 export interface Received {
   path: string;
@@ -16,7 +15,7 @@ export async function startReceiver(options: { failFirst?: number } = {}) {
   const received: Received[] = [];
   let failuresLeft = options.failFirst ?? 0;
   let requests = 0;
-  const server: Server = createServer((req, res) => {
+  const http = await listenLocally((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
@@ -32,12 +31,10 @@ export async function startReceiver(options: { failFirst?: number } = {}) {
       res.writeHead(204).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/hook`,
+    url: `${http.base}/hook`,
     received,
     requests: () => requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => http.close(),
   };
 }

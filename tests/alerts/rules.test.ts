@@ -1,19 +1,14 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { evaluateDueRules } from "../../graphql/services/alerts.ts";
 import { recordInferenceEvents } from "../../graphql/services/metrics.ts";
 import { createApiToken } from "../../graphql/services/tokens.ts";
-import { seedDemoData, seedUuid } from "../../prisma/seed.ts";
-import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
+import { seedUuid } from "../../prisma/seed.ts";
+import { useSeededDatabase } from "../setup/database.ts";
 import { query, run } from "../setup/graphql.ts";
 import { createDeployment, eventsAt, rng } from "../services/metrics-fixtures.ts";
 const PUBLIC_URL = "http://localhost:3000";
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await createTestDatabase();
-  await seedDemoData(t.db);
-});
-afterAll(() => t.drop());
+const t = useSeededDatabase();
 
 const RULE_FIELDS = `id modelName deployment { id } metric comparison threshold window forSeconds enabled isDefault silenced state channels { id }`;
 const CREATE_RULE = `mutation ($input: CreateAlertRuleInput!) {

@@ -1,11 +1,13 @@
 import { createServer } from "node:net";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { seedUuid } from "../../prisma/seed.ts";
 import { createTokenFromConsole, runTrainyard } from "../setup/cli.ts";
 import { startServer, type TestServer } from "../setup/server.ts";
+import { apiClient, cancelledJob, deployedJob, deploymentStatus, finishedJob, uniqueName } from "./fixtures.ts";
 
 let server: TestServer;
 let adminToken: string;
+/** Makes each test's own jobs and deployments (tests/e2e/fixtures.ts): the seeded demo rows are only read. */
+const api = apiClient(() => server.url, ["READ", "TRAIN", "DEPLOY"]);
 
 const trainyard = (args: string[], env: Record<string, string | undefined> = {}) => runTrainyard(server.url, args, env);
 
@@ -35,12 +37,13 @@ test("a CI pipeline deploys a completed job with one line and waits until it is 
   expect(token.scopes).toEqual(["DEPLOY"]);
   expect(token.secret.startsWith(token.prefix)).toBe(true);
 
-  const jobId = seedUuid("sql-v2");
+  const model = uniqueName("ci-deploy");
+  const jobId = await finishedJob(api, model);
   const started = Date.now();
   const deployed = await trainyard(["deploy", "--job", jobId, "--wait", "--timeout", "60", "--json"], { TRAINYARD_TOKEN: token.secret });
   expect(deployed.code, deployed.stderr).toBe(0);
   const result = JSON.parse(deployed.stdout) as { deployment: { id: string; status: string; version: string; modelName: string }; waitedSeconds: number };
-  expect(result.deployment).toMatchObject({ status: "ACTIVE", modelName: "sql-copilot", version: "v1.1.0" });
+  expect(result.deployment).toMatchObject({ status: "ACTIVE", modelName: model, version: "v1.0.0" });
   // It really waited for the rollout (2 s here) rather than returning at DEPLOYING.
   expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
 
@@ -55,7 +58,7 @@ test("a CI pipeline deploys a completed job with one line and waits until it is 
   const again = await trainyard(["deploy", "--job", jobId], { TRAINYARD_TOKEN: token.secret });
   expect(again.code).toBe(4);
   expect(again.stderr.trim()).toBe(
-    `trainyard: deploy is not available for training job ${jobId} (sql-copilot, COMPLETE; its deployment v1.1.0 (${result.deployment.id}) is ACTIVE); the API offers: none (NOT_AVAILABLE)`,
+    `trainyard: deploy is not available for training job ${jobId} (${model}, COMPLETE; its deployment v1.0.0 (${result.deployment.id}) is ACTIVE); the API offers: none (NOT_AVAILABLE)`,
   );
   const attempts = await graphql(`{ auditEvents(filter: { action: "deployJob", actor: "github-actions" }) { totalCount } }`, adminToken);
   expect(attempts.data.auditEvents.totalCount).toBe(1);
@@ -63,12 +66,12 @@ test("a CI pipeline deploys a completed job with one line and waits until it is 
   const listed = await trainyard(["deployments", "list", "--status", "ACTIVE"], { TRAINYARD_TOKEN: token.secret });
   expect(listed.code).toBe(0);
   expect(listed.stdout).toMatch(/^ID\s+MODEL\s+VERSION\s+STATUS\s+ENDPOINT\s+DEPLOYED/);
-  expect(listed.stdout).toMatch(new RegExp(`${result.deployment.id}\\s+sql-copilot\\s+v1\\.1\\.0\\s+ACTIVE`));
+  expect(listed.stdout).toMatch(new RegExp(`${result.deployment.id}\\s+${model}\\s+v1\\.0\\.0\\s+ACTIVE`));
 });
 
 test("bad, under-scoped and revoked tokens exit 3 and deploy nothing; every attempt is audited", async () => {
-  // A job the API offers DEPLOY for (its only deployment is RETIRED): only the token stands in the way.
-  const jobId = seedUuid("support-v1");
+  // A job the API offers DEPLOY for (complete, never deployed): only the token stands in the way.
+  const jobId = await finishedJob(api, uniqueName("bad-tokens"));
   const bad = await trainyard(["deploy", "--job", jobId], { TRAINYARD_TOKEN: "not-a-token" });
   expect(bad.code).toBe(3);
   expect(bad.stderr).toMatch(/^trainyard: Malformed API token.*\(UNAUTHENTICATED\)\n$/);
@@ -89,7 +92,7 @@ test("bad, under-scoped and revoked tokens exit 3 and deploy nothing; every atte
   expect(afterRevoke.stderr).toMatch(/revoked/);
 
   const deployments = await graphql(`{ deployments(first: 50) { nodes { job { id } status } } }`, adminToken);
-  expect(deployments.data.deployments.nodes.filter((d: any) => d.job.id === jobId).map((d: any) => d.status)).toEqual(["RETIRED"]);
+  expect(deployments.data.deployments.nodes.filter((d: any) => d.job.id === jobId).map((d: any) => d.status)).toEqual([]);
   const audit = await graphql(`{ auditEvents(filter: { action: "deployJob", outcome: REFUSED }) { nodes { actor errorCode } } }`, adminToken);
   expect(audit.data.auditEvents.nodes).toEqual(
     expect.arrayContaining([
@@ -105,16 +108,13 @@ test("bad, under-scoped and revoked tokens exit 3 and deploy nothing; every atte
 
 test("deploy --upstream passes the model server's URL: a malformed one is refused (exit 4) and deploys nothing", async () => {
   const token = JSON.parse((await trainyard(["tokens", "create", "--name", "upstream-ci", "--scopes", "deploy,read", "--json"], { TRAINYARD_TOKEN: adminToken })).stdout);
-  const jobId = seedUuid("contracts-v1");
+  const jobId = await finishedJob(api, uniqueName("upstream"));
   const gql = async (query: string, variables: Record<string, unknown>) =>
     (await (await fetch(`${server.url}/graphql`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${token.secret}` },
       body: JSON.stringify({ query, variables }),
     })).json()) as { data: any };
-  // The seed's contracts-v1 deployment is PAUSED (live): retire it so the job can be deployed again.
-  const retired = await gql(`mutation ($id: ID!) { retireDeployment(id: $id) { __typename } }`, { id: seedUuid("deployment:contracts-v1") });
-  expect(retired.data.retireDeployment.__typename).toBe("RetireDeploymentSuccess");
   const bad = await trainyard(["deploy", "--job", jobId, "--upstream", "ftp://model-server:8080"], { TRAINYARD_TOKEN: token.secret });
   expect(bad.code).toBe(4);
   expect(bad.stderr).toMatch(/^trainyard: .*\(VALIDATION\)\n$/);
@@ -129,7 +129,7 @@ test("deploy --upstream passes the model server's URL: a malformed one is refuse
 
 test("--wait gives up with exit 6 when the rollout outlasts --timeout", async () => {
   const token = JSON.parse((await trainyard(["tokens", "create", "--name", "impatient", "--scopes", "deploy", "--json"], { TRAINYARD_TOKEN: adminToken })).stdout);
-  const run = await trainyard(["deploy", "--job", seedUuid("support-v1"), "--wait", "--timeout", "0.5"], { TRAINYARD_TOKEN: token.secret });
+  const run = await trainyard(["deploy", "--job", await finishedJob(api, uniqueName("impatient")), "--wait", "--timeout", "0.5"], { TRAINYARD_TOKEN: token.secret });
   expect(run.code).toBe(6);
   expect(run.stderr).toMatch(/is still DEPLOYING after/);
 });
@@ -160,32 +160,36 @@ test("usage mistakes exit 2, an unreachable server exits 7, each with one line",
 test("lifecycle commands act only on what the API lists in availableActions, and say what it offers otherwise", async () => {
   const token = JSON.parse((await trainyard(["tokens", "create", "--name", "operator-ci", "--scopes", "deploy,train", "--json"], { TRAINYARD_TOKEN: adminToken })).stdout);
   const as = { TRAINYARD_TOKEN: token.secret };
-  const faq = seedUuid("deployment:faq-v1");
+  const model = uniqueName("lifecycle");
+  const completeJob = await finishedJob(api, model);
+  const { id: faq } = await deployedJob(api, completeJob);
+  await deploymentStatus(api, faq, "ACTIVE");
 
-  const listed = await trainyard(["deployments", "list", "--model", "faq-embedder"], as);
+  const listed = await trainyard(["deployments", "list", "--model", model], as);
   expect(listed.stdout.split("\n")[0]).toMatch(/\sACTIONS$/);
-  expect(listed.stdout).toMatch(new RegExp(`${faq}\\s+faq-embedder\\s+v1\\.0\\.0\\s+ACTIVE\\s+.*\\spause, retire$`, "m"));
+  expect(listed.stdout).toMatch(new RegExp(`${faq}\\s+${model}\\s+v1\\.0\\.0\\s+ACTIVE\\s+.*\\spause, retire$`, "m"));
 
   const paused = await trainyard(["deployments", "pause", faq], as);
   expect(paused.code, paused.stderr).toBe(0);
-  expect(paused.stdout.trim()).toBe("faq-embedder v1.0.0: ACTIVE → PAUSED");
+  expect(paused.stdout.trim()).toBe(`${model} v1.0.0: ACTIVE → PAUSED`);
 
   const again = await trainyard(["deployments", "pause", faq, "--json"], as);
   expect(again.code).toBe(4);
   expect(JSON.parse(again.stdout)).toMatchObject({ error: { code: "NOT_AVAILABLE", exitCode: 4 } });
-  expect(again.stderr).toMatch(/^trainyard: pause is not available for faq-embedder v1\.0\.0 \(PAUSED\); the API offers: (?=.*resume)(?=.*retire).*\(NOT_AVAILABLE\)\n$/);
+  expect(again.stderr).toMatch(new RegExp(`^trainyard: pause is not available for ${model} v1\\.0\\.0 \\(PAUSED\\); the API offers: (?=.*resume)(?=.*retire).*\\(NOT_AVAILABLE\\)\n$`));
 
   const resumed = await trainyard(["deployments", "resume", faq, "--json"], as);
   expect(resumed.code, resumed.stderr).toBe(0);
   expect(JSON.parse(resumed.stdout)).toMatchObject({ id: faq, status: "ACTIVE", availableActions: ["PAUSE", "RETIRE"] });
 
   // A completed job offers no retry; a cancelled one does, and the retry is queued.
-  const completed = await trainyard(["jobs", "retry", seedUuid("faq-v1")], as);
+  const completed = await trainyard(["jobs", "retry", completeJob], as);
   expect(completed.code).toBe(4);
-  expect(completed.stderr).toMatch(/^trainyard: retry is not available for training job \S+ \(faq-embedder, COMPLETE\); the API offers: none \(NOT_AVAILABLE\)\n$/);
-  const retried = await trainyard(["jobs", "retry", seedUuid("contracts-cancelled"), "--json"], as);
+  expect(completed.stderr).toMatch(/^trainyard: retry is not available for training job \S+ \(lifecycle-[0-9a-f]{8}, COMPLETE\); the API offers: none \(NOT_AVAILABLE\)\n$/);
+  const cancelledName = uniqueName("cancelled");
+  const retried = await trainyard(["jobs", "retry", await cancelledJob(api, cancelledName), "--json"], as);
   expect(retried.code, retried.stderr).toBe(0);
-  expect(JSON.parse(retried.stdout)).toMatchObject({ modelName: "contract-summarizer", status: "QUEUED", availableActions: ["CANCEL"] });
+  expect(JSON.parse(retried.stdout)).toMatchObject({ modelName: cancelledName, status: "QUEUED", availableActions: ["CANCEL"] });
 
   // The refused attempts never reached a mutation: only the pause and the resume are audited.
   const audit = await graphql(`{ auditEvents(filter: { actor: "operator-ci" }) { nodes { action outcome } } }`, adminToken);

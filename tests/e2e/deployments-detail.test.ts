@@ -4,8 +4,18 @@ import { seedUuid } from "../../prisma/seed.ts";
 import { openPage } from "../setup/browser.ts";
 import { poll, serverAndBrowser } from "../setup/session.ts";
 import { FLEET, startServerWithKnownTraffic } from "./deployments-fixtures.ts";
+import { apiClient, deployedJob, deploymentStatus, finishedJob, uniqueName } from "./fixtures.ts";
 
+// FLEET's seeded deployments are only read; tests that pause, resume or roll back make deployments of their own.
 const session = serverAndBrowser(startServerWithKnownTraffic);
+const api = apiClient(() => session.server.url, ["READ", "TRAIN", "DEPLOY"]);
+
+/** A new model's version deployed through the API and ACTIVE: `deployJob` of a job an external trainer completed. */
+async function activeDeployment(model: string): Promise<string> {
+  const { id } = await deployedJob(api, await finishedJob(api, model));
+  await deploymentStatus(api, id, "ACTIVE");
+  return id;
+}
 
 const card = (page: Page, id: string) => ({
   value: () => page.getByTestId(`${id}-value`).textContent(),
@@ -83,8 +93,10 @@ test("a deployment that is not active shows \"Metrics unavailable\" instead of s
 });
 
 test("pause then resume, each confirmed, keeps the endpoint URL", async () => {
+  const model = uniqueName("pause-resume");
+  const id = await activeDeployment(model);
   const { page, problems } = await openPage(session.browser, session.server.url);
-  await page.goto(`/deployments/${FLEET.fast.id}`);
+  await page.goto(`/deployments/${id}`);
   const endpoint = await page.getByTestId("endpoint-url").textContent();
 
   // Cancelling the confirmation changes nothing.
@@ -93,13 +105,13 @@ test("pause then resume, each confirmed, keeps the endpoint URL", async () => {
   expect(await page.locator("h1 ~ [data-status]").getAttribute("data-status")).toBe("ACTIVE");
 
   await confirmInDialog(page, "Pause", "Pause deployment");
-  await poll(() => page.getByText("Paused faq-embedder v1.0.0").isVisible()).toBe(true);
+  await poll(() => page.getByText(`Paused ${model} v1.0.0`).isVisible()).toBe(true);
   await poll(() => page.locator("h1 ~ [data-status]").getAttribute("data-status")).toBe("PAUSED");
   expect(await page.getByText("Metrics unavailable").isVisible()).toBe(true);
   expect(await page.getByTestId("endpoint-url").textContent()).toBe(endpoint);
 
   await confirmInDialog(page, "Resume", "Resume deployment");
-  await poll(() => page.getByText("Resumed faq-embedder v1.0.0").isVisible()).toBe(true);
+  await poll(() => page.getByText(`Resumed ${model} v1.0.0`).isVisible()).toBe(true);
   await poll(() => page.locator("h1 ~ [data-status]").getAttribute("data-status")).toBe("ACTIVE");
   expect(await page.getByTestId("endpoint-url").textContent()).toBe(endpoint);
   // Both steps are in the activity log, newest first.
@@ -110,10 +122,11 @@ test("pause then resume, each confirmed, keeps the endpoint URL", async () => {
 });
 
 test("a transition that is no longer legal (a stale tab) is an error toast, and changes nothing", async () => {
+  const id = await activeDeployment(uniqueName("stale-tab"));
   const first = await openPage(session.browser, session.server.url);
   const stale = await openPage(session.browser, session.server.url);
-  await first.page.goto(`/deployments/${FLEET.middle.id}`);
-  await stale.page.goto(`/deployments/${FLEET.middle.id}`);
+  await first.page.goto(`/deployments/${id}`);
+  await stale.page.goto(`/deployments/${id}`);
   await confirmInDialog(first.page, "Pause", "Pause deployment");
   await poll(() => first.page.locator("h1 ~ [data-status]").getAttribute("data-status")).toBe("PAUSED");
 
@@ -129,19 +142,25 @@ test("a transition that is no longer legal (a stale tab) is an error toast, and 
 });
 
 test("rollback makes the earlier version active and retires the current one, in the history", async () => {
+  // A model of its own as the seed has support-assistant: v1.0.0 retired, v1.1.0 active.
+  const model = uniqueName("rollback");
+  const v1 = await activeDeployment(model);
+  const v2 = await activeDeployment(model);
+  const retired = (await api(`mutation ($id: ID!) { retireDeployment(id: $id) { __typename } }`, { id: v1 })).retireDeployment;
+  expect(retired.__typename).toBe("RetireDeploymentSuccess");
   const { page, problems } = await openPage(session.browser, session.server.url);
-  await page.goto(`/deployments/${FLEET.slow.id}`);
+  await page.goto(`/deployments/${v2}`);
   const history = page.getByRole("table", { name: "Version history" });
   const earlier = history.locator("tr[data-version='v1.0.0']");
   expect(await earlier.locator("[data-status]").getAttribute("data-status")).toBe("RETIRED");
   await earlier.getByRole("button", { name: "Roll back" }).click();
-  const dialog = page.getByRole("dialog", { name: "Roll back support-assistant to v1.0.0?" });
+  const dialog = page.getByRole("dialog", { name: `Roll back ${model} to v1.0.0?` });
   await dialog.waitFor();
   expect(await dialog.innerText()).toContain("v1.1.0 is retired");
   await dialog.getByRole("button", { name: "Roll back to v1.0.0" }).click();
 
-  await page.waitForURL(new RegExp(`/deployments/${seedUuid("deployment:support-v1")}`));
-  await poll(() => page.getByText("Rolled back support-assistant to v1.0.0").isVisible()).toBe(true);
+  await page.waitForURL(new RegExp(`/deployments/${v1}`));
+  await poll(() => page.getByText(`Rolled back ${model} to v1.0.0`).isVisible()).toBe(true);
   await poll(() => page.getByTestId("deployment-version").textContent()).toBe("v1.0.0");
   expect(await page.locator("h1 ~ [data-status]").getAttribute("data-status")).toBe("ACTIVE");
   const after = page.getByRole("table", { name: "Version history" });

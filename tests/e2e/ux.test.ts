@@ -5,6 +5,7 @@ import { openPage } from "../setup/browser.ts";
 import { signInCookie } from "../setup/server.ts";
 import { poll, serverAndBrowser } from "../setup/session.ts";
 import { startServerWithKnownTraffic } from "./deployments-fixtures.ts";
+import { apiClient, finishedJob, uniqueName } from "./fixtures.ts";
 import { fieldError, readTable } from "./tables.ts";
 
 /*
@@ -17,6 +18,9 @@ async function api(query: string) {
   const response = await fetch(`${session.server.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
   return (await response.json()).data;
 }
+
+/** Makes the jobs a test needs (tests/e2e/fixtures.ts), with a token minted in the console. */
+const fixtures = apiClient(() => session.server.url, ["READ", "TRAIN"]);
 
 const pageWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
 
@@ -77,21 +81,26 @@ test("dashboard cards open the list behind their figure; Deployed models counts 
 });
 
 test("jobs table: filters apply on change with no Apply button, and after Back the dropdown shows the filter in the URL", async () => {
+  // Jobs of its own under one prefix: the seeded jobs keep running (and may fail) while this test looks.
+  const prefix = uniqueName("filters");
+  await finishedJob(fixtures, `${prefix}-failed`, "FAILED");
+  await finishedJob(fixtures, `${prefix}-complete`);
   const { page, problems } = await openPage(session.browser, session.server.url);
-  await page.goto("/training/jobs");
+  await page.goto(`/training/jobs?q=${prefix}`);
   expect(await page.getByRole("button", { name: "Apply" }).count()).toBe(0);
   const status = page.getByLabel("Status");
   await status.selectOption("FAILED");
   await page.waitForURL(/status=FAILED/);
-  await poll(async () => (await readTable(page, "Training jobs")).map((r) => r["Status"])).toEqual(["Failed"]);
+  await poll(async () => (await readTable(page, "Training jobs")).map((r) => `${r["Name"]} ${r["Status"]}`)).toEqual([`${prefix}-failed Failed`]);
   await status.selectOption("COMPLETE");
   await page.waitForURL(/status=COMPLETE/);
+  await poll(async () => (await readTable(page, "Training jobs")).map((r) => `${r["Name"]} ${r["Status"]}`)).toEqual([`${prefix}-complete Complete`]);
   await page.goBack();
   await page.waitForURL(/status=FAILED/);
   await poll(() => status.inputValue()).toBe("FAILED");
-  await poll(async () => (await readTable(page, "Training jobs")).map((r) => r["Status"])).toEqual(["Failed"]);
+  await poll(async () => (await readTable(page, "Training jobs")).map((r) => `${r["Name"]} ${r["Status"]}`)).toEqual([`${prefix}-failed Failed`]);
   await page.goBack();
-  await page.waitForURL((url) => url.pathname === "/training/jobs" && url.search === "");
+  await page.waitForURL((url) => url.pathname === "/training/jobs" && url.search === `?q=${prefix}`);
   await poll(() => status.inputValue()).toBe("");
   expect(problems).toEqual([]);
   await page.close();
@@ -169,7 +178,7 @@ test("deployment charts are drawn in the server's HTML (first paint), then becom
 
 test("the toast after a deploy does not cover the page's Deploy button", async () => {
   const { page, problems } = await openPage(session.browser, session.server.url);
-  const monitor = `/training/jobs/${seedUuid("support-v1")}`;
+  const monitor = `/training/jobs/${await finishedJob(fixtures, uniqueName("toast"))}`;
   await page.goto(monitor);
   await page.getByRole("button", { name: "Deploy" }).click();
   await page.waitForURL(/\/deployments$/);

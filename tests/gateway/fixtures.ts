@@ -3,10 +3,12 @@ import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { Database } from "../../graphql/db.ts";
 import { Gateway } from "../../graphql/gateway/gateway.ts";
 import { loadConfig } from "../../graphql/config.ts";
+import { listenLocally } from "../setup/http.ts";
+import { createCompleteJob } from "../setup/jobs.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -54,14 +56,12 @@ export async function startTestGateway(db: Database, env: Record<string, string>
   // As `trainyard gateway` does: idle keep-alive connections outlive the client agent's, so a reused socket is never
   // one the server is closing at that moment (an ECONNRESET race on a loaded machine).
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const port = (server.address() as { port: number }).port;
+  const local = await listenLocally(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: local.base,
     gateway,
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await local.close({ force: true });
       await gateway.stop();
     },
   };
@@ -95,27 +95,7 @@ export async function ensureCatalogRows(db: Database) {
 
 /** A COMPLETE training job (with its artifact) of `modelName`, ready to deploy. */
 export async function completeJob(db: Database, modelName: string): Promise<string> {
-  const id = randomUUID();
-  await db.prisma.trainingJob.create({
-    data: {
-      id,
-      modelName,
-      status: "COMPLETE",
-      baseModelId: "llama-3.1-8b-instruct",
-      datasetId: "support-tickets-2026q3",
-      epochs: 1,
-      learningRate: 1e-4,
-      batchSize: 8,
-      loraRank: 8,
-      warmupSteps: 0,
-      seed: 1,
-      totalSteps: 10,
-      currentStep: 10,
-      createdBy: "test",
-      startedAt: new Date(),
-      finishedAt: new Date(),
-    },
-  });
+  const { id } = await createCompleteJob(db.prisma, modelName, { baseModelId: "llama-3.1-8b-instruct", datasetId: "support-tickets-2026q3" });
   await db.prisma.artifact.create({
     data: { jobId: id, uri: `file:///artifacts/${modelName}/${id}.safetensors`, format: "SAFETENSORS", sizeBytes: 1234n, sha256: randomBytes(32).toString("hex") },
   });

@@ -1,13 +1,4 @@
-import {
-  getNamedType,
-  isEnumType,
-  isInputObjectType,
-  isListType,
-  isNonNullType,
-  isScalarType,
-  isUnionType,
-  type GraphQLInputType,
-} from "graphql";
+import { isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType, type GraphQLInputType } from "graphql";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { SCOPES, type Scope } from "../../graphql/context.ts";
 import { schema } from "../../graphql/schema.ts";
@@ -15,6 +6,7 @@ import { createApiToken, revokeApiToken } from "../../graphql/services/tokens.ts
 import { createTrainyardYoga, type TrainyardYoga } from "../../graphql/yoga.ts";
 import { seedDemoData, seedUuid } from "../../prisma/seed.ts";
 import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
+import { probeOperation, tableFingerprint } from "../setup/schema-probe.ts";
 
 /**
  * The scope every mutation needs. A mutation added to the schema without an
@@ -106,14 +98,7 @@ function sampleValue(type: GraphQLInputType): unknown {
 function operationFor(field: string) {
   const def = schema.getMutationType()!.getFields()[field]!;
   const args = def.args.filter((a) => isNonNullType(a.type));
-  const decl = args.map((a) => `$${a.name}: ${String(a.type)}`).join(", ");
-  const call = args.map((a) => `${a.name}: $${a.name}`).join(", ");
-  const union = isUnionType(getNamedType(def.type));
-  const selection = union ? "{ __typename ... on Error { code message } }" : isScalarType(getNamedType(def.type)) ? "" : "{ __typename }";
-  return {
-    query: `mutation Probe${decl ? `(${decl})` : ""} { result: ${field}${call ? `(${call})` : ""} ${selection} }`,
-    variables: Object.fromEntries(args.map((a) => [a.name, sampleValue(a.type)])),
-  };
+  return { query: probeOperation("mutation", def, args), variables: Object.fromEntries(args.map((a) => [a.name, sampleValue(a.type)])) };
 }
 
 /** The refusal code, whether it came back as a result-union member or as a top-level error. */
@@ -121,20 +106,7 @@ function codeOf(body: Awaited<ReturnType<typeof post>>["body"]): string | undefi
   return body.data?.result?.code ?? body.errors?.[0]?.extensions?.code;
 }
 
-/** Every table but the audit trail, with token use times left out: any other write changes this. */
-async function fingerprint(): Promise<string> {
-  const tables = await t.db.prisma.$queryRawUnsafe<Array<{ name: string }>>(
-    `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name NOT IN ('AuditEvent', '_prisma_migrations') ORDER BY 1`,
-  );
-  const parts: string[] = [];
-  for (const { name } of tables) {
-    const [row] = await t.db.prisma.$queryRawUnsafe<Array<{ n: bigint; h: string | null }>>(
-      `SELECT count(*) AS n, md5(string_agg(x::text, '|' ORDER BY x::text)) AS h FROM (SELECT to_jsonb(r) - 'lastUsedAt' AS x FROM "${name}" r) s`,
-    );
-    parts.push(`${name}:${row!.n}:${row!.h}`);
-  }
-  return parts.join("\n");
-}
+const fingerprint = () => tableFingerprint(t.db);
 
 const mutationNames = () => Object.keys(schema.getMutationType()!.getFields()).sort();
 

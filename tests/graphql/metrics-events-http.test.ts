@@ -5,7 +5,8 @@ import { createApiToken } from "../../graphql/services/tokens.ts";
 import { seedDemoData } from "../../prisma/seed.ts";
 import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
 import { query } from "../setup/graphql.ts";
-import { createDeployment, logNormal, percentileCont as exact, rng, serveIntegrations } from "../services/metrics-fixtures.ts";
+import { createDeployment, logNormal, percentileCont as exact, rng } from "../services/metrics-fixtures.ts";
+import { serveIntegrations } from "../setup/http.ts";
 
 // Issue 12: POST /api/v1/deployments/{id}/events on a real HTTP server and a real database
 // (PGlite by default; PostgreSQL with TEST_DATABASE_URL): the same rows, rules, errors and

@@ -1,23 +1,20 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
-import express from "express";
 import { AggregationTemporalityPreference, OTLPMetricExporter as OTLPHttpJsonExporter } from "@opentelemetry/exporter-metrics-otlp-http";
 import { OTLPMetricExporter as OTLPProtoExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { AggregationType, MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from "@opentelemetry/sdk-metrics";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { mountIntegrations } from "../../cli/integrations.ts";
 import { decodeResponse, encodeProtobufRequest } from "../../graphql/otlp/proto.ts";
 import { createApiToken } from "../../graphql/services/tokens.ts";
 import { seedDemoData } from "../../prisma/seed.ts";
 import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
 import { query } from "../setup/graphql.ts";
+import { serveIntegrations, type LocalServer } from "../setup/http.ts";
 import { createDeployment, logNormal, rng } from "../services/metrics-fixtures.ts";
 
 // A real OpenTelemetry SDK pushes to POST /v1/metrics on a running HTTP server.
 let t: TestDatabase;
-let server: Server;
+let http: LocalServer;
 let base: string;
 let ingestToken: string;
 let readToken: string;
@@ -26,14 +23,11 @@ beforeAll(async () => {
   await seedDemoData(t.db);
   ingestToken = (await createApiToken(t.db.prisma, { input: { name: "otel-collector", scopes: ["ingest"] }, actor: "console" })).secret;
   readToken = (await createApiToken(t.db.prisma, { input: { name: "dashboards", scopes: ["read"] }, actor: "console" })).secret;
-  const app = express();
-  mountIntegrations(app, t.db);
-  server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  http = await serveIntegrations(t.db);
+  base = http.base;
 });
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await http.close();
   await t.drop();
 });
 

@@ -1,33 +1,31 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import express from "express";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import "../../graphql/workers/index.ts";
-import { mountIntegrations } from "../../cli/integrations.ts";
 import { gatewayDroppedEvents, registry } from "../../graphql/observability/registry.ts";
 import { startLoop } from "../../graphql/workers/index.ts";
 import { createTrainyardYoga } from "../../graphql/yoga.ts";
 import { seedDemoData } from "../../prisma/seed.ts";
 import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
+import { serveIntegrations, type LocalServer } from "../setup/http.ts";
 
 const TOKEN = "scrape-secret-0123456789";
 let t: TestDatabase;
-let server: Server;
+let http: LocalServer;
 let base: string;
 beforeAll(async () => {
   t = await createTestDatabase({ poolSize: 3 });
   await seedDemoData(t.db);
-  const app = express();
-  mountIntegrations(app, t.db, { metricsToken: TOKEN });
   const yoga = createTrainyardYoga(t.db, { requireReadToken: false });
-  app.use("/graphql", (req, res) => void yoga(req, res));
-  app.get("/deployments/:id", (_req, res) => void res.send("ok"));
-  server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  http = await serveIntegrations(t.db, {
+    metricsToken: TOKEN,
+    extend(app) {
+      app.use("/graphql", (req, res) => void yoga(req, res));
+      app.get("/deployments/:id", (_req, res) => void res.send("ok"));
+    },
+  });
+  base = http.base;
 });
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await http.close();
   await t.drop();
 });
 

@@ -7,10 +7,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest"
 // The worker registry first: executor.ts and index.ts import each other.
 import "../../graphql/workers/index.ts";
 import { systemActor, type Actor } from "../../graphql/context.ts";
-import { executorTick, type ExecutorOptions } from "../../graphql/workers/executor.ts";
+import { executorTick } from "../../graphql/workers/executor.ts";
 import { seedDemoData } from "../../prisma/seed.ts";
 import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
 import { query } from "../setup/graphql.ts";
+import { executorOptions } from "../services/executor-fixtures.ts";
 
 let t: TestDatabase;
 let artifactDir: string;
@@ -140,24 +141,12 @@ describe("completeTrainingJob(artifact, evalMetrics)", () => {
 });
 
 describe("the simulated trainer", () => {
-  const options: ExecutorOptions = {
-    name: "builtin:sim-test",
-    stepMs: 10,
-    tickMs: 1000,
-    failureRate: 0,
-    slots: 2,
-    staleAfterMs: 30_000,
-    trainerTimeoutMs: 600_000,
-    get artifactDir() {
-      return artifactDir;
-    },
-  };
 
   test("says it is a simulation, leaves Tiny jobs to real trainers, and completes with a real placeholder file", async () => {
     const tiny = await queue("tiny-for-real");
     const sim = await queue("simulated-run", "llama-3.2-1b-instruct", "contract-clauses");
     const start = Date.now();
-    for (let tick = 1; tick <= 6; tick++) await executorTick(t.db.prisma, options, new Date(start + tick * 1000));
+    for (let tick = 1; tick <= 6; tick++) await executorTick(t.db.prisma, executorOptions("sim-test", { artifactDir }), new Date(start + tick * 1000));
     expect((await t.db.prisma.trainingJob.findUniqueOrThrow({ where: { id: tiny } })).status).toBe("QUEUED");
 
     const r = await query(t.db, `query ($id: ID!) { trainingJob(id: $id) { status trainer claimedBy artifact { uri format sizeBytes sha256 } evalMetrics { name value } events { message } } }`, { id: sim });

@@ -5,9 +5,7 @@ import {
   isListType,
   isNonNullType,
   isScalarType,
-  isUnionType,
   type GraphQLArgument,
-  type GraphQLField,
   type GraphQLInputType,
 } from "graphql";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -17,6 +15,7 @@ import { createApiToken } from "../../graphql/services/tokens.ts";
 import { createTrainyardYoga, type TrainyardYoga } from "../../graphql/yoga.ts";
 import { seedDemoData } from "../../prisma/seed.ts";
 import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
+import { probeOperation, tableFingerprint } from "../setup/schema-probe.ts";
 
 /**
  * The bad-input corpus, table-driven from the schema like tests/graphql/auth.test.ts:
@@ -136,21 +135,13 @@ function setAt(target: Record<string, unknown>, path: string[], value: unknown, 
   node[last] = listy && Array.isArray(node[last]) ? [value] : value;
 }
 
-function operation(kind: Case["kind"], field: GraphQLField<unknown, unknown>): string {
-  const decl = field.args.map((a) => `$${a.name}: ${String(a.type)}`).join(", ");
-  const call = field.args.map((a) => `${a.name}: $${a.name}`).join(", ");
-  const named = getNamedType(field.type);
-  const selection = isUnionType(named) ? "{ __typename ... on Error { code message } }" : isScalarType(named) || isEnumType(named) ? "" : "{ __typename }";
-  return `${kind} Probe${decl ? `(${decl})` : ""} { result: ${field.name}${call ? `(${call})` : ""} ${selection} }`;
-}
-
 function casesFor(kind: Case["kind"]): Case[] {
   const root = kind === "mutation" ? schema.getMutationType()! : schema.getQueryType()!;
   const cases: Case[] = [];
   for (const field of Object.values(root.getFields())) {
     if (field.args.length === 0) continue;
     const base = () => Object.fromEntries(field.args.map((a) => [a.name, sampleValue(a.name, a.type, field.name)]));
-    const query = operation(kind, field);
+    const query = probeOperation(kind, field);
     for (const arg of field.args) {
       for (const slot of slots(arg)) {
         const values: Array<[string, unknown]> =
@@ -190,20 +181,7 @@ async function post(c: Case) {
   return { status: res.status, text, body: JSON.parse(text) as { data?: any; errors?: Array<{ message: string; extensions?: { code?: string } }> } };
 }
 
-/** Every table but the audit trail, with token use times left out: any other write changes this. */
-async function fingerprint(): Promise<string> {
-  const tables = await t.db.prisma.$queryRawUnsafe<Array<{ name: string }>>(
-    `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name NOT IN ('AuditEvent', '_prisma_migrations') ORDER BY 1`,
-  );
-  const parts: string[] = [];
-  for (const { name } of tables) {
-    const [row] = await t.db.prisma.$queryRawUnsafe<Array<{ n: bigint; h: string | null }>>(
-      `SELECT count(*) AS n, md5(string_agg(x::text, '|' ORDER BY x::text)) AS h FROM (SELECT to_jsonb(r) - 'lastUsedAt' AS x FROM "${name}" r) s`,
-    );
-    parts.push(`${name}:${row!.n}:${row!.h}`);
-  }
-  return parts.join("\n");
-}
+const fingerprint = () => tableFingerprint(t.db);
 
 describe("bad-input corpus over GraphQL", () => {
   test("covers at least 500 cases over every mutation and query with arguments", () => {

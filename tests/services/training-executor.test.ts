@@ -4,9 +4,10 @@ import "../../graphql/workers/index.ts";
 import { cancelTrainingJob, createTrainingJob } from "../../graphql/services/training-jobs.ts";
 import { claimTrainingJob, recoverStaleTrainingJobs } from "../../graphql/services/training-claims.ts";
 import { loadConfig } from "../../graphql/config.ts";
-import { executorTick, failurePlanFor, trainingExecutor, trainingWatchdog, type ExecutorOptions } from "../../graphql/workers/executor.ts";
+import { executorTick, failurePlanFor, trainingExecutor, trainingWatchdog } from "../../graphql/workers/executor.ts";
 import { seedDemoData } from "../../prisma/seed.ts";
 import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
+import { executorOptions } from "./executor-fixtures.ts";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -18,17 +19,6 @@ afterAll(() => t.drop());
 // Tests drive only the jobs they create.
 beforeEach(async () => {
   await t.db.prisma.trainingJob.updateMany({ where: { status: { in: ["QUEUED", "RUNNING"] } }, data: { status: "CANCELLED" } });
-});
-
-const options = (name: string, overrides: Partial<ExecutorOptions> = {}): ExecutorOptions => ({
-  name: `builtin:${name}`,
-  stepMs: 10,
-  tickMs: 1000,
-  failureRate: 0,
-  slots: 2,
-  staleAfterMs: 30_000,
-  trainerTimeoutMs: 600_000,
-  ...overrides,
 });
 
 /** contract-clauses has 3,905 rows: batch 16 × 1 epoch = 245 steps. */
@@ -58,8 +48,8 @@ test("two executors claiming at the same moment never take the same job", async 
 test("executor ticks racing in two processes run each job exactly once, to completion", async () => {
   const jobs = [];
   for (let i = 0; i < 4; i++) jobs.push(await queue(`pair-${i}`));
-  const a = options("exec-a");
-  const b = options("exec-b");
+  const a = executorOptions("exec-a");
+  const b = executorOptions("exec-b");
   const start = Date.now();
   for (let tick = 1; tick <= 12; tick++) {
     const now = new Date(start + tick * 1000);
@@ -78,7 +68,7 @@ test("executor ticks racing in two processes run each job exactly once, to compl
 
 test("the executor writes a loss curve that falls, an eval loss and the learning-rate schedule", async () => {
   const { id } = await queue("curve");
-  const o = options("curve");
+  const o = executorOptions("curve");
   const start = Date.now();
   for (let tick = 1; tick <= 5; tick++) await executorTick(t.db.prisma, o, new Date(start + tick * 1000));
   const done = await job(id);
@@ -98,7 +88,7 @@ test("the executor writes a loss curve that falls, an eval loss and the learning
 
 test("a cancelled job stops within one step: no progress is written after the cancel", async () => {
   const { id } = await queue("to-cancel");
-  const o = options("cancel", { stepMs: 100 });
+  const o = executorOptions("cancel", { stepMs: 100 });
   const start = Date.now();
   await executorTick(t.db.prisma, o, new Date(start));
   await executorTick(t.db.prisma, o, new Date(start + 2000));
@@ -118,13 +108,13 @@ test("a cancelled job stops within one step: no progress is written after the ca
 
 test("restart: a built-in job whose executor died is resumed from its last step by another executor", async () => {
   const { id } = await queue("orphan");
-  const dead = options("dead-process", { stepMs: 100 });
+  const dead = executorOptions("dead-process", { stepMs: 100 });
   const start = Date.now();
   await executorTick(t.db.prisma, dead, new Date(start));
   await executorTick(t.db.prisma, dead, new Date(start + 2000));
   const orphan = await job(id);
   expect(orphan).toMatchObject({ status: "RUNNING", claimedBy: "builtin:dead-process" });
-  const successor = options("new-process", { stepMs: 100 });
+  const successor = executorOptions("new-process", { stepMs: 100 });
 
   // Ten seconds later the heartbeat is not stale yet: the job is left alone.
   await executorTick(t.db.prisma, successor, new Date(start + 12_000));
@@ -170,7 +160,7 @@ test("the simulation fails the configured fraction of jobs with a realistic erro
   expect(ids.every((id) => failurePlanFor(id, 1000, 0) === null)).toBe(true);
 
   const { id } = await queue("doomed");
-  const o = options("doomed", { failureRate: 1 });
+  const o = executorOptions("doomed", { failureRate: 1 });
   const start = Date.now();
   for (let tick = 1; tick <= 5; tick++) await executorTick(t.db.prisma, o, new Date(start + tick * 1000));
   const failed = await job(id);

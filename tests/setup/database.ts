@@ -2,8 +2,9 @@ import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { openDatabase, type Database } from "../../graphql/db.ts";
+import { seedDemoData } from "../../prisma/seed.ts";
 import { withDatabase } from "./global-setup.ts";
 
 export interface TestDatabase {
@@ -42,5 +43,31 @@ export async function createTestDatabase(options: { poolSize?: number } = {}): P
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => c.end());
     },
+  };
+}
+
+/**
+ * The calling test file's own database, migrated and seeded with the demo data before its tests and dropped
+ * after them (registers beforeAll/afterAll). Its `db` and `url` are there once the tests run.
+ */
+export function useSeededDatabase(options: { poolSize?: number } = {}): TestDatabase {
+  let current: TestDatabase | undefined;
+  beforeAll(async () => {
+    current = await createTestDatabase(options);
+    await seedDemoData(current.db);
+  }, 120_000);
+  afterAll(() => current?.drop());
+  const ready = () => {
+    if (!current) throw new Error("the seeded test database is made in beforeAll: use it inside tests and hooks");
+    return current;
+  };
+  return {
+    get db() {
+      return ready().db;
+    },
+    get url() {
+      return ready().url;
+    },
+    drop: () => ready().drop(),
   };
 }
