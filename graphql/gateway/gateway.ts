@@ -1,6 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import { createHash, randomBytes } from "node:crypto";
-import { PassThrough } from "node:stream";
+import { PassThrough, type Readable } from "node:stream";
 import { Pool, type Dispatcher } from "undici";
 import type { Database } from "../db.ts";
 import { subscribe, type Subscription } from "../listen.ts";
@@ -132,7 +132,8 @@ export class Gateway {
   private refreshes = 0;
   private subscription: Subscription | null = null;
   private stopped = false;
-  private readonly streamTtfb = new LatencySketch();
+  /** @internal */
+  readonly streamTtfb = new LatencySketch();
   private timers: NodeJS.Timeout[] = [];
   private counters = { requests: 0, recorded: 0, flushed: 0, dropped: 0 };
   private lastDropLog = 0;
@@ -140,7 +141,8 @@ export class Gateway {
 
   constructor(
     private readonly db: Database,
-    private readonly config: GatewayConfig,
+    /** @internal */
+    readonly config: GatewayConfig,
     private readonly log: (line: string) => void = (line) => console.log(`[gateway] ${line}`),
   ) {}
 
@@ -382,7 +384,6 @@ export class Gateway {
   }
 
   private proxy(req: IncomingMessage, res: ServerResponse, route: Route, path: string) {
-    const started = performance.now();
     const base = route.target!;
     const headers: Record<string, string | string[]> = {};
     const inHeaders = req.headers;
@@ -393,114 +394,23 @@ export class Gateway {
     // Keep the body's framing: a declared length is passed on (undici checks it); a chunked body stays chunked.
     const declared = inHeaders["content-length"];
     if (declared !== undefined) headers["content-length"] = declared;
-    const hasBody = (declared !== undefined && declared !== "0") || inHeaders["transfer-encoding"] !== undefined;
     headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
     headers["x-trainyard-deployment"] = route.id;
     headers["x-trainyard-version"] = route.version;
-    let settled = false;
-    const finish = (outcome: InferenceOutcome) => {
-      if (settled) return;
-      settled = true;
-      this.record(route.id, performance.now() - started, outcome);
-    };
-    const limit = this.config.bodyLimitBytes;
-    let tooLarge = false;
-    let abortUpstream = null as ((err: Error) => void) | null;
-    let clientGone = false;
-    let outcome: InferenceOutcome = "OK";
-    let streamed = false;
-    let firstChunk = true;
-    const onResDrain = () => resumeUpstream?.();
-    let resumeUpstream: (() => void) | null = null;
-    const handler: Dispatcher.DispatchHandlers = {
-      onConnect: (abort) => {
-        abortUpstream = abort;
-        if (clientGone) abort(new Error("the caller went away"));
-      },
-      onHeaders: (status, rawHeaders, resume) => {
-        if (status < 200) return true; // 1xx: informational, not forwarded
-        resumeUpstream = resume;
-        const outHeaders: http.OutgoingHttpHeaders = {};
-        let length: string | undefined;
-        for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-          const k = rawHeaders[i]!.toString("latin1").toLowerCase();
-          const v = rawHeaders[i + 1]!.toString("latin1");
-          if (k === "content-length") length = v;
-          else if (HOP_BY_HOP.has(k)) continue;
-          const prev = outHeaders[k];
-          outHeaders[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [String(prev), v];
-        }
-        streamed = length === undefined;
-        if (!streamed) outHeaders["content-length"] = length;
-        outcome = status >= 500 ? "SERVER_ERROR" : status >= 400 ? "CLIENT_ERROR" : "OK";
-        res.writeHead(status, outHeaders);
-        if (streamed) {
-          // Streams (SSE, chunked tokens) go out chunk by chunk: no Nagle delay, no buffering.
-          res.socket?.setNoDelay(true);
-          res.flushHeaders();
-        }
-        return true;
-      },
-      onData: (chunk) => {
-        if (streamed && firstChunk) {
-          firstChunk = false;
-          // Time to first byte: when the upstream's first body chunk is handed to the caller.
-          this.streamTtfb.add(Math.max(performance.now() - started, 0.001));
-        }
-        if (res.write(chunk)) return true;
-        res.once("drain", onResDrain);
-        return false;
-      },
-      onComplete: () => {
-        res.end();
-        finish(outcome);
-      },
-      onError: (err: Error & { code?: string }) => {
-        finish(clientGone ? "CLIENT_ERROR" : "SERVER_ERROR");
-        if (clientGone || res.destroyed) return;
-        if (res.headersSent) return void res.destroy();
-        if (tooLarge) return sendError(res, 413, "PAYLOAD_TOO_LARGE", `The request body exceeds the gateway's limit of ${limit} bytes`);
-        if (err.code === "UND_ERR_HEADERS_TIMEOUT" || err.code === "UND_ERR_CONNECT_TIMEOUT" || err.code === "ETIMEDOUT") {
-          return sendError(res, 504, "UPSTREAM_TIMEOUT", `${route.modelName} ${route.version} did not answer within ${this.config.upstreamTimeoutMs} ms`);
-        }
-        const code = err.code ?? (err.cause as { code?: string } | undefined)?.code;
-        sendError(res, 502, "UPSTREAM_UNAVAILABLE", `${route.modelName} ${route.version}'s model server could not be reached (${code ?? err.message})`);
-      },
-    };
+    const exchange = new ProxyExchange(this, req, res, route);
     // The caller went away: stop the upstream request too.
-    res.on("close", () => {
-      if (!res.writableFinished) {
-        clientGone = true;
-        abortUpstream?.(new Error("the caller went away"));
-        finish("CLIENT_ERROR");
-      }
-    });
-    // The body is counted as it streams (a chunked body has no declared length): over the limit the upstream
-    // request is aborted (its connection closed) and the caller gets 413; the rest of its body is drained.
-    let body: PassThrough | null = null;
-    if (hasBody) {
-      const pass = (body = new PassThrough());
-      let bytes = 0;
-      req.on("data", (chunk: Buffer) => {
-        if (tooLarge) return;
-        bytes += chunk.length;
-        if (bytes > limit) {
-          tooLarge = true;
-          const err = Object.assign(new Error("too large"), { code: "PAYLOAD_TOO_LARGE" });
-          if (abortUpstream) abortUpstream(err);
-          else pass.destroy(err);
-          return;
-        }
-        if (!pass.write(chunk)) req.pause();
-      });
-      pass.on("drain", () => req.resume());
-      req.on("end", () => {
-        if (!tooLarge) pass.end();
-      });
+    res.on("close", exchange.onClose);
+    let body: Readable | null = null;
+    if (declared !== undefined) {
+      // A declared length was checked against the limit already, and Node's parser reads no byte past it:
+      // the request itself streams to the upstream, with nothing in between.
+      if (declared !== "0") body = req;
+    } else if (inHeaders["transfer-encoding"] !== undefined) {
+      body = exchange.countedBody(this.config.bodyLimitBytes);
     }
     this.poolFor(base).dispatch(
       { origin: base.origin, path: base.basePath + path, method: (req.method ?? "GET") as Dispatcher.HttpMethod, headers, body, headersTimeout: this.config.upstreamTimeoutMs, bodyTimeout: 0 },
-      handler,
+      exchange,
     );
   }
 
@@ -535,7 +445,8 @@ export class Gateway {
     });
   }
 
-  private record(deploymentId: string, latencyMs: number, outcome: InferenceOutcome) {
+  /** @internal Counts one answered request into this period's aggregate (ProxyExchange calls it). */
+  record(deploymentId: string, latencyMs: number, outcome: InferenceOutcome) {
     let acc = this.current.get(deploymentId);
     if (!acc) this.current.set(deploymentId, (acc = new RollupAccumulator()));
     acc.add(Date.now(), Math.max(latencyMs, 0.001), outcome);
@@ -592,6 +503,133 @@ export class Gateway {
     if (written.size > 0) {
       await refreshDeploymentStats(this.db.prisma, [...written]).catch(() => {});
     }
+  }
+}
+
+/**
+ * One proxied request: undici's dispatch handler and the bookkeeping around it, as one object (not a
+ * dozen closures), since the gateway makes one per request.
+ */
+class ProxyExchange implements Dispatcher.DispatchHandlers {
+  private readonly started = performance.now();
+  private settled = false;
+  private abortUpstream: ((err: Error) => void) | null = null;
+  private resumeUpstream: (() => void) | null = null;
+  private clientGone = false;
+  private tooLarge = false;
+  private outcome: InferenceOutcome = "OK";
+  private streamed = false;
+  private firstChunk = true;
+
+  constructor(
+    private readonly gateway: Gateway,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly route: Route,
+  ) {}
+
+  private finish(outcome: InferenceOutcome) {
+    if (this.settled) return;
+    this.settled = true;
+    this.gateway.record(this.route.id, performance.now() - this.started, outcome);
+  }
+
+  readonly onClose = () => {
+    if (!this.res.writableFinished) {
+      this.clientGone = true;
+      this.abortUpstream?.(new Error("the caller went away"));
+      this.finish("CLIENT_ERROR");
+    }
+  };
+
+  private readonly onResDrain = () => this.resumeUpstream?.();
+
+  /**
+   * A chunked request body (no declared length), counted as it streams: over the limit the upstream request
+   * is aborted (its connection closed) and the caller gets 413; the rest of its body is drained.
+   */
+  countedBody(limit: number): PassThrough {
+    const pass = new PassThrough();
+    let bytes = 0;
+    const req = this.req;
+    req.on("data", (chunk: Buffer) => {
+      if (this.tooLarge) return;
+      bytes += chunk.length;
+      if (bytes > limit) {
+        this.tooLarge = true;
+        const err = Object.assign(new Error("too large"), { code: "PAYLOAD_TOO_LARGE" });
+        if (this.abortUpstream) this.abortUpstream(err);
+        else pass.destroy(err);
+        return;
+      }
+      if (!pass.write(chunk)) req.pause();
+    });
+    pass.on("drain", () => req.resume());
+    req.on("end", () => {
+      if (!this.tooLarge) pass.end();
+    });
+    return pass;
+  }
+
+  onConnect(abort: (err?: Error) => void) {
+    this.abortUpstream = abort;
+    if (this.clientGone) abort(new Error("the caller went away"));
+  }
+
+  onHeaders(status: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (status < 200) return true; // 1xx: informational, not forwarded
+    this.resumeUpstream = resume;
+    const outHeaders: http.OutgoingHttpHeaders = {};
+    let length: string | undefined;
+    for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+      const k = rawHeaders[i]!.toString("latin1").toLowerCase();
+      const v = rawHeaders[i + 1]!.toString("latin1");
+      if (k === "content-length") length = v;
+      else if (HOP_BY_HOP.has(k)) continue;
+      const prev = outHeaders[k];
+      outHeaders[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [String(prev), v];
+    }
+    this.streamed = length === undefined;
+    if (!this.streamed) outHeaders["content-length"] = length;
+    this.outcome = status >= 500 ? "SERVER_ERROR" : status >= 400 ? "CLIENT_ERROR" : "OK";
+    const res = this.res;
+    res.writeHead(status, outHeaders);
+    if (this.streamed) {
+      // Streams (SSE, chunked tokens) go out chunk by chunk: no Nagle delay, no buffering.
+      res.socket?.setNoDelay(true);
+      res.flushHeaders();
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.streamed && this.firstChunk) {
+      this.firstChunk = false;
+      // Time to first byte: when the upstream's first body chunk is handed to the caller.
+      this.gateway.streamTtfb.add(Math.max(performance.now() - this.started, 0.001));
+    }
+    if (this.res.write(chunk)) return true;
+    this.res.once("drain", this.onResDrain);
+    return false;
+  }
+
+  onComplete() {
+    this.res.end();
+    this.finish(this.outcome);
+  }
+
+  onError(err: Error & { code?: string }) {
+    const { res, route, clientGone } = this;
+    this.finish(clientGone ? "CLIENT_ERROR" : "SERVER_ERROR");
+    if (clientGone || res.destroyed) return;
+    if (res.headersSent) return void res.destroy();
+    const limit = this.gateway.config.bodyLimitBytes;
+    if (this.tooLarge) return sendError(res, 413, "PAYLOAD_TOO_LARGE", `The request body exceeds the gateway's limit of ${limit} bytes`);
+    if (err.code === "UND_ERR_HEADERS_TIMEOUT" || err.code === "UND_ERR_CONNECT_TIMEOUT" || err.code === "ETIMEDOUT") {
+      return sendError(res, 504, "UPSTREAM_TIMEOUT", `${route.modelName} ${route.version} did not answer within ${this.gateway.config.upstreamTimeoutMs} ms`);
+    }
+    const code = err.code ?? (err.cause as { code?: string } | undefined)?.code;
+    sendError(res, 502, "UPSTREAM_UNAVAILABLE", `${route.modelName} ${route.version}'s model server could not be reached (${code ?? err.message})`);
   }
 }
 
