@@ -1,12 +1,11 @@
 import { getCollectionProps, getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
-import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
 import { Ban, KeyRound, Plus } from "lucide-react";
 import { useMemo } from "react";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { DataTable } from "~/components/data-table";
 import { StatusBadge } from "~/components/ui/status-badge";
 import { ConfirmAction } from "~/components/ui/confirm-dialog";
@@ -19,6 +18,7 @@ import { PageHeader } from "~/components/ui/page-header";
 import { cn } from "~/lib/cn";
 import { formatDate, formatDateTime, formatRelative } from "~/lib/format";
 import { graphql, type ResultOf } from "~/lib/graphql";
+import { parseWithSchema } from "~/lib/parse-form";
 import { pageArgs, parsePage } from "~/lib/table-state";
 import { createApiTokenInput } from "../../graphql/validation/tokens.ts";
 import { replyWithApiErrors } from "~/server/form.server";
@@ -127,8 +127,11 @@ const { name: tokenName, scopes: tokenScopes } = createApiTokenInput.shape;
  */
 const createForm = z.object({
   // prefault: an empty field (which Conform reads as missing) gets the name rule's own message.
-  name: tokenName.prefault(""),
-  scopes: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).map((scope) => String(scope).toLowerCase()), tokenScopes),
+  name: z.prefault(tokenName, ""),
+  scopes: z.pipe(
+    z.transform((v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).map((scope) => String(scope).toLowerCase())),
+    tokenScopes,
+  ),
   expiry: z.enum(EXPIRY),
 });
 
@@ -146,7 +149,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   if (intent !== "create") throw new Response("Unknown action", { status: 400 });
 
-  const submission = parseWithZod(form, { schema: createForm });
+  const submission = parseWithSchema(form, createForm);
   if (submission.status !== "success") return json({ reply: submission.reply(), created: null }, { status: 400 });
   const { name, scopes, expiry } = submission.value;
   const expiresAt = expiry === "never" ? null : new Date(Date.now() + Number(expiry) * 86_400_000).toISOString();
@@ -201,7 +204,7 @@ export default function ApiTokensPage() {
   const [form, fields] = useForm<{ name: string; scopes: string[]; expiry: string }>({
     lastResult: actionData?.reply,
     defaultValue: { expiry: "90", scopes: ["DEPLOY"] },
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: createForm }),
+    onValidate: ({ formData }) => parseWithSchema(formData, createForm),
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
   });

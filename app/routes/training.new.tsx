@@ -1,7 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
-import { parseWithZod } from "@conform-to/zod/v4";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
 import { Calculator, ChevronLeft, Loader2, Play } from "lucide-react";
 import { useEffect, useRef, useState } from "react";
@@ -13,6 +12,7 @@ import { PageHeader } from "~/components/ui/page-header";
 import { cn } from "~/lib/cn";
 import { formatDuration, formatInteger, formatParameters } from "~/lib/format";
 import { graphql } from "~/lib/graphql";
+import { parseWithSchema } from "~/lib/parse-form";
 import { replyWithApiErrors } from "~/server/form.server";
 import { gql } from "~/server/gql.server";
 import { redirectWithToast } from "~/server/toast.server";
@@ -94,7 +94,7 @@ const CreateJob = graphql(`
 // Rejected input answers 200 with Conform's reply: the page re-renders with the messages per field
 // (a 4xx would also be logged by the browser as a failed load).
 export async function action({ request, context }: ActionFunctionArgs) {
-  const submission = parseWithZod(await request.formData(), { schema: trainingJobInputSchema });
+  const submission = parseWithSchema(await request.formData(), trainingJobInputSchema);
   if (submission.status !== "success") return json(submission.reply());
   const { createTrainingJob: r } = await gql(context, request, CreateJob, { input: submission.value });
   if (r.__typename === "CreateTrainingJobSuccess") {
@@ -118,7 +118,7 @@ export default function NewTrainingJob() {
   const [form, fields] = useForm<TrainingJobInput>({
     lastResult,
     defaultValue: { ...TRAINING_DEFAULTS, baseModelId: baseModels.nodes.some((m) => m.id === prefill.baseModelId) ? prefill.baseModelId : "" },
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: trainingJobInputSchema }),
+    onValidate: ({ formData }) => parseWithSchema(formData, trainingJobInputSchema),
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
   });

@@ -19,7 +19,7 @@ const FOR_SECONDS_MESSAGE = `whole seconds from 0 to ${MAX_FOR_SECONDS}`;
 const missing = (input: unknown) => input === undefined;
 
 /** Each field's own rule; the create schema requires the condition's four fields ("is required"). */
-const fields = {
+export const alertRuleFields = {
   deploymentId: z.string(),
   modelName: z.string().check(z.maxLength(200, "at most 200 characters")),
   metric: z.enum(ALERT_METRICS, { error: (i) => (missing(i.input) ? "is required" : `unknown metric "${String(i.input)}"; one of ${ALERT_METRICS.join(", ")}`) }),
@@ -37,7 +37,7 @@ const fields = {
 type Rule = { metric?: string; threshold?: number; deploymentId?: string; modelName?: string };
 
 /** An error rate is a fraction: the threshold is judged against the rule's metric. */
-const errorRateThreshold = z.refine<Rule>((r) => !(r.metric === "ERROR_RATE" && typeof r.threshold === "number" && r.threshold > 1), {
+export const errorRateThreshold = z.refine<Rule>((r) => !(r.metric === "ERROR_RATE" && typeof r.threshold === "number" && r.threshold > 1), {
   message: "an error rate is a fraction between 0 and 1 (0.01 = 1 %)",
   path: ["threshold"],
   when: () => true,
@@ -51,13 +51,13 @@ export const createAlertRuleSchema = z.pipe(
   z.transform(withoutNulls),
   z
     .object({
-      ...fields,
-      deploymentId: z.optional(fields.deploymentId),
-      modelName: z.optional(fields.modelName),
-      forSeconds: z.optional(fields.forSeconds),
-      channelIds: z.optional(fields.channelIds),
-      enabled: z.optional(fields.enabled),
-      silencedUntil: z.optional(fields.silencedUntil),
+      ...alertRuleFields,
+      deploymentId: z.optional(alertRuleFields.deploymentId),
+      modelName: z.optional(alertRuleFields.modelName),
+      forSeconds: z.optional(alertRuleFields.forSeconds),
+      channelIds: z.optional(alertRuleFields.channelIds),
+      enabled: z.optional(alertRuleFields.enabled),
+      silencedUntil: z.optional(alertRuleFields.silencedUntil),
     })
     .check(
       z.refine((r: Rule) => Number(r.deploymentId !== undefined) + Number((r.modelName ?? "").trim() !== "") === 1, {
@@ -70,7 +70,7 @@ export const createAlertRuleSchema = z.pipe(
 );
 
 /** An update names only what changes; the service passes the rule's metric and threshold in, so the pair is judged whole. */
-export const updateAlertRuleSchema = z.pipe(z.transform(withoutNulls), z.partial(z.object(fields)).check(errorRateThreshold));
+export const updateAlertRuleSchema = z.pipe(z.transform(withoutNulls), z.partial(z.object(alertRuleFields)).check(errorRateThreshold));
 
 /** Field errors as the API reports them (`input.threshold`), first the fields' own, then the cross-field checks. */
 export function alertRuleFieldErrors(schema: typeof createAlertRuleSchema | typeof updateAlertRuleSchema, input: unknown): Array<{ path: string; message: string }> {
