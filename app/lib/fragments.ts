@@ -6,7 +6,7 @@ import { graphql } from "~/lib/graphql";
  */
 
 /** What a mutation's refusal says: its message and, for a ValidationError, the field errors a form shows per field. */
-export const MutationFailure = graphql(`
+export const MutationFailure = /* @__PURE__ */ graphql(`
   fragment MutationFailure on Error @_unmask {
     code
     message
@@ -20,7 +20,7 @@ export const MutationFailure = graphql(`
 `);
 
 /** An alert as its lists show it: the condition, the value that fired it and when. */
-export const AlertSummary = graphql(`
+export const AlertSummary = /* @__PURE__ */ graphql(`
   fragment AlertSummary on Alert @_unmask {
     id
     state

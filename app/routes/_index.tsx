@@ -13,7 +13,7 @@ import { gql } from "~/server/gql.server";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard · Trainyard" }];
 
-const DashboardQuery = graphql(`
+const DashboardQuery = /* @__PURE__ */ graphql(`
   query DashboardPage {
     dashboard {
       activeDeployments

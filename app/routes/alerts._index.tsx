@@ -19,7 +19,7 @@ import { gql } from "~/server/gql.server";
 
 export const meta: MetaFunction = () => [{ title: "Alerts · Trainyard" }];
 
-const AlertsQuery = graphql(`
+const AlertsQuery = /* @__PURE__ */ graphql(`
   query AlertsPage($state: AlertStatus, $modelName: String, $first: Int, $offset: Int) {
     alerts(state: $state, modelName: $modelName, first: $first, offset: $offset) {
       totalCount

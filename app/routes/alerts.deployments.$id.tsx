@@ -15,7 +15,7 @@ import { failureMessage } from "~/server/toast.server";
  * history as JSON, and the card's inline edits.
  */
 
-const CardQuery = graphql(`
+const CardQuery = /* @__PURE__ */ graphql(`
   query DeploymentAlertsCard($id: ID!) {
     deployment(id: $id) {
       id
@@ -69,7 +69,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return json({ ...data, now: new Date().toISOString() });
 }
 
-const UpdateRule = graphql(
+const UpdateRule = /* @__PURE__ */ graphql(
   `
     mutation UpdateRuleFromConsole($id: ID!, $input: UpdateAlertRuleInput!) {
       updateAlertRule(id: $id, input: $input) {
@@ -81,7 +81,7 @@ const UpdateRule = graphql(
   [MutationFailure],
 );
 
-const CreateRule = graphql(
+const CreateRule = /* @__PURE__ */ graphql(
   `
     mutation CreateRuleFromConsole($input: CreateAlertRuleInput!) {
       createAlertRule(input: $input) {
@@ -93,7 +93,7 @@ const CreateRule = graphql(
   [MutationFailure],
 );
 
-const DeleteRule = graphql(
+const DeleteRule = /* @__PURE__ */ graphql(
   `
     mutation DeleteRuleFromConsole($id: ID!) {
       deleteAlertRule(id: $id) {

@@ -13,7 +13,7 @@ import { gql } from "~/server/gql.server";
 
 export const meta: MetaFunction = () => [{ title: "Compare training runs · Trainyard" }];
 
-const JobQuery = graphql(`
+const JobQuery = /* @__PURE__ */ graphql(`
   query CompareJob($id: ID!) {
     trainingJob(id: $id) {
       id

@@ -22,7 +22,7 @@ const WINDOWS = {
 } as const;
 type WindowKey = keyof typeof WINDOWS;
 
-const VersionQuery = graphql(`
+const VersionQuery = /* @__PURE__ */ graphql(`
   query CompareVersion($id: ID!, $window: MetricsWindow!) {
     deployment(id: $id) {
       id

@@ -25,7 +25,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.deployment.modelName} ${data.deployment.version} · Deployments · Trainyard` : "Deployment not found · Trainyard" },
 ];
 
-const DeploymentQuery = graphql(`
+const DeploymentQuery = /* @__PURE__ */ graphql(`
   query DeploymentPage($id: ID!, $window: MetricsWindow!) {
     healthThresholds { metric above level cue }
     deployment(id: $id) {
@@ -114,7 +114,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return json({ deployment: notFound(data.deployment, "Deployment"), thresholds: data.healthThresholds, window, now: new Date().toISOString() });
 }
 
-const PauseMutation = graphql(`
+const PauseMutation = /* @__PURE__ */ graphql(`
   mutation PauseFromConsole($id: ID!) {
     pauseDeployment(id: $id) {
       __typename
@@ -123,7 +123,7 @@ const PauseMutation = graphql(`
     }
   }
 `);
-const ResumeMutation = graphql(`
+const ResumeMutation = /* @__PURE__ */ graphql(`
   mutation ResumeFromConsole($id: ID!) {
     resumeDeployment(id: $id) {
       __typename
@@ -132,7 +132,7 @@ const ResumeMutation = graphql(`
     }
   }
 `);
-const RetireMutation = graphql(`
+const RetireMutation = /* @__PURE__ */ graphql(`
   mutation RetireFromConsole($id: ID!) {
     retireDeployment(id: $id) {
       __typename
@@ -141,7 +141,7 @@ const RetireMutation = graphql(`
     }
   }
 `);
-const RollbackMutation = graphql(`
+const RollbackMutation = /* @__PURE__ */ graphql(`
   mutation RollbackFromConsole($id: ID!, $pauseCurrent: Boolean) {
     rollbackDeployment(id: $id, pauseCurrent: $pauseCurrent) {
       __typename

@@ -29,7 +29,7 @@ const SORT_FIELDS = { model: "MODEL_NAME", rps: "REQUESTS_PER_SECOND", p95: "P95
 const DEFAULT_SORT = [{ id: "deployed", desc: true }];
 const FILTERS = ["q", "status", "trainer"] as const;
 
-const DeploymentsQuery = graphql(`
+const DeploymentsQuery = /* @__PURE__ */ graphql(`
   query DeploymentsPage($filter: DeploymentFilter, $sort: DeploymentSort, $first: Int, $offset: Int) {
     deployments(filter: $filter, sort: $sort, first: $first, offset: $offset) {
       totalCount
@@ -89,7 +89,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json({ ...data, now: new Date().toISOString() });
 }
 
-const DeployMutation = graphql(`
+const DeployMutation = /* @__PURE__ */ graphql(`
   mutation DeployFromConsole($jobId: ID!) {
     deployJob(jobId: $jobId) {
       __typename

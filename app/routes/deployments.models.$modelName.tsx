@@ -15,7 +15,7 @@ import { redirectWithToast } from "~/server/toast.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.model.modelName} · Models served · Trainyard` : "Model not found · Trainyard" }];
 
-const ModelQuery = graphql(`
+const ModelQuery = /* @__PURE__ */ graphql(`
   query ServedModelPage($modelName: String!) {
     servedModel(modelName: $modelName) {
       modelName
@@ -52,7 +52,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return json({ model: notFound(data.servedModel, "Model"), now: new Date().toISOString() });
 }
 
-const PromoteMutation = graphql(`
+const PromoteMutation = /* @__PURE__ */ graphql(`
   mutation PromoteFromConsole($id: ID!) {
     promoteDeployment(id: $id) {
       ... on PromoteDeploymentSuccess { deployment { id version } }
@@ -60,7 +60,7 @@ const PromoteMutation = graphql(`
     }
   }
 `);
-const RollbackMutation = graphql(`
+const RollbackMutation = /* @__PURE__ */ graphql(`
   mutation RollbackFromModelPage($id: ID!) {
     rollbackDeployment(id: $id) {
       ... on RollbackDeploymentSuccess { deployment { id version } }
@@ -68,7 +68,7 @@ const RollbackMutation = graphql(`
     }
   }
 `);
-const SplitMutation = graphql(`
+const SplitMutation = /* @__PURE__ */ graphql(`
   mutation SplitFromConsole($modelName: String!, $splits: [TrafficSplitInput!]!) {
     setTrafficSplit(modelName: $modelName, splits: $splits) {
       ... on SetTrafficSplitSuccess { model { modelName } }

@@ -13,7 +13,7 @@ import { gql, notFound } from "~/server/gql.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.model.name} · Models · Trainyard` : "Model · Trainyard" }];
 
-const ModelQuery = graphql(`
+const ModelQuery = /* @__PURE__ */ graphql(`
   query BaseModelPage($id: ID!) {
     baseModel(id: $id) {
       id

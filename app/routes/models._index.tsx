@@ -21,7 +21,7 @@ const SORT_KEYS = ["name", "parameters", "context", "released"] as const;
 const SORT_FIELDS = { name: "NAME", parameters: "PARAMETERS", context: "CONTEXT_LENGTH", released: "RELEASED" } as const;
 const FILTERS = ["q", "task", "family", "license"] as const;
 
-const ModelsQuery = graphql(`
+const ModelsQuery = /* @__PURE__ */ graphql(`
   query ModelCatalog($filter: BaseModelFilter, $sort: BaseModelSort, $first: Int, $offset: Int) {
     baseModels(filter: $filter, sort: $sort, first: $first, offset: $offset) {
       totalCount

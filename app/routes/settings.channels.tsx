@@ -26,7 +26,7 @@ import { failureMessage, redirectWithResult, redirectWithToast } from "~/server/
 
 export const meta: MetaFunction = () => [{ title: "Alert channels · Trainyard" }];
 
-const ChannelsQuery = graphql(`
+const ChannelsQuery = /* @__PURE__ */ graphql(`
   query ChannelsPage($channelId: ID, $first: Int, $offset: Int) {
     notificationChannels(first: 100) {
       totalCount
@@ -83,7 +83,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json({ ...data, now: new Date().toISOString() });
 }
 
-const CreateChannel = graphql(`
+const CreateChannel = /* @__PURE__ */ graphql(`
   mutation CreateChannelFromConsole($input: CreateNotificationChannelInput!) {
     createNotificationChannel(input: $input) {
       __typename
@@ -109,7 +109,7 @@ const CreateChannel = graphql(`
   }
 `);
 
-const TestChannel = graphql(`
+const TestChannel = /* @__PURE__ */ graphql(`
   mutation TestChannelFromConsole($id: ID!) {
     testNotificationChannel(id: $id) {
       __typename
@@ -130,7 +130,7 @@ const TestChannel = graphql(`
   }
 `);
 
-const DeleteChannel = graphql(`
+const DeleteChannel = /* @__PURE__ */ graphql(`
   mutation DeleteChannelFromConsole($id: ID!) {
     deleteNotificationChannel(id: $id) {
       __typename

@@ -43,7 +43,7 @@ const EXPIRY_CHOICES = [
   { value: "never", label: "Never" },
 ] as const;
 
-const TokensQuery = graphql(`
+const TokensQuery = /* @__PURE__ */ graphql(`
   query ApiTokensPage($first: Int, $offset: Int) {
     apiTokens(first: $first, offset: $offset, includeRevoked: true) {
       totalCount
@@ -71,7 +71,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json({ ...data, now: new Date().toISOString() });
 }
 
-const CreateTokenMutation = graphql(`
+const CreateTokenMutation = /* @__PURE__ */ graphql(`
   mutation CreateTokenFromConsole($input: CreateApiTokenInput!) {
     createApiToken(input: $input) {
       __typename
@@ -100,7 +100,7 @@ const CreateTokenMutation = graphql(`
   }
 `);
 
-const RevokeTokenMutation = graphql(`
+const RevokeTokenMutation = /* @__PURE__ */ graphql(`
   mutation RevokeTokenFromConsole($id: ID!) {
     revokeApiToken(id: $id) {
       __typename

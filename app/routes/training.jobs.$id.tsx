@@ -20,7 +20,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.job.modelName} · Training · Trainyard` : "Training job · Trainyard" },
 ];
 
-const JobQuery = graphql(`
+const JobQuery = /* @__PURE__ */ graphql(`
   query TrainingMonitor($id: ID!) {
     trainingJob(id: $id) {
       id

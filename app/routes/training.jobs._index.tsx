@@ -29,7 +29,7 @@ const SORT_FIELDS = { created: "CREATED", name: "MODEL_NAME", status: "STATUS", 
 const FILTERS = ["q", "status", "baseModel", "trainer"] as const;
 const ACTIVE_POLL_MS = 3000;
 
-const JobsQuery = graphql(`
+const JobsQuery = /* @__PURE__ */ graphql(`
   query TrainingJobsPage($filter: TrainingJobFilter, $sort: TrainingJobSort, $first: Int, $offset: Int) {
     trainingJobs(filter: $filter, sort: $sort, first: $first, offset: $offset) {
       totalCount
@@ -80,7 +80,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json({ ...data, now: new Date().toISOString() });
 }
 
-const CancelJob = graphql(`
+const CancelJob = /* @__PURE__ */ graphql(`
   mutation CancelJobFromConsole($id: ID!) {
     cancelTrainingJob(id: $id) {
       __typename
@@ -97,7 +97,7 @@ const CancelJob = graphql(`
   }
 `);
 
-const RetryJob = graphql(`
+const RetryJob = /* @__PURE__ */ graphql(`
   mutation RetryJobFromConsole($id: ID!) {
     retryTrainingJob(id: $id) {
       __typename

@@ -26,7 +26,7 @@ import {
 
 export const meta: MetaFunction = () => [{ title: "New training job · Trainyard" }];
 
-const FormQuery = graphql(`
+const FormQuery = /* @__PURE__ */ graphql(`
   query NewTrainingJobPage($datasetId: ID!, $batchSize: Int!, $epochs: Int!, $withEstimate: Boolean!) {
     baseModels(first: 200, sort: { field: NAME, direction: ASC }) {
       nodes {
@@ -66,7 +66,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json({ ...data, trainingEstimate: data.trainingEstimate ?? null, prefill: { baseModelId: params.get("baseModel") ?? "" } });
 }
 
-const CreateJob = graphql(`
+const CreateJob = /* @__PURE__ */ graphql(`
   mutation CreateJobFromConsole($input: CreateTrainingJobInput!) {
     createTrainingJob(input: $input) {
       __typename
