@@ -16,6 +16,7 @@ import { Card } from "~/components/ui/card";
 import { AlertRulesCard } from "~/components/alert-rules-card";
 import { StatusBadge } from "~/components/ui/status-badge";
 import { formatDateTime, formatRelative } from "~/lib/format";
+import { MutationFailure } from "~/lib/fragments";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { usePolling } from "~/lib/use-polling";
 import { gql, notFound } from "~/server/gql.server";
@@ -119,37 +120,37 @@ const PauseMutation = /* @__PURE__ */ graphql(`
     pauseDeployment(id: $id) {
       __typename
       ... on PauseDeploymentSuccess { deployment { id modelName version } }
-      ... on Error { code message }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 const ResumeMutation = /* @__PURE__ */ graphql(`
   mutation ResumeFromConsole($id: ID!) {
     resumeDeployment(id: $id) {
       __typename
       ... on ResumeDeploymentSuccess { deployment { id modelName version } }
-      ... on Error { code message }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 const RetireMutation = /* @__PURE__ */ graphql(`
   mutation RetireFromConsole($id: ID!) {
     retireDeployment(id: $id) {
       __typename
       ... on RetireDeploymentSuccess { deployment { id modelName version } }
-      ... on Error { code message }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 const RollbackMutation = /* @__PURE__ */ graphql(`
   mutation RollbackFromConsole($id: ID!, $pauseCurrent: Boolean) {
     rollbackDeployment(id: $id, pauseCurrent: $pauseCurrent) {
       __typename
       ... on RollbackDeploymentSuccess { deployment { id modelName version } }
-      ... on Error { code message }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const form = await request.formData();

@@ -13,6 +13,7 @@ import { ClearFilters, FilterBar, FilterSearchField, FilterSelectField } from "~
 import { StatusBadge } from "~/components/ui/status-badge";
 import { ProductionBadge, SimulatedBadge } from "~/components/serving-card";
 import { formatDateTime, formatMs, formatPercent, formatRelative } from "~/lib/format";
+import { MutationFailure } from "~/lib/fragments";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { enumOptions, enumValue, TRAINER_OPTIONS } from "~/lib/enum-options";
 import { DeploymentStatus, TrainerKind } from "~/lib/schema-enums";
@@ -100,13 +101,10 @@ const DeployMutation = /* @__PURE__ */ graphql(`
           version
         }
       }
-      ... on Error {
-        code
-        message
-      }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 
 /** The Deploy buttons on the training pages post here (`/deployments?index`). */
 export async function action({ request, context }: ActionFunctionArgs) {

@@ -9,6 +9,7 @@ import { Card, CardHeader } from "~/components/ui/card";
 import { CopyButton } from "~/components/ui/copy-button";
 import { StatusBadge } from "~/components/ui/status-badge";
 import { formatRelative } from "~/lib/format";
+import { MutationFailure } from "~/lib/fragments";
 import { graphql } from "~/lib/graphql";
 import { gql, notFound } from "~/server/gql.server";
 import { redirectWithToast } from "~/server/toast.server";
@@ -56,26 +57,26 @@ const PromoteMutation = /* @__PURE__ */ graphql(`
   mutation PromoteFromConsole($id: ID!) {
     promoteDeployment(id: $id) {
       ... on PromoteDeploymentSuccess { deployment { id version } }
-      ... on Error { code message }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 const RollbackMutation = /* @__PURE__ */ graphql(`
   mutation RollbackFromModelPage($id: ID!) {
     rollbackDeployment(id: $id) {
       ... on RollbackDeploymentSuccess { deployment { id version } }
-      ... on Error { code message }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 const SplitMutation = /* @__PURE__ */ graphql(`
   mutation SplitFromConsole($modelName: String!, $splits: [TrafficSplitInput!]!) {
     setTrafficSplit(modelName: $modelName, splits: $splits) {
       ... on SetTrafficSplitSuccess { model { modelName } }
-      ... on Error { code message }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const form = await request.formData();

@@ -18,6 +18,7 @@ import { SecretOnce } from "~/components/ui/secret-once";
 import { PageHeader } from "~/components/ui/page-header";
 import { cn } from "~/lib/cn";
 import { formatDateTime, formatRelative } from "~/lib/format";
+import { MutationFailure } from "~/lib/fragments";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { pageArgs, parsePage } from "~/lib/table-state";
 import { replyWithApiErrors } from "~/server/form.server";
@@ -95,19 +96,10 @@ const CreateChannel = /* @__PURE__ */ graphql(`
           kind
         }
       }
-      ... on ValidationError {
-        message
-        fieldErrors {
-          path
-          message
-        }
-      }
-      ... on Error {
-        message
-      }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 
 const TestChannel = /* @__PURE__ */ graphql(`
   mutation TestChannelFromConsole($id: ID!) {
@@ -123,23 +115,19 @@ const TestChannel = /* @__PURE__ */ graphql(`
           }
         }
       }
-      ... on Error {
-        message
-      }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 
 const DeleteChannel = /* @__PURE__ */ graphql(`
   mutation DeleteChannelFromConsole($id: ID!) {
     deleteNotificationChannel(id: $id) {
       __typename
-      ... on Error {
-        message
-      }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();

@@ -17,6 +17,7 @@ import { SecretOnce } from "~/components/ui/secret-once";
 import { PageHeader } from "~/components/ui/page-header";
 import { cn } from "~/lib/cn";
 import { formatDate, formatDateTime, formatRelative } from "~/lib/format";
+import { MutationFailure } from "~/lib/fragments";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { parseWithSchema } from "~/lib/parse-form";
 import { pageArgs, parsePage } from "~/lib/table-state";
@@ -85,20 +86,10 @@ const CreateTokenMutation = /* @__PURE__ */ graphql(`
           expiresAt
         }
       }
-      ... on ValidationError {
-        message
-        fieldErrors {
-          path
-          message
-        }
-      }
-      ... on Error {
-        code
-        message
-      }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 
 const RevokeTokenMutation = /* @__PURE__ */ graphql(`
   mutation RevokeTokenFromConsole($id: ID!) {
@@ -110,13 +101,10 @@ const RevokeTokenMutation = /* @__PURE__ */ graphql(`
           prefix
         }
       }
-      ... on Error {
-        code
-        message
-      }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 
 const EXPIRY = ["30", "90", "365", "never"] as const;
 const { name: tokenName, scopes: tokenScopes } = createApiTokenInput.shape;

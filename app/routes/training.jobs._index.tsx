@@ -14,6 +14,7 @@ import { CompareBar, CompareCheckbox } from "~/components/compare-selection";
 import { StatusBadge } from "~/components/ui/status-badge";
 import { enumOptions, enumValue, TRAINER_OPTIONS } from "~/lib/enum-options";
 import { formatDateTime, formatDuration, formatRelative } from "~/lib/format";
+import { MutationFailure } from "~/lib/fragments";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { TrainerKind, TrainingJobStatus } from "~/lib/schema-enums";
 import { pageArgs, parsePage, parseSort } from "~/lib/table-state";
@@ -90,12 +91,10 @@ const CancelJob = /* @__PURE__ */ graphql(`
           modelName
         }
       }
-      ... on Error {
-        message
-      }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 
 const RetryJob = /* @__PURE__ */ graphql(`
   mutation RetryJobFromConsole($id: ID!) {
@@ -107,12 +106,10 @@ const RetryJob = /* @__PURE__ */ graphql(`
           modelName
         }
       }
-      ... on Error {
-        message
-      }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();

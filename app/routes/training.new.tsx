@@ -11,6 +11,7 @@ import { FormErrors, FormField, inputClass } from "~/components/ui/form-field";
 import { PageHeader } from "~/components/ui/page-header";
 import { cn } from "~/lib/cn";
 import { formatDuration, formatInteger, formatParameters } from "~/lib/format";
+import { MutationFailure } from "~/lib/fragments";
 import { graphql } from "~/lib/graphql";
 import { parseWithSchema } from "~/lib/parse-form";
 import { replyWithApiErrors } from "~/server/form.server";
@@ -77,19 +78,10 @@ const CreateJob = /* @__PURE__ */ graphql(`
           totalSteps
         }
       }
-      ... on ValidationError {
-        message
-        fieldErrors {
-          path
-          message
-        }
-      }
-      ... on Error {
-        message
-      }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 
 // Rejected input answers 200 with Conform's reply: the page re-renders with the messages per field
 // (a 4xx would also be logged by the browser as a failed load).
