@@ -35,3 +35,59 @@ export const AlertSummary = /* @__PURE__ */ graphql(`
     resolvedAt
   }
 `);
+
+/** A deployment's figures over one window, as the deployment and comparison pages show them. */
+export const WindowFigures = /* @__PURE__ */ graphql(`
+  fragment WindowFigures on DeploymentMetrics @_unmask {
+    requestCount
+    requestsPerSecond
+    p50LatencyMs
+    p95LatencyMs
+    p99LatencyMs
+    errorRate
+    clientErrorRate
+    windowStart
+    windowEnd
+  }
+`);
+
+/** A base model's catalogue entry. */
+export const BaseModelSummary = /* @__PURE__ */ graphql(`
+  fragment BaseModelSummary on BaseModel @_unmask {
+    id
+    name
+    family
+    organization
+    parametersBillions
+    contextLength
+    license
+    task
+  }
+`);
+
+/** A training job's heading: its state, what can be done next, and the deployment it feeds. */
+export const TrainingJobHeading = /* @__PURE__ */ graphql(`
+  fragment TrainingJobHeading on TrainingJob @_unmask {
+    id
+    modelName
+    status
+    availableActions
+    liveDeployment {
+      id
+      version
+    }
+    progress
+  }
+`);
+
+/** The hyper-parameters a run was configured with. */
+export const TrainingHyperParameters = /* @__PURE__ */ graphql(`
+  fragment TrainingHyperParameters on TrainingJob @_unmask {
+    epochs
+    learningRate
+    batchSize
+    loraRank
+    warmupSteps
+    seed
+  }
+`);

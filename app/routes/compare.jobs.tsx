@@ -8,6 +8,7 @@ import { PageHeader } from "~/components/ui/page-header";
 import { StatusBadge } from "~/components/ui/status-badge";
 import { cn } from "~/lib/cn";
 import { formatDuration } from "~/lib/format";
+import { TrainingHyperParameters } from "~/lib/fragments";
 import { graphql } from "~/lib/graphql";
 import { gql } from "~/server/gql.server";
 
@@ -19,12 +20,7 @@ const JobQuery = /* @__PURE__ */ graphql(`
       id
       modelName
       status
-      epochs
-      learningRate
-      batchSize
-      loraRank
-      warmupSteps
-      seed
+      ...TrainingHyperParameters
       totalSteps
       trainLoss
       evalLoss
@@ -52,7 +48,7 @@ const JobQuery = /* @__PURE__ */ graphql(`
       }
     }
   }
-`);
+`, [TrainingHyperParameters]);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const ids = parseIds(new URL(request.url).searchParams);

@@ -8,6 +8,7 @@ import { PageHeader } from "~/components/ui/page-header";
 import { StatusBadge } from "~/components/ui/status-badge";
 import { cn } from "~/lib/cn";
 import { formatMs, formatPercent } from "~/lib/format";
+import { WindowFigures } from "~/lib/fragments";
 import { graphql } from "~/lib/graphql";
 import { withParams } from "~/lib/table-state";
 import { gql } from "~/server/gql.server";
@@ -30,15 +31,7 @@ const VersionQuery = /* @__PURE__ */ graphql(`
       version
       status
       metrics(window: $window) {
-        requestCount
-        requestsPerSecond
-        p50LatencyMs
-        p95LatencyMs
-        p99LatencyMs
-        errorRate
-        clientErrorRate
-        windowStart
-        windowEnd
+        ...WindowFigures
         series {
           bucketStart
           requests
@@ -49,7 +42,7 @@ const VersionQuery = /* @__PURE__ */ graphql(`
       }
     }
   }
-`);
+`, [WindowFigures]);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;

@@ -16,7 +16,7 @@ import { Card } from "~/components/ui/card";
 import { AlertRulesCard } from "~/components/alert-rules-card";
 import { StatusBadge } from "~/components/ui/status-badge";
 import { formatDateTime, formatRelative } from "~/lib/format";
-import { MutationFailure } from "~/lib/fragments";
+import { MutationFailure, WindowFigures } from "~/lib/fragments";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { usePolling } from "~/lib/use-polling";
 import { gql, notFound } from "~/server/gql.server";
@@ -86,16 +86,8 @@ const DeploymentQuery = /* @__PURE__ */ graphql(`
         activatedAt
       }
       metrics(window: $window) {
-        requestCount
-        requestsPerSecond
-        p50LatencyMs
-        p95LatencyMs
-        p99LatencyMs
-        errorRate
-        clientErrorRate
+        ...WindowFigures
         health { p50 p95 errorRate }
-        windowStart
-        windowEnd
         series {
           bucketStart
           requests
@@ -107,7 +99,7 @@ const DeploymentQuery = /* @__PURE__ */ graphql(`
       }
     }
   }
-`);
+`, [WindowFigures]);
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const window = parseWindow(new URL(request.url).searchParams.get("window"));

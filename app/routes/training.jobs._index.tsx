@@ -14,7 +14,7 @@ import { CompareBar, CompareCheckbox } from "~/components/compare-selection";
 import { StatusBadge } from "~/components/ui/status-badge";
 import { enumOptions, enumValue, TRAINER_OPTIONS } from "~/lib/enum-options";
 import { formatDateTime, formatDuration, formatRelative } from "~/lib/format";
-import { MutationFailure } from "~/lib/fragments";
+import { MutationFailure, TrainingJobHeading } from "~/lib/fragments";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { TrainerKind, TrainingJobStatus } from "~/lib/schema-enums";
 import { pageArgs, parsePage, parseSort } from "~/lib/table-state";
@@ -35,15 +35,7 @@ const JobsQuery = /* @__PURE__ */ graphql(`
     trainingJobs(filter: $filter, sort: $sort, first: $first, offset: $offset) {
       totalCount
       nodes {
-        id
-        modelName
-        status
-        availableActions
-        liveDeployment {
-          id
-          version
-        }
-        progress
+        ...TrainingJobHeading
         createdAt
         durationSeconds
         errorMessage
@@ -61,7 +53,7 @@ const JobsQuery = /* @__PURE__ */ graphql(`
       }
     }
   }
-`);
+`, [TrainingJobHeading]);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
