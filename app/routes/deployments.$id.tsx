@@ -12,6 +12,7 @@ import { DeploymentMetricCards, type HealthThreshold } from "~/components/deploy
 import { ProductionBadge, ServingCard, ServingSnippets, ServingTryIt, SimulatedBadge } from "~/components/serving-card";
 import { parseWindow, WINDOWS, WindowSelector, type WindowKey } from "~/components/deployment-window-selector";
 import { GeneralErrorBoundary } from "~/components/error-page";
+import { RoundIcon } from "~/components/ui/round-icon";
 import { Card } from "~/components/ui/card";
 import { AlertRulesCard } from "~/components/alert-rules-card";
 import { StatusBadge } from "~/components/ui/status-badge";
@@ -268,9 +269,7 @@ function MetricsUnavailable({ status }: { status: string }) {
   return (
     <Card className="px-6 py-10">
       <div className="mx-auto flex max-w-md flex-col items-center text-center" data-testid="metrics-unavailable">
-        <span className="flex h-10 w-10 items-center justify-center rounded-full bg-slate-100 text-slate-500">
-          <BarChart3 className="h-5 w-5" aria-hidden />
-        </span>
+        <RoundIcon icon={BarChart3} />
         <p className="mt-3 text-sm font-semibold text-slate-900">Metrics unavailable</p>
         <p className="mt-1 text-sm text-slate-500">{UNAVAILABLE_REASONS[status] ?? "Statistics are shown only for active deployments."}</p>
       </div>

@@ -7,6 +7,7 @@ import { useMemo } from "react";
 import { DataTable } from "~/components/data-table";
 import { assess, formatRate, MetricCell } from "~/components/deployment-metric-cards";
 import { GeneralErrorBoundary } from "~/components/error-page";
+import { RoundIcon } from "~/components/ui/round-icon";
 import { Card } from "~/components/ui/card";
 import { PageHeader } from "~/components/ui/page-header";
 import { ClearFilters, FilterBar, FilterSearchField, FilterSelectField } from "~/components/ui/filters";
@@ -267,9 +268,7 @@ export default function DeploymentsPage() {
 function NoMatches() {
   return (
     <div className="flex flex-col items-center text-center">
-      <span className="flex h-10 w-10 items-center justify-center rounded-full bg-slate-100 text-slate-500">
-        <SearchX className="h-5 w-5" aria-hidden />
-      </span>
+      <RoundIcon icon={SearchX} />
       <p className="mt-3 text-sm font-semibold text-slate-900">No deployments found</p>
       <p className="mt-1 text-sm text-slate-500">No deployment matches these filters.</p>
       <div className="mt-4">
@@ -283,9 +282,7 @@ function FirstRun() {
   return (
     <Card className="px-6 py-16">
       <div className="mx-auto flex max-w-md flex-col items-center text-center">
-        <span className="flex h-12 w-12 items-center justify-center rounded-full bg-indigo-50 text-indigo-600">
-          <Rocket className="h-6 w-6" aria-hidden />
-        </span>
+        <RoundIcon icon={Rocket} size="lg" tone="accent" />
         <h2 className="mt-4 text-lg font-semibold text-slate-900">No deployments yet</h2>
         <p className="mt-2 text-sm text-slate-500">
           A deployment serves a fine-tuned model behind a versioned endpoint. Finish a training job, then press
