@@ -5,6 +5,7 @@ import { ArrowLeft, GitCompare, Rocket, Undo2 } from "lucide-react";
 import { ProductionBadge, SimulatedBadge } from "~/components/serving-card";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { Button } from "~/components/ui/button";
+import { SimpleTable } from "~/components/ui/simple-table";
 import { Card, CardHeader } from "~/components/ui/card";
 import { CopyButton } from "~/components/ui/copy-button";
 import { StatusBadge } from "~/components/ui/status-badge";
@@ -149,18 +150,7 @@ export default function ServedModelPage() {
               ) : undefined
             }
           />
-          <div className="relative overflow-x-auto">
-            <table className="min-w-full divide-y divide-slate-200 text-sm" aria-label="Versions">
-              <thead className="bg-slate-50">
-                <tr>
-                  {["Version", "Status", "Model server", "Deployed", ""].map((h, i) => (
-                    <th key={i} scope="col" className="whitespace-nowrap px-5 py-3 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
-                      {h || <span className="sr-only">Actions</span>}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
+          <SimpleTable label="Versions" headers={["Version", "Status", "Model server", "Deployed", ""]}>
                 {model.versions.map((v) => (
                   <tr key={v.id} data-version={v.version}>
                     <td className="whitespace-nowrap px-5 py-3">
@@ -195,9 +185,7 @@ export default function ServedModelPage() {
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </div>
+          </SimpleTable>
         </Card>
 
         <Card>
