@@ -133,8 +133,7 @@ export default function Dashboard() {
           label="Error rate (24 h)"
           value={formatPercent(d.errorRate24h)}
           icon={Gauge}
-          tone={errorHealth.tone}
-          cue={errorHealth.cue}
+          {...errorHealth}
           hint={d.errorRate24h === null ? "no traffic recorded" : "server and model errors"}
         />
         <StatCard
