@@ -54,14 +54,17 @@ function useRuleForm(id: string, reload: () => void, defaultValue: Partial<RuleF
   return { fetcher, form, fields, busy: fetcher.state !== "idle" };
 }
 
-/** A field's first error, under the row of inputs; `getInputProps` points the input's aria-describedby at it. */
-function FieldErrors({ fields }: { fields: ReadonlyArray<FieldMetadata<unknown>> }) {
-  const shown = fields.filter((f) => f.errors?.length);
+/**
+ * Each invalid field's first error, under the row of inputs, named by its label (the rule's messages are
+ * phrased to follow the field's name); `getInputProps` points the input's aria-describedby at it.
+ */
+function FieldErrors({ fields }: { fields: ReadonlyArray<readonly [FieldMetadata<unknown>, string]> }) {
+  const shown = fields.filter(([f]) => f.errors?.length);
   return shown.length ? (
     <div className="basis-full space-y-0.5">
-      {shown.map((f) => (
+      {shown.map(([f, label]) => (
         <p key={f.name} id={f.errorId} className="text-xs font-medium text-red-700" role="alert">
-          {f.errors![0]}
+          {label}: {f.errors![0]}
         </p>
       ))}
     </div>
@@ -141,7 +144,7 @@ function RuleRow({ rule, channels, deploymentId, action, reload }: { rule: Rule;
             <Trash2 className="h-3.5 w-3.5" aria-hidden />
           </Button>
         </div>
-        <FieldErrors fields={[fields.threshold, fields.forSeconds, fields.channelIds]} />
+        <FieldErrors fields={[[fields.threshold, "Threshold"], [fields.forSeconds, "For (s)"], [fields.channelIds, "Notify"]]} />
       </fetcher.Form>
     </li>
   );
@@ -186,7 +189,7 @@ function NewRule({ modelName, channels, action, reload }: { modelName: string; c
         <Button type="submit" size="sm" disabled={busy}>
           <Plus className="h-3.5 w-3.5" aria-hidden /> Add rule
         </Button>
-        <FieldErrors fields={[fields.metric, fields.threshold, fields.forSeconds, fields.channelIds]} />
+        <FieldErrors fields={[[fields.metric, "Metric"], [fields.threshold, "Threshold"], [fields.window, "Over"], [fields.forSeconds, "For (s)"], [fields.channelIds, "Notify"]]} />
       </fetcher.Form>
     </details>
   );
