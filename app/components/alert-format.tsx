@@ -28,9 +28,6 @@ export function describeCondition(rule: { metric: string; comparison: string; th
   return `${METRIC_LABEL[rule.metric] ?? rule.metric} ${cmp} ${formatAlertValue(rule.metric, rule.threshold)} over ${WINDOW_LABEL[rule.window] ?? rule.window}${hold}`;
 }
 
-/** A threshold as typed in a form: percent for the error rate, the raw unit otherwise. */
-export const thresholdToInput = (metric: string, threshold: number) => (metric === "ERROR_RATE" ? String(+(threshold * 100).toFixed(4)) : String(threshold));
-export const thresholdFromInput = (metric: string, raw: string) => (metric === "ERROR_RATE" ? Number(raw) / 100 : Number(raw));
 export const thresholdUnit = (metric: string) => (metric === "ERROR_RATE" ? "%" : metric === "REQUEST_RATE" ? "req/s" : "ms");
 
 export function formatSpan(fromIso: string, toIso: string | null, nowIso: string): string {

@@ -1,25 +1,44 @@
+import { getCollectionProps, getFormProps, getInputProps, getSelectProps, useForm, type FieldMetadata } from "@conform-to/react";
 import { useFetcher } from "@remix-run/react";
 import { Bell, BellOff, Plus, Save, Trash2 } from "lucide-react";
-import { useEffect, useRef } from "react";
-import { toast } from "sonner";
-import { describeCondition, formatAlertValue, formatSpan, METRIC_LABEL, thresholdToInput, thresholdUnit, WINDOW_LABEL } from "~/components/alert-format";
+import { useEffect, useRef, type ReactNode } from "react";
+import { describeCondition, formatAlertValue, formatSpan, METRIC_LABEL, thresholdUnit, WINDOW_LABEL } from "~/components/alert-format";
 import { Button } from "~/components/ui/button";
 import { Card, CardHeader } from "~/components/ui/card";
 import { StatusBadge } from "~/components/ui/status-badge";
+import { toast } from "~/components/ui/toast";
+import { ruleFormSchema, thresholdToInput } from "~/lib/alert-rule-form";
 import { cn } from "~/lib/cn";
 import { formatDateTime, formatRelative } from "~/lib/format";
+import { parseWithSchema } from "~/lib/parse-form";
 import type { loader as cardLoader, action as cardAction } from "~/routes/alerts.deployments.$id";
 
 type CardData = Awaited<ReturnType<Awaited<ReturnType<typeof cardLoader>>["json"]>>;
 type Rule = CardData["deployment"] extends infer D ? (D extends { alertRules: infer R } ? R extends Array<infer X> ? X : never : never) : never;
+type Channels = ReadonlyArray<{ id: string; name: string }>;
 
-const input = "w-24 rounded-md border border-slate-300 px-2 py-1 text-sm tabular-nums focus:border-indigo-500 focus:outline-none";
+const input = (invalid: boolean) =>
+  cn("w-24 rounded-md border px-2 py-1 text-sm tabular-nums focus:outline-none", invalid ? "border-red-400 focus:border-red-500" : "border-slate-300 focus:border-indigo-500");
+const select = "rounded-md border border-slate-300 px-2 py-1 text-sm";
 
 /**
- * Toast on every result of an edit, success or failure; reload the card after a success. Rows are keyed
- * by rule id only, so the row (and its fetcher) survives the reload that shows the saved values.
+ * A rule form on Conform: the browser checks with the action's schema (graphql/validation/alerts.ts) for the
+ * submit button's intent; the action's reply puts the API's field errors next to the fields. Every result is
+ * toasted; a success reloads the card. Rows are keyed by rule id only, so the row (and its fetcher) survives
+ * the reload that shows the saved values.
  */
-function useOutcomeToast(fetcher: ReturnType<typeof useFetcher<typeof cardAction>>, reload: () => void) {
+type RuleFields = { scope: string; metric: string; comparison: string; threshold: string; window: string; forSeconds: string; enabled: string; channelIds: string[] };
+
+function useRuleForm(id: string, reload: () => void, defaultValue: Partial<RuleFields>) {
+  const fetcher = useFetcher<typeof cardAction>();
+  const [form, fields] = useForm<RuleFields, unknown>({
+    id,
+    lastResult: fetcher.state === "idle" ? fetcher.data?.reply : undefined,
+    defaultValue,
+    onValidate: ({ formData }) => parseWithSchema(formData, ruleFormSchema(formData.get("intent"))),
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+  });
   const seen = useRef<unknown>(null);
   useEffect(() => {
     if (fetcher.state !== "idle" || !fetcher.data || seen.current === fetcher.data) return;
@@ -29,21 +48,51 @@ function useOutcomeToast(fetcher: ReturnType<typeof useFetcher<typeof cardAction
       toast.success(d.message);
       reload();
     } else {
-      toast.error("Could not save the rule", { description: "fieldErrors" in d && d.fieldErrors?.length ? d.fieldErrors.map((f) => f.message).join("; ") : d.message });
+      toast.error("Could not save the rule", { description: d.message });
     }
   }, [fetcher.state, fetcher.data, reload]);
+  return { fetcher, form, fields, busy: fetcher.state !== "idle" };
 }
 
-function RuleRow({ rule, channels, deploymentId, action, reload }: { rule: Rule; channels: ReadonlyArray<{ id: string; name: string }>; deploymentId: string; action: string; reload: () => void }) {
-  const fetcher = useFetcher<typeof cardAction>();
-  useOutcomeToast(fetcher, reload);
-  const busy = fetcher.state !== "idle";
+/**
+ * Each invalid field's first error, under the row of inputs, named by its label (the rule's messages are
+ * phrased to follow the field's name); `getInputProps` points the input's aria-describedby at it.
+ */
+function FieldErrors({ fields }: { fields: ReadonlyArray<readonly [FieldMetadata<unknown>, string]> }) {
+  const shown = fields.filter(([f]) => f.errors?.length);
+  return shown.length ? (
+    <div className="basis-full space-y-0.5">
+      {shown.map(([f, label]) => (
+        <p key={f.name} id={f.errorId} className="text-xs font-medium text-red-700" role="alert">
+          {label}: {f.errors![0]}
+        </p>
+      ))}
+    </div>
+  ) : null;
+}
+
+function ChannelChoices({ meta, channels, className, children }: { meta: FieldMetadata<unknown>; channels: Channels; className: string; children?: ReactNode }) {
+  return getCollectionProps(meta, { type: "checkbox", options: channels.map((c) => c.id) }).map((props) => (
+    <label key={props.key} className={className}>
+      <input {...props} key={props.key} className="h-3.5 w-3.5 rounded border-slate-300" />
+      {children}
+      {channels.find((c) => c.id === props.value)!.name}
+    </label>
+  ));
+}
+
+function RuleRow({ rule, channels, deploymentId, action, reload }: { rule: Rule; channels: Channels; deploymentId: string; action: string; reload: () => void }) {
+  const { fetcher, form, fields, busy } = useRuleForm(`rule-${rule.id}`, reload, {
+    threshold: thresholdToInput(rule.metric, rule.threshold),
+    forSeconds: String(rule.forSeconds),
+    enabled: rule.enabled ? "on" : undefined,
+    channelIds: rule.channels.map((c) => c.id),
+  });
   const mine = rule.targets.find((t) => t.deployment.id === deploymentId);
   const state = rule.silenced && (mine?.state ?? "OK") === "OK" ? "SILENCED" : (mine?.state ?? "OK");
-  const selected = new Set(rule.channels.map((c) => c.id));
   return (
     <li className="px-5 py-4" data-testid="alert-rule" data-metric={rule.metric}>
-      <fetcher.Form method="post" action={action} className="flex flex-wrap items-center gap-x-4 gap-y-2">
+      <fetcher.Form method="post" action={action} {...getFormProps(form)} className="flex flex-wrap items-center gap-x-4 gap-y-2">
         <input type="hidden" name="ruleId" value={rule.id} />
         <input type="hidden" name="metric" value={rule.metric} />
         <div className="min-w-[14rem] flex-1">
@@ -61,26 +110,21 @@ function RuleRow({ rule, channels, deploymentId, action, reload }: { rule: Rule;
         </div>
         <label className="flex items-center gap-1.5 text-xs text-slate-600">
           {METRIC_LABEL[rule.metric]} {rule.comparison === "ABOVE" ? ">" : "<"}
-          <input name="threshold" type="number" step="any" min="0" defaultValue={thresholdToInput(rule.metric, rule.threshold)} className={input} aria-label={`Threshold (${thresholdUnit(rule.metric)})`} />
+          <input {...getInputProps(fields.threshold, { type: "number" })} step="any" min="0" className={input(!fields.threshold.valid)} aria-label={`Threshold (${thresholdUnit(rule.metric)})`} />
           {thresholdUnit(rule.metric)}
         </label>
         <label className="flex items-center gap-1.5 text-xs text-slate-600">
           for
-          <input name="forSeconds" type="number" min="0" step="1" defaultValue={rule.forSeconds} className={cn(input, "w-20")} aria-label="For (seconds)" />s
+          <input {...getInputProps(fields.forSeconds, { type: "number" })} min="0" step="1" className={cn(input(!fields.forSeconds.valid), "w-20")} aria-label="For (seconds)" />s
         </label>
         <label className="flex items-center gap-1.5 text-xs text-slate-600">
-          <input name="enabled" type="checkbox" defaultChecked={rule.enabled} className="h-4 w-4 rounded border-slate-300" />
+          <input {...getInputProps(fields.enabled, { type: "checkbox" })} className="h-4 w-4 rounded border-slate-300" />
           enabled
         </label>
         {channels.length ? (
           <fieldset className="flex flex-wrap items-center gap-2 text-xs text-slate-600">
             <legend className="sr-only">Notify</legend>
-            {channels.map((c) => (
-              <label key={c.id} className="flex items-center gap-1">
-                <input type="checkbox" name="channelIds" value={c.id} defaultChecked={selected.has(c.id)} className="h-3.5 w-3.5 rounded border-slate-300" />
-                {c.name}
-              </label>
-            ))}
+            <ChannelChoices meta={fields.channelIds} channels={channels} className="flex items-center gap-1" />
           </fieldset>
         ) : null}
         <div className="flex items-center gap-2">
@@ -100,70 +144,52 @@ function RuleRow({ rule, channels, deploymentId, action, reload }: { rule: Rule;
             <Trash2 className="h-3.5 w-3.5" aria-hidden />
           </Button>
         </div>
+        <FieldErrors fields={[[fields.threshold, "Threshold"], [fields.forSeconds, "For (s)"], [fields.channelIds, "Notify"]]} />
       </fetcher.Form>
     </li>
   );
 }
 
-function NewRule({ modelName, channels, action, reload }: { modelName: string; channels: ReadonlyArray<{ id: string; name: string }>; action: string; reload: () => void }) {
-  const fetcher = useFetcher<typeof cardAction>();
-  useOutcomeToast(fetcher, reload);
+function Choice({ meta, label, options }: { meta: FieldMetadata<string>; label: string; options: ReadonlyArray<readonly [string, string]> }) {
+  return (
+    <label className="flex flex-col gap-1">
+      {label}
+      <select {...getSelectProps(meta)} className={select}>
+        {options.map(([v, l]) => (
+          <option key={v} value={v}>
+            {l}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function NewRule({ modelName, channels, action, reload }: { modelName: string; channels: Channels; action: string; reload: () => void }) {
+  const { fetcher, form, fields, busy } = useRuleForm("new-rule", reload, { scope: "deployment", metric: "P50_LATENCY", comparison: "ABOVE", window: "LAST_15_MINUTES", forSeconds: "60" });
   return (
     <details className="border-t border-slate-100 px-5 py-3">
       <summary className="cursor-pointer text-sm font-medium text-indigo-700">Add a rule</summary>
-      <fetcher.Form method="post" action={action} className="mt-3 flex flex-wrap items-end gap-3 text-xs text-slate-600">
+      <fetcher.Form method="post" action={action} {...getFormProps(form)} className="mt-3 flex flex-wrap items-end gap-3 text-xs text-slate-600">
         <input type="hidden" name="intent" value="create" />
         <input type="hidden" name="modelName" value={modelName} />
-        <label className="flex flex-col gap-1">
-          Applies to
-          <select name="scope" className="rounded-md border border-slate-300 px-2 py-1 text-sm">
-            <option value="deployment">This deployment</option>
-            <option value="model">Every version of {modelName}</option>
-          </select>
-        </label>
-        <label className="flex flex-col gap-1">
-          Metric
-          <select name="metric" className="rounded-md border border-slate-300 px-2 py-1 text-sm">
-            {Object.entries(METRIC_LABEL).map(([v, l]) => (
-              <option key={v} value={v}>
-                {l}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex flex-col gap-1">
-          Is
-          <select name="comparison" className="rounded-md border border-slate-300 px-2 py-1 text-sm">
-            <option value="ABOVE">above</option>
-            <option value="BELOW">below</option>
-          </select>
-        </label>
+        <Choice meta={fields.scope} label="Applies to" options={[["deployment", "This deployment"], ["model", `Every version of ${modelName}`]]} />
+        <Choice meta={fields.metric} label="Metric" options={Object.entries(METRIC_LABEL)} />
+        <Choice meta={fields.comparison} label="Is" options={[["ABOVE", "above"], ["BELOW", "below"]]} />
         <label className="flex flex-col gap-1">
           Threshold (ms, %, req/s)
-          <input name="threshold" type="number" step="any" min="0" required className={input} />
+          <input {...getInputProps(fields.threshold, { type: "number" })} step="any" min="0" className={input(!fields.threshold.valid)} />
         </label>
-        <label className="flex flex-col gap-1">
-          Over
-          <select name="window" className="rounded-md border border-slate-300 px-2 py-1 text-sm">
-            {Object.entries(WINDOW_LABEL).map(([v, l]) => (
-              <option key={v} value={v}>
-                {l}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Choice meta={fields.window} label="Over" options={Object.entries(WINDOW_LABEL)} />
         <label className="flex flex-col gap-1">
           For (s)
-          <input name="forSeconds" type="number" min="0" defaultValue={60} className={cn(input, "w-20")} />
+          <input {...getInputProps(fields.forSeconds, { type: "number" })} min="0" className={cn(input(!fields.forSeconds.valid), "w-20")} />
         </label>
-        {channels.map((c) => (
-          <label key={c.id} className="flex items-center gap-1 pb-1.5">
-            <input type="checkbox" name="channelIds" value={c.id} className="h-3.5 w-3.5 rounded border-slate-300" /> {c.name}
-          </label>
-        ))}
-        <Button type="submit" size="sm" disabled={fetcher.state !== "idle"}>
+        <ChannelChoices meta={fields.channelIds} channels={channels} className="flex items-center gap-1 pb-1.5" />
+        <Button type="submit" size="sm" disabled={busy}>
           <Plus className="h-3.5 w-3.5" aria-hidden /> Add rule
         </Button>
+        <FieldErrors fields={[[fields.metric, "Metric"], [fields.threshold, "Threshold"], [fields.window, "Over"], [fields.forSeconds, "For (s)"], [fields.channelIds, "Notify"]]} />
       </fetcher.Form>
     </details>
   );

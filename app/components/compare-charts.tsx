@@ -1,4 +1,6 @@
-import { useMemo } from "react";
+import { Link } from "@remix-run/react";
+import { useMemo, type ReactNode } from "react";
+import { Card, CardHeader } from "~/components/ui/card";
 import { AXIS_STYLE, Placeholder, PlotChart, type PlotSpec, readOut } from "~/components/charts/plot";
 
 /** One colour per compared item (2–4), also used by the tables' column headers. */
@@ -72,4 +74,51 @@ export function OverlayChart(props: {
 /** Ids from `?ids=a,b` or `?ids=a&ids=b`: unique, in order. */
 export function parseIds(params: URLSearchParams): string[] {
   return [...new Set(params.getAll("ids").flatMap((v) => v.split(",")).map((s) => s.trim()).filter(Boolean))];
+}
+
+/** One overlaid chart in its card, as both comparison pages lay them out. */
+export function OverlayChartCard({ title, description, className, ...chart }: { title: string; description: string; className?: string } & Parameters<typeof OverlayChart>[0]) {
+  return (
+    <Card className={className}>
+      <CardHeader title={title} description={description} />
+      <div className="px-4 py-4">
+        <OverlayChart {...chart} />
+      </div>
+    </Card>
+  );
+}
+
+/**
+ * A side-by-side table: one column per compared item, each headed by its colour swatch and a link
+ * (plus `extra`, e.g. a status), and a first column naming the rows.
+ */
+export function CompareTable(props: {
+  testId: string;
+  corner: ReactNode;
+  items: ReadonlyArray<{ id: string; label: string; to: string; extra?: ReactNode }>;
+  children: ReactNode;
+}) {
+  return (
+    <div className="relative overflow-x-auto">
+      <table className="min-w-full divide-y divide-slate-100" data-testid={props.testId}>
+        <thead>
+          <tr>
+            <th scope="col" className="px-4 py-2 text-left text-xs font-semibold text-slate-500">
+              {props.corner}
+            </th>
+            {props.items.map((item, i) => (
+              <th key={item.id} scope="col" className="px-4 py-2 text-left text-xs font-semibold text-slate-700">
+                <span className="mr-1.5 inline-block h-2.5 w-2.5 rounded-full" style={{ background: COMPARE_COLORS[i] }} aria-hidden />
+                <Link to={item.to} className="hover:underline">
+                  {item.label}
+                </Link>
+                {item.extra ? <span className="ml-2 align-middle">{item.extra}</span> : null}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">{props.children}</tbody>
+      </table>
+    </div>
+  );
 }

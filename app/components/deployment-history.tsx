@@ -1,6 +1,7 @@
 import { Link } from "@remix-run/react";
 import { History } from "lucide-react";
 import { ConfirmAction } from "~/components/ui/confirm-dialog";
+import { SimpleTable } from "~/components/ui/simple-table";
 import { Card, CardHeader } from "~/components/ui/card";
 import { StatusBadge, type DeploymentStatusValue } from "~/components/ui/status-badge";
 import { formatDateTime, formatRelative } from "~/lib/format";
@@ -25,18 +26,7 @@ export function DeploymentHistory(props: { modelName: string; currentId: string;
       <CardHeader title="Version history" description={
           props.versions.length === 1 ? `The only version of ${props.modelName} so far.` : `All ${props.versions.length} versions of ${props.modelName}, newest first.`
         } />
-      <div className="relative overflow-x-auto">
-        <table className="min-w-full divide-y divide-slate-200 text-sm" aria-label="Version history">
-          <thead className="bg-slate-50">
-            <tr>
-              {["Version", "Status", "Deployed by", "Deployed", "Activated", ""].map((h, i) => (
-                <th key={i} scope="col" className="whitespace-nowrap px-5 py-3 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
-                  {h || <span className="sr-only">Actions</span>}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
+      <SimpleTable label="Version history" headers={["Version", "Status", "Deployed by", "Deployed", "Activated", ""]}>
             {props.versions.map((v) => (
               <tr key={v.id} className={v.id === props.currentId ? "bg-indigo-50/40" : undefined} data-version={v.version}>
                 <td className="whitespace-nowrap px-5 py-3">
@@ -103,9 +93,7 @@ export function DeploymentHistory(props: { modelName: string; currentId: string;
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      </div>
+      </SimpleTable>
     </Card>
   );
 }

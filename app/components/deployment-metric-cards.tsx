@@ -79,16 +79,15 @@ export function DeploymentMetricCards(props: { metrics: MetricsSummary; windowLa
         icon={Activity}
         hint={noTraffic ? `no requests in ${windowLabel}` : `${formatRate(metrics.requestsPerSecond)} req/s over ${windowLabel}`}
       />
-      <StatCard testId="metric-p50" label="P50 Latency" value={formatMs(metrics.p50LatencyMs)} icon={Timer} tone={p50.tone} cue={p50.cue} hint="median" />
-      <StatCard testId="metric-p95" label="P95 Latency" value={formatMs(metrics.p95LatencyMs)} icon={TimerReset} tone={p95.tone} cue={p95.cue} hint="95th percentile" />
+      <StatCard testId="metric-p50" label="P50 Latency" value={formatMs(metrics.p50LatencyMs)} icon={Timer} {...p50} hint="median" />
+      <StatCard testId="metric-p95" label="P95 Latency" value={formatMs(metrics.p95LatencyMs)} icon={TimerReset} {...p95} hint="95th percentile" />
       <StatCard testId="metric-p99" label="P99 Latency" value={formatMs(metrics.p99LatencyMs)} icon={Zap} hint="99th percentile" />
       <StatCard
         testId="metric-error-rate"
         label="Error Rate"
         value={formatPercent(metrics.errorRate)}
         icon={Gauge}
-        tone={errors.tone}
-        cue={errors.cue}
+        {...errors}
         hint={
           metrics.clientErrorRate === null
             ? "server and model errors"

@@ -5,7 +5,7 @@ import type { introspection } from "../graphql-env.d.ts";
  * Typed GraphQL documents, checked against the committed SDL
  * (graphql/schema.graphql → app/graphql-env.d.ts via `gql.tada generate output`).
  */
-export const graphql = initGraphQLTada<{
+export const graphql = /* @__PURE__ */ initGraphQLTada<{
   introspection: introspection;
   scalars: { DateTime: string; JSON: unknown };
 }>();

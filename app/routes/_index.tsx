@@ -13,7 +13,7 @@ import { gql } from "~/server/gql.server";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard · Trainyard" }];
 
-const DashboardQuery = graphql(`
+const DashboardQuery = /* @__PURE__ */ graphql(`
   query DashboardPage {
     dashboard {
       activeDeployments
@@ -133,8 +133,7 @@ export default function Dashboard() {
           label="Error rate (24 h)"
           value={formatPercent(d.errorRate24h)}
           icon={Gauge}
-          tone={errorHealth.tone}
-          cue={errorHealth.cue}
+          {...errorHealth}
           hint={d.errorRate24h === null ? "no traffic recorded" : "server and model errors"}
         />
         <StatCard

@@ -21,7 +21,7 @@ const OUTCOMES = ["SUCCESS", "REFUSED", "ERROR"] as const;
 type Outcome = (typeof OUTCOMES)[number];
 const TARGET_TYPES = ["TrainingJob", "Deployment", "ApiToken"] as const;
 
-const ActivityQuery = graphql(`
+const ActivityQuery = /* @__PURE__ */ graphql(`
   query ActivityPage($filter: AuditEventFilter, $first: Int, $offset: Int, $before: String) {
     auditEvents(filter: $filter, first: $first, offset: $offset, before: $before) {
       totalCount

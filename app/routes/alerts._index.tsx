@@ -13,28 +13,19 @@ import { enumOptions, enumValue } from "~/lib/enum-options";
 import { AlertStatus } from "~/lib/schema-enums";
 import { PageHeader } from "~/components/ui/page-header";
 import { formatDateTime, formatRelative } from "~/lib/format";
+import { AlertSummary } from "~/lib/fragments";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { pageArgs, parsePage } from "~/lib/table-state";
 import { gql } from "~/server/gql.server";
 
 export const meta: MetaFunction = () => [{ title: "Alerts · Trainyard" }];
 
-const AlertsQuery = graphql(`
+const AlertsQuery = /* @__PURE__ */ graphql(`
   query AlertsPage($state: AlertStatus, $modelName: String, $first: Int, $offset: Int) {
     alerts(state: $state, modelName: $modelName, first: $first, offset: $offset) {
       totalCount
       nodes {
-        id
-        state
-        metric
-        comparison
-        threshold
-        window
-        value
-        resolvedValue
-        startedAt
-        firedAt
-        resolvedAt
+        ...AlertSummary
         notified
         rule {
           id
@@ -52,7 +43,7 @@ const AlertsQuery = graphql(`
       totalCount
     }
   }
-`);
+`, [AlertSummary]);
 
 type Row = ResultOf<typeof AlertsQuery>["alerts"]["nodes"][number];
 

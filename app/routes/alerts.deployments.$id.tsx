@@ -1,8 +1,13 @@
+import type { Submission } from "@conform-to/react";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { thresholdFromInput } from "~/components/alert-format";
+import { editRuleForm, newRuleForm, noFields } from "~/lib/alert-rule-form";
+import { AlertSummary, MutationFailure } from "~/lib/fragments";
 import { graphql } from "~/lib/graphql";
+import { parseWithSchema } from "~/lib/parse-form";
+import { replyWithApiErrors } from "~/server/form.server";
 import { gql } from "~/server/gql.server";
+import { failureMessage } from "~/server/toast.server";
 
 /**
  * Resource route behind the deployment page's "Alert rules" card
@@ -10,7 +15,7 @@ import { gql } from "~/server/gql.server";
  * history as JSON, and the card's inline edits.
  */
 
-const CardQuery = graphql(`
+const CardQuery = /* @__PURE__ */ graphql(`
   query DeploymentAlertsCard($id: ID!) {
     deployment(id: $id) {
       id
@@ -44,17 +49,7 @@ const CardQuery = graphql(`
       alerts(first: 10) {
         totalCount
         nodes {
-          id
-          state
-          metric
-          comparison
-          threshold
-          window
-          value
-          resolvedValue
-          startedAt
-          firedAt
-          resolvedAt
+          ...AlertSummary
         }
       }
     }
@@ -66,7 +61,7 @@ const CardQuery = graphql(`
       }
     }
   }
-`);
+`, [AlertSummary]);
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const data = await gql(context, request, CardQuery, { id: params.id! });
@@ -74,104 +69,78 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return json({ ...data, now: new Date().toISOString() });
 }
 
-const UpdateRule = graphql(`
-  mutation UpdateRuleFromConsole($id: ID!, $input: UpdateAlertRuleInput!) {
-    updateAlertRule(id: $id, input: $input) {
-      __typename
-      ... on ValidationError {
-        message
-        fieldErrors {
-          path
-          message
-        }
-      }
-      ... on Error {
-        message
+const UpdateRule = /* @__PURE__ */ graphql(
+  `
+    mutation UpdateRuleFromConsole($id: ID!, $input: UpdateAlertRuleInput!) {
+      updateAlertRule(id: $id, input: $input) {
+        __typename
+        ...MutationFailure
       }
     }
-  }
-`);
+  `,
+  [MutationFailure],
+);
 
-const CreateRule = graphql(`
-  mutation CreateRuleFromConsole($input: CreateAlertRuleInput!) {
-    createAlertRule(input: $input) {
-      __typename
-      ... on ValidationError {
-        message
-        fieldErrors {
-          path
-          message
-        }
-      }
-      ... on Error {
-        message
+const CreateRule = /* @__PURE__ */ graphql(
+  `
+    mutation CreateRuleFromConsole($input: CreateAlertRuleInput!) {
+      createAlertRule(input: $input) {
+        __typename
+        ...MutationFailure
       }
     }
-  }
-`);
+  `,
+  [MutationFailure],
+);
 
-const DeleteRule = graphql(`
-  mutation DeleteRuleFromConsole($id: ID!) {
-    deleteAlertRule(id: $id) {
-      __typename
-      ... on Error {
-        message
+const DeleteRule = /* @__PURE__ */ graphql(
+  `
+    mutation DeleteRuleFromConsole($id: ID!) {
+      deleteAlertRule(id: $id) {
+        __typename
+        ...MutationFailure
       }
     }
-  }
-`);
+  `,
+  [MutationFailure],
+);
 
-type Outcome = { ok: true; message: string } | { ok: false; message: string; fieldErrors?: Array<{ path: string; message: string }> };
+const SUCCESS = { save: "Rule saved", create: "Rule added", delete: "Rule deleted", silence: "Silenced for 1 h", unsilence: "Silence lifted" } as const;
+type Intent = keyof typeof SUCCESS;
+const SILENCE_MS = 3_600_000;
 
-const METRICS = ["P50_LATENCY", "P95_LATENCY", "P99_LATENCY", "ERROR_RATE", "REQUEST_RATE"] as const;
-const WINDOWS = ["LAST_15_MINUTES", "LAST_HOUR", "LAST_24_HOURS", "LAST_7_DAYS"] as const;
-const pick = <T extends string>(allowed: readonly T[], raw: FormDataEntryValue | null, fallback: T): T =>
-  (allowed as readonly string[]).includes(String(raw)) ? (String(raw) as T) : fallback;
-
-function failure(r: { __typename: string; message?: string; fieldErrors?: Array<{ path: string; message: string }> }): Outcome {
-  return { ok: false, message: r.message ?? "Refused", fieldErrors: r.fieldErrors };
-}
-
+/**
+ * Every answer is 200 with Conform's reply (field errors next to the fields) and a message the card toasts;
+ * a refused rule is the form's business, not a failed load.
+ */
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const form = await request.formData();
-  const intent = String(form.get("intent") ?? "");
+  const intent = form.get("intent");
   const id = String(form.get("ruleId") ?? "");
-  const channelIds = form.getAll("channelIds").map(String);
-  let outcome: Outcome;
-  if (intent === "save") {
-    const metric = String(form.get("metric") ?? "");
-    const input = {
-      threshold: thresholdFromInput(metric, String(form.get("threshold") ?? "")),
-      forSeconds: Number(form.get("forSeconds") ?? 0),
-      enabled: form.get("enabled") === "on",
-      channelIds,
-    };
-    const r = (await gql(context, request, UpdateRule, { id, input })).updateAlertRule;
-    outcome = r.__typename === "UpdateAlertRuleSuccess" ? { ok: true, message: "Rule saved" } : failure(r);
-  } else if (intent === "silence" || intent === "unsilence") {
-    const hours = Number(form.get("hours") ?? 1);
-    const silencedUntil = intent === "silence" ? new Date(Date.now() + hours * 3_600_000).toISOString() : null;
-    const r = (await gql(context, request, UpdateRule, { id, input: { silencedUntil } })).updateAlertRule;
-    outcome = r.__typename === "UpdateAlertRuleSuccess" ? { ok: true, message: intent === "silence" ? `Silenced for ${hours} h` : "Silence lifted" } : failure(r);
-  } else if (intent === "delete") {
-    const r = (await gql(context, request, DeleteRule, { id })).deleteAlertRule;
-    outcome = r.__typename === "DeleteAlertRuleSuccess" ? { ok: true, message: "Rule deleted" } : failure(r);
-  } else if (intent === "create") {
-    const metric = pick(METRICS, form.get("metric"), "P95_LATENCY");
-    const scope = form.get("scope") === "model" ? "model" : "deployment";
-    const input = {
-      ...(scope === "model" ? { modelName: String(form.get("modelName") ?? "") } : { deploymentId: params.id! }),
-      metric,
-      comparison: form.get("comparison") === "BELOW" ? ("BELOW" as const) : ("ABOVE" as const),
-      threshold: thresholdFromInput(metric, String(form.get("threshold") ?? "")),
-      window: pick(WINDOWS, form.get("window"), "LAST_15_MINUTES"),
-      forSeconds: Number(form.get("forSeconds") ?? 0),
-      channelIds,
-    };
-    const r = (await gql(context, request, CreateRule, { input })).createAlertRule;
-    outcome = r.__typename === "CreateAlertRuleSuccess" ? { ok: true, message: "Rule added" } : failure(r);
-  } else {
-    throw new Response("Unknown action", { status: 400 });
+  switch (intent) {
+    case "create":
+      return answer(intent, parseWithSchema(form, newRuleForm), async ({ scope, ...input }) => {
+        const target = scope === "model" ? { modelName: String(form.get("modelName") ?? "") } : { deploymentId: params.id! };
+        return (await gql(context, request, CreateRule, { input: { ...target, ...input } })).createAlertRule;
+      });
+    case "save":
+      return answer(intent, parseWithSchema(form, editRuleForm), async (input) => (await gql(context, request, UpdateRule, { id, input })).updateAlertRule);
+    case "silence":
+    case "unsilence": {
+      const silencedUntil = intent === "silence" ? new Date(Date.now() + SILENCE_MS).toISOString() : null;
+      return answer(intent, parseWithSchema(form, noFields), async () => (await gql(context, request, UpdateRule, { id, input: { silencedUntil } })).updateAlertRule);
+    }
+    case "delete":
+      return answer(intent, parseWithSchema(form, noFields), async () => (await gql(context, request, DeleteRule, { id })).deleteAlertRule);
+    default:
+      throw new Response("Unknown action", { status: 400 });
   }
-  return json(outcome, { status: outcome.ok ? 200 : 400 });
+}
+
+async function answer<Value>(intent: Intent, submission: Submission<unknown, string[], Value>, mutate: (value: Value) => Promise<object>) {
+  if (submission.status !== "success") return json({ ok: false as const, message: "Fix the highlighted fields and submit again.", reply: submission.reply() });
+  const result = await mutate(submission.value);
+  // Only the API's Error members carry a code (MutationFailure selects it): anything else is the success.
+  if (!("code" in result)) return json({ ok: true as const, message: SUCCESS[intent], reply: submission.reply({ resetForm: intent === "create" }) });
+  return json({ ok: false as const, message: failureMessage(result) ?? "Refused", reply: replyWithApiErrors(submission, result, "The rule was not saved.") });
 }

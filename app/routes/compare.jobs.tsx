@@ -1,30 +1,26 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { COMPARE_COLORS, OverlayChart, parseIds, type CompareSeries } from "~/components/compare-charts";
+import { COMPARE_COLORS, CompareTable, OverlayChartCard, parseIds, type CompareSeries } from "~/components/compare-charts";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { Card, CardHeader } from "~/components/ui/card";
 import { PageHeader } from "~/components/ui/page-header";
 import { StatusBadge } from "~/components/ui/status-badge";
 import { cn } from "~/lib/cn";
 import { formatDuration } from "~/lib/format";
+import { TrainingHyperParameters } from "~/lib/fragments";
 import { graphql } from "~/lib/graphql";
 import { gql } from "~/server/gql.server";
 
 export const meta: MetaFunction = () => [{ title: "Compare training runs · Trainyard" }];
 
-const JobQuery = graphql(`
+const JobQuery = /* @__PURE__ */ graphql(`
   query CompareJob($id: ID!) {
     trainingJob(id: $id) {
       id
       modelName
       status
-      epochs
-      learningRate
-      batchSize
-      loraRank
-      warmupSteps
-      seed
+      ...TrainingHyperParameters
       totalSteps
       trainLoss
       evalLoss
@@ -52,7 +48,7 @@ const JobQuery = graphql(`
       }
     }
   }
-`);
+`, [TrainingHyperParameters]);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const ids = parseIds(new URL(request.url).searchParams);
@@ -81,21 +77,6 @@ const HYPER: Array<{ key: string; label: string; value: (j: Job) => string }> = 
   { key: "seed", label: "Seed", value: (j) => String(j.seed) },
   { key: "totalSteps", label: "Total steps", value: (j) => String(j.totalSteps) },
 ];
-
-function ColumnHeads({ jobs }: { jobs: Job[] }) {
-  return (
-    <>
-      {jobs.map((j, i) => (
-        <th key={j.id} scope="col" className="px-4 py-2 text-left text-xs font-semibold text-slate-700">
-          <span className="mr-1.5 inline-block h-2.5 w-2.5 rounded-full" style={{ background: COMPARE_COLORS[i] }} aria-hidden />
-          <Link to={`/training/jobs/${j.id}`} className="hover:underline">
-            {label(j, i)}
-          </Link>
-        </th>
-      ))}
-    </>
-  );
-}
 
 function Row({ name, values, highlight, testId }: { name: string; values: string[]; highlight?: boolean; testId?: string }) {
   return (
@@ -142,47 +123,34 @@ export default function CompareJobsPage() {
   }));
   const metricNames = [...new Set(jobs.flatMap((j) => j.evalMetrics.map((m) => m.name)))].sort();
   const differs = (values: string[]) => new Set(values).size > 1;
+  const heads = jobs.map((j, i) => ({ id: j.id, label: label(j, i), to: `/training/jobs/${j.id}` }));
   return (
     <>
       <PageHeader title="Compare training runs" description={`${jobs.length} runs side by side: loss curves overlaid, hyper-parameters with differences highlighted, final metrics and artifacts.`} />
       {missing.length ? <p className="mb-4 text-sm text-amber-800">Not found: {missing.join(", ")}</p> : null}
-      <Card className="mb-6">
-        <CardHeader title="Loss" description="Train loss solid, eval loss dashed, by step; one colour per run." />
-        <div className="px-4 py-4">
-          <OverlayChart testId="compare-loss-chart" series={[...train, ...evals]} height={320} xLabel={(x) => `step ${x}`} yLabel={(y) => y.toFixed(3)} />
-        </div>
-      </Card>
+      <OverlayChartCard
+        className="mb-6"
+        title="Loss"
+        description="Train loss solid, eval loss dashed, by step; one colour per run."
+        testId="compare-loss-chart"
+        series={[...train, ...evals]}
+        height={320}
+        xLabel={(x) => `step ${x}`}
+        yLabel={(y) => y.toFixed(3)}
+      />
       <div className="grid grid-cols-1 gap-6 xl:grid-cols-2">
         <Card>
           <CardHeader title="Hyper-parameters" description="Rows that differ between runs are highlighted." />
-          <div className="relative overflow-x-auto">
-            <table className="min-w-full divide-y divide-slate-100" data-testid="compare-hyperparameters">
-              <thead>
-                <tr>
-                  <th scope="col" className="px-4 py-2 text-left text-xs font-semibold text-slate-500">Parameter</th>
-                  <ColumnHeads jobs={jobs} />
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
+          <CompareTable testId="compare-hyperparameters" corner="Parameter" items={heads}>
                 {HYPER.map((h) => {
                   const values = jobs.map(h.value);
                   return <Row key={h.key} name={h.label} values={values} highlight={differs(values)} testId={`hp-${h.key}`} />;
                 })}
-              </tbody>
-            </table>
-          </div>
+          </CompareTable>
         </Card>
         <Card>
           <CardHeader title="Final metrics and artifacts" />
-          <div className="relative overflow-x-auto">
-            <table className="min-w-full divide-y divide-slate-100" data-testid="compare-results">
-              <thead>
-                <tr>
-                  <th scope="col" className="px-4 py-2 text-left text-xs font-semibold text-slate-500">Result</th>
-                  <ColumnHeads jobs={jobs} />
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
+          <CompareTable testId="compare-results" corner="Result" items={heads}>
                 <tr>
                   <th scope="row" className="px-4 py-2 text-left text-sm font-medium text-slate-600">Status</th>
                   {jobs.map((j) => (
@@ -200,9 +168,7 @@ export default function CompareJobsPage() {
                 <Row name="Artifact" values={jobs.map((j) => j.artifact?.uri ?? "—")} testId="result-artifact" />
                 <Row name="Format · size" values={jobs.map((j) => (j.artifact ? `${j.artifact.format.toLowerCase()} · ${(j.artifact.sizeBytes / 1e6).toFixed(1)} MB` : "—"))} />
                 <Row name="sha256" values={jobs.map((j) => (j.artifact ? `${j.artifact.sha256.slice(0, 12)}…` : "—"))} />
-              </tbody>
-            </table>
-          </div>
+          </CompareTable>
         </Card>
       </div>
     </>

@@ -1,13 +1,14 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { COMPARE_COLORS, OverlayChart, parseIds, type CompareSeries } from "~/components/compare-charts";
+import { COMPARE_COLORS, CompareTable, OverlayChartCard, parseIds, type CompareSeries } from "~/components/compare-charts";
 import { GeneralErrorBoundary } from "~/components/error-page";
-import { Card, CardHeader } from "~/components/ui/card";
+import { Card } from "~/components/ui/card";
 import { PageHeader } from "~/components/ui/page-header";
 import { StatusBadge } from "~/components/ui/status-badge";
 import { cn } from "~/lib/cn";
 import { formatMs, formatPercent } from "~/lib/format";
+import { WindowFigures } from "~/lib/fragments";
 import { graphql } from "~/lib/graphql";
 import { withParams } from "~/lib/table-state";
 import { gql } from "~/server/gql.server";
@@ -22,7 +23,7 @@ const WINDOWS = {
 } as const;
 type WindowKey = keyof typeof WINDOWS;
 
-const VersionQuery = graphql(`
+const VersionQuery = /* @__PURE__ */ graphql(`
   query CompareVersion($id: ID!, $window: MetricsWindow!) {
     deployment(id: $id) {
       id
@@ -30,15 +31,7 @@ const VersionQuery = graphql(`
       version
       status
       metrics(window: $window) {
-        requestCount
-        requestsPerSecond
-        p50LatencyMs
-        p95LatencyMs
-        p99LatencyMs
-        errorRate
-        clientErrorRate
-        windowStart
-        windowEnd
+        ...WindowFigures
         series {
           bucketStart
           requests
@@ -49,7 +42,7 @@ const VersionQuery = graphql(`
       }
     }
   }
-`);
+`, [WindowFigures]);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
@@ -127,25 +120,11 @@ export default function CompareVersionsPage() {
       />
       {missing.length ? <p className="mb-4 text-sm text-amber-800">Not found: {missing.join(", ")}</p> : null}
       <Card className="mb-6">
-        <div className="relative overflow-x-auto">
-          <table className="min-w-full divide-y divide-slate-100" data-testid="compare-versions-table">
-            <thead>
-              <tr>
-                <th scope="col" className="px-4 py-3 text-left text-xs font-semibold text-slate-500">Metric ({WINDOWS[window].label})</th>
-                {versions.map((v, i) => (
-                  <th key={v.id} scope="col" className="px-4 py-3 text-left text-xs font-semibold text-slate-700">
-                    <span className="mr-1.5 inline-block h-2.5 w-2.5 rounded-full" style={{ background: COMPARE_COLORS[i] }} aria-hidden />
-                    <Link to={`/deployments/${v.id}`} className="hover:underline">
-                      {name(v, i)}
-                    </Link>
-                    <span className="ml-2 align-middle">
-                      <StatusBadge domain="deployment" status={v.status} />
-                    </span>
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
+        <CompareTable
+          testId="compare-versions-table"
+          corner={`Metric (${WINDOWS[window].label})`}
+          items={versions.map((v, i) => ({ id: v.id, label: name(v, i), to: `/deployments/${v.id}`, extra: <StatusBadge domain="deployment" status={v.status} /> }))}
+        >
               {ROWS.map((r) => {
                 const base = r.value(versions[0]!);
                 return (
@@ -170,29 +149,33 @@ export default function CompareVersionsPage() {
                   </tr>
                 );
               })}
-            </tbody>
-          </table>
-        </div>
+        </CompareTable>
       </Card>
       <div className="grid grid-cols-1 gap-6 xl:grid-cols-2">
-        <Card>
-          <CardHeader title="Request rate" description={`Requests per second, per ${WINDOWS[window].bucket} (UTC).`} />
-          <div className="px-4 py-4">
-            <OverlayChart testId="compare-rate-chart" series={rate} xLabel={timeLabel} yLabel={(y) => y.toFixed(2)} />
-          </div>
-        </Card>
-        <Card>
-          <CardHeader title="Latency" description="P95 solid, P50 dashed, in milliseconds." />
-          <div className="px-4 py-4">
-            <OverlayChart testId="compare-latency-chart" series={[...p95, ...p50]} xLabel={timeLabel} yLabel={(y) => `${Math.round(y)} ms`} />
-          </div>
-        </Card>
-        <Card>
-          <CardHeader title="Error rate" description="Server and model errors ÷ requests, per bucket." />
-          <div className="px-4 py-4">
-            <OverlayChart testId="compare-errors-chart" series={errors} xLabel={timeLabel} yLabel={(y) => `${(y * 100).toFixed(1)} %`} />
-          </div>
-        </Card>
+        <OverlayChartCard
+          title="Request rate"
+          description={`Requests per second, per ${WINDOWS[window].bucket} (UTC).`}
+          testId="compare-rate-chart"
+          series={rate}
+          xLabel={timeLabel}
+          yLabel={(y) => y.toFixed(2)}
+        />
+        <OverlayChartCard
+          title="Latency"
+          description="P95 solid, P50 dashed, in milliseconds."
+          testId="compare-latency-chart"
+          series={[...p95, ...p50]}
+          xLabel={timeLabel}
+          yLabel={(y) => `${Math.round(y)} ms`}
+        />
+        <OverlayChartCard
+          title="Error rate"
+          description="Server and model errors ÷ requests, per bucket."
+          testId="compare-errors-chart"
+          series={errors}
+          xLabel={timeLabel}
+          yLabel={(y) => `${(y * 100).toFixed(1)} %`}
+        />
       </div>
     </>
   );

@@ -12,10 +12,12 @@ import { DeploymentMetricCards, type HealthThreshold } from "~/components/deploy
 import { ProductionBadge, ServingCard, ServingSnippets, ServingTryIt, SimulatedBadge } from "~/components/serving-card";
 import { parseWindow, WINDOWS, WindowSelector, type WindowKey } from "~/components/deployment-window-selector";
 import { GeneralErrorBoundary } from "~/components/error-page";
+import { RoundIcon } from "~/components/ui/round-icon";
 import { Card } from "~/components/ui/card";
 import { AlertRulesCard } from "~/components/alert-rules-card";
 import { StatusBadge } from "~/components/ui/status-badge";
 import { formatDateTime, formatRelative } from "~/lib/format";
+import { MutationFailure, WindowFigures } from "~/lib/fragments";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { usePolling } from "~/lib/use-polling";
 import { gql, notFound } from "~/server/gql.server";
@@ -25,7 +27,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.deployment.modelName} ${data.deployment.version} · Deployments · Trainyard` : "Deployment not found · Trainyard" },
 ];
 
-const DeploymentQuery = graphql(`
+const DeploymentQuery = /* @__PURE__ */ graphql(`
   query DeploymentPage($id: ID!, $window: MetricsWindow!) {
     healthThresholds { metric above level cue }
     deployment(id: $id) {
@@ -85,16 +87,8 @@ const DeploymentQuery = graphql(`
         activatedAt
       }
       metrics(window: $window) {
-        requestCount
-        requestsPerSecond
-        p50LatencyMs
-        p95LatencyMs
-        p99LatencyMs
-        errorRate
-        clientErrorRate
+        ...WindowFigures
         health { p50 p95 errorRate }
-        windowStart
-        windowEnd
         series {
           bucketStart
           requests
@@ -106,7 +100,7 @@ const DeploymentQuery = graphql(`
       }
     }
   }
-`);
+`, [WindowFigures]);
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const window = parseWindow(new URL(request.url).searchParams.get("window"));
@@ -114,42 +108,42 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return json({ deployment: notFound(data.deployment, "Deployment"), thresholds: data.healthThresholds, window, now: new Date().toISOString() });
 }
 
-const PauseMutation = graphql(`
+const PauseMutation = /* @__PURE__ */ graphql(`
   mutation PauseFromConsole($id: ID!) {
     pauseDeployment(id: $id) {
       __typename
       ... on PauseDeploymentSuccess { deployment { id modelName version } }
-      ... on Error { code message }
+      ...MutationFailure
     }
   }
-`);
-const ResumeMutation = graphql(`
+`, [MutationFailure]);
+const ResumeMutation = /* @__PURE__ */ graphql(`
   mutation ResumeFromConsole($id: ID!) {
     resumeDeployment(id: $id) {
       __typename
       ... on ResumeDeploymentSuccess { deployment { id modelName version } }
-      ... on Error { code message }
+      ...MutationFailure
     }
   }
-`);
-const RetireMutation = graphql(`
+`, [MutationFailure]);
+const RetireMutation = /* @__PURE__ */ graphql(`
   mutation RetireFromConsole($id: ID!) {
     retireDeployment(id: $id) {
       __typename
       ... on RetireDeploymentSuccess { deployment { id modelName version } }
-      ... on Error { code message }
+      ...MutationFailure
     }
   }
-`);
-const RollbackMutation = graphql(`
+`, [MutationFailure]);
+const RollbackMutation = /* @__PURE__ */ graphql(`
   mutation RollbackFromConsole($id: ID!, $pauseCurrent: Boolean) {
     rollbackDeployment(id: $id, pauseCurrent: $pauseCurrent) {
       __typename
       ... on RollbackDeploymentSuccess { deployment { id modelName version } }
-      ... on Error { code message }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const form = await request.formData();
@@ -275,9 +269,7 @@ function MetricsUnavailable({ status }: { status: string }) {
   return (
     <Card className="px-6 py-10">
       <div className="mx-auto flex max-w-md flex-col items-center text-center" data-testid="metrics-unavailable">
-        <span className="flex h-10 w-10 items-center justify-center rounded-full bg-slate-100 text-slate-500">
-          <BarChart3 className="h-5 w-5" aria-hidden />
-        </span>
+        <RoundIcon icon={BarChart3} />
         <p className="mt-3 text-sm font-semibold text-slate-900">Metrics unavailable</p>
         <p className="mt-1 text-sm text-slate-500">{UNAVAILABLE_REASONS[status] ?? "Statistics are shown only for active deployments."}</p>
       </div>

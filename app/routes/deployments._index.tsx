@@ -7,12 +7,14 @@ import { useMemo } from "react";
 import { DataTable } from "~/components/data-table";
 import { assess, formatRate, MetricCell } from "~/components/deployment-metric-cards";
 import { GeneralErrorBoundary } from "~/components/error-page";
+import { RoundIcon } from "~/components/ui/round-icon";
 import { Card } from "~/components/ui/card";
 import { PageHeader } from "~/components/ui/page-header";
 import { ClearFilters, FilterBar, FilterSearchField, FilterSelectField } from "~/components/ui/filters";
 import { StatusBadge } from "~/components/ui/status-badge";
 import { ProductionBadge, SimulatedBadge } from "~/components/serving-card";
 import { formatDateTime, formatMs, formatPercent, formatRelative } from "~/lib/format";
+import { MutationFailure } from "~/lib/fragments";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { enumOptions, enumValue, TRAINER_OPTIONS } from "~/lib/enum-options";
 import { DeploymentStatus, TrainerKind } from "~/lib/schema-enums";
@@ -29,7 +31,7 @@ const SORT_FIELDS = { model: "MODEL_NAME", rps: "REQUESTS_PER_SECOND", p95: "P95
 const DEFAULT_SORT = [{ id: "deployed", desc: true }];
 const FILTERS = ["q", "status", "trainer"] as const;
 
-const DeploymentsQuery = graphql(`
+const DeploymentsQuery = /* @__PURE__ */ graphql(`
   query DeploymentsPage($filter: DeploymentFilter, $sort: DeploymentSort, $first: Int, $offset: Int) {
     deployments(filter: $filter, sort: $sort, first: $first, offset: $offset) {
       totalCount
@@ -89,7 +91,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json({ ...data, now: new Date().toISOString() });
 }
 
-const DeployMutation = graphql(`
+const DeployMutation = /* @__PURE__ */ graphql(`
   mutation DeployFromConsole($jobId: ID!) {
     deployJob(jobId: $jobId) {
       __typename
@@ -100,13 +102,10 @@ const DeployMutation = graphql(`
           version
         }
       }
-      ... on Error {
-        code
-        message
-      }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 
 /** The Deploy buttons on the training pages post here (`/deployments?index`). */
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -269,9 +268,7 @@ export default function DeploymentsPage() {
 function NoMatches() {
   return (
     <div className="flex flex-col items-center text-center">
-      <span className="flex h-10 w-10 items-center justify-center rounded-full bg-slate-100 text-slate-500">
-        <SearchX className="h-5 w-5" aria-hidden />
-      </span>
+      <RoundIcon icon={SearchX} />
       <p className="mt-3 text-sm font-semibold text-slate-900">No deployments found</p>
       <p className="mt-1 text-sm text-slate-500">No deployment matches these filters.</p>
       <div className="mt-4">
@@ -285,9 +282,7 @@ function FirstRun() {
   return (
     <Card className="px-6 py-16">
       <div className="mx-auto flex max-w-md flex-col items-center text-center">
-        <span className="flex h-12 w-12 items-center justify-center rounded-full bg-indigo-50 text-indigo-600">
-          <Rocket className="h-6 w-6" aria-hidden />
-        </span>
+        <RoundIcon icon={Rocket} size="lg" tone="accent" />
         <h2 className="mt-4 text-lg font-semibold text-slate-900">No deployments yet</h2>
         <p className="mt-2 text-sm text-slate-500">
           A deployment serves a fine-tuned model behind a versioned endpoint. Finish a training job, then press

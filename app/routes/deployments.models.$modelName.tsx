@@ -5,17 +5,19 @@ import { ArrowLeft, GitCompare, Rocket, Undo2 } from "lucide-react";
 import { ProductionBadge, SimulatedBadge } from "~/components/serving-card";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { Button } from "~/components/ui/button";
+import { SimpleTable } from "~/components/ui/simple-table";
 import { Card, CardHeader } from "~/components/ui/card";
 import { CopyButton } from "~/components/ui/copy-button";
 import { StatusBadge } from "~/components/ui/status-badge";
 import { formatRelative } from "~/lib/format";
+import { MutationFailure } from "~/lib/fragments";
 import { graphql } from "~/lib/graphql";
 import { gql, notFound } from "~/server/gql.server";
 import { redirectWithToast } from "~/server/toast.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.model.modelName} · Models served · Trainyard` : "Model not found · Trainyard" }];
 
-const ModelQuery = graphql(`
+const ModelQuery = /* @__PURE__ */ graphql(`
   query ServedModelPage($modelName: String!) {
     servedModel(modelName: $modelName) {
       modelName
@@ -52,30 +54,30 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return json({ model: notFound(data.servedModel, "Model"), now: new Date().toISOString() });
 }
 
-const PromoteMutation = graphql(`
+const PromoteMutation = /* @__PURE__ */ graphql(`
   mutation PromoteFromConsole($id: ID!) {
     promoteDeployment(id: $id) {
       ... on PromoteDeploymentSuccess { deployment { id version } }
-      ... on Error { code message }
+      ...MutationFailure
     }
   }
-`);
-const RollbackMutation = graphql(`
+`, [MutationFailure]);
+const RollbackMutation = /* @__PURE__ */ graphql(`
   mutation RollbackFromModelPage($id: ID!) {
     rollbackDeployment(id: $id) {
       ... on RollbackDeploymentSuccess { deployment { id version } }
-      ... on Error { code message }
+      ...MutationFailure
     }
   }
-`);
-const SplitMutation = graphql(`
+`, [MutationFailure]);
+const SplitMutation = /* @__PURE__ */ graphql(`
   mutation SplitFromConsole($modelName: String!, $splits: [TrafficSplitInput!]!) {
     setTrafficSplit(modelName: $modelName, splits: $splits) {
       ... on SetTrafficSplitSuccess { model { modelName } }
-      ... on Error { code message }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const form = await request.formData();
@@ -148,18 +150,7 @@ export default function ServedModelPage() {
               ) : undefined
             }
           />
-          <div className="relative overflow-x-auto">
-            <table className="min-w-full divide-y divide-slate-200 text-sm" aria-label="Versions">
-              <thead className="bg-slate-50">
-                <tr>
-                  {["Version", "Status", "Model server", "Deployed", ""].map((h, i) => (
-                    <th key={i} scope="col" className="whitespace-nowrap px-5 py-3 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
-                      {h || <span className="sr-only">Actions</span>}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
+          <SimpleTable label="Versions" headers={["Version", "Status", "Model server", "Deployed", ""]}>
                 {model.versions.map((v) => (
                   <tr key={v.id} data-version={v.version}>
                     <td className="whitespace-nowrap px-5 py-3">
@@ -194,9 +185,7 @@ export default function ServedModelPage() {
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </div>
+          </SimpleTable>
         </Card>
 
         <Card>

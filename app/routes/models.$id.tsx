@@ -8,22 +8,16 @@ import { Card, CardHeader } from "~/components/ui/card";
 import { PageHeader } from "~/components/ui/page-header";
 import { StatusBadge } from "~/components/ui/status-badge";
 import { formatDate, formatEnum, formatInteger, formatParameters, formatRelative } from "~/lib/format";
+import { BaseModelSummary } from "~/lib/fragments";
 import { graphql } from "~/lib/graphql";
 import { gql, notFound } from "~/server/gql.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.model.name} · Models · Trainyard` : "Model · Trainyard" }];
 
-const ModelQuery = graphql(`
+const ModelQuery = /* @__PURE__ */ graphql(`
   query BaseModelPage($id: ID!) {
     baseModel(id: $id) {
-      id
-      name
-      family
-      organization
-      parametersBillions
-      contextLength
-      license
-      task
+      ...BaseModelSummary
       huggingFaceId
       description
       releasedOn
@@ -39,7 +33,7 @@ const ModelQuery = graphql(`
       }
     }
   }
-`);
+`, [BaseModelSummary]);
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const data = await gql(context, request, ModelQuery, { id: params.id! });

@@ -11,6 +11,7 @@ import { PageHeader } from "~/components/ui/page-header";
 import { enumOptions, enumValue } from "~/lib/enum-options";
 import { formatEnum, formatInteger, formatParameters } from "~/lib/format";
 import { ModelTask } from "~/lib/schema-enums";
+import { BaseModelSummary } from "~/lib/fragments";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { pageArgs, parsePage, parseSort } from "~/lib/table-state";
 import { gql } from "~/server/gql.server";
@@ -21,19 +22,12 @@ const SORT_KEYS = ["name", "parameters", "context", "released"] as const;
 const SORT_FIELDS = { name: "NAME", parameters: "PARAMETERS", context: "CONTEXT_LENGTH", released: "RELEASED" } as const;
 const FILTERS = ["q", "task", "family", "license"] as const;
 
-const ModelsQuery = graphql(`
+const ModelsQuery = /* @__PURE__ */ graphql(`
   query ModelCatalog($filter: BaseModelFilter, $sort: BaseModelSort, $first: Int, $offset: Int) {
     baseModels(filter: $filter, sort: $sort, first: $first, offset: $offset) {
       totalCount
       nodes {
-        id
-        name
-        family
-        organization
-        parametersBillions
-        contextLength
-        license
-        task
+        ...BaseModelSummary
       }
     }
     facets: baseModels(first: 200) {
@@ -43,7 +37,7 @@ const ModelsQuery = graphql(`
       }
     }
   }
-`);
+`, [BaseModelSummary]);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;

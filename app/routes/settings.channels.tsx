@@ -18,6 +18,7 @@ import { SecretOnce } from "~/components/ui/secret-once";
 import { PageHeader } from "~/components/ui/page-header";
 import { cn } from "~/lib/cn";
 import { formatDateTime, formatRelative } from "~/lib/format";
+import { MutationFailure } from "~/lib/fragments";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { pageArgs, parsePage } from "~/lib/table-state";
 import { replyWithApiErrors } from "~/server/form.server";
@@ -26,7 +27,7 @@ import { failureMessage, redirectWithResult, redirectWithToast } from "~/server/
 
 export const meta: MetaFunction = () => [{ title: "Alert channels · Trainyard" }];
 
-const ChannelsQuery = graphql(`
+const ChannelsQuery = /* @__PURE__ */ graphql(`
   query ChannelsPage($channelId: ID, $first: Int, $offset: Int) {
     notificationChannels(first: 100) {
       totalCount
@@ -83,7 +84,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json({ ...data, now: new Date().toISOString() });
 }
 
-const CreateChannel = graphql(`
+const CreateChannel = /* @__PURE__ */ graphql(`
   mutation CreateChannelFromConsole($input: CreateNotificationChannelInput!) {
     createNotificationChannel(input: $input) {
       __typename
@@ -95,21 +96,12 @@ const CreateChannel = graphql(`
           kind
         }
       }
-      ... on ValidationError {
-        message
-        fieldErrors {
-          path
-          message
-        }
-      }
-      ... on Error {
-        message
-      }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 
-const TestChannel = graphql(`
+const TestChannel = /* @__PURE__ */ graphql(`
   mutation TestChannelFromConsole($id: ID!) {
     testNotificationChannel(id: $id) {
       __typename
@@ -123,23 +115,19 @@ const TestChannel = graphql(`
           }
         }
       }
-      ... on Error {
-        message
-      }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 
-const DeleteChannel = graphql(`
+const DeleteChannel = /* @__PURE__ */ graphql(`
   mutation DeleteChannelFromConsole($id: ID!) {
     deleteNotificationChannel(id: $id) {
       __typename
-      ... on Error {
-        message
-      }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();

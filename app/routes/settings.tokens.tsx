@@ -1,12 +1,11 @@
 import { getCollectionProps, getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
-import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
 import { Ban, KeyRound, Plus } from "lucide-react";
 import { useMemo } from "react";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { DataTable } from "~/components/data-table";
 import { StatusBadge } from "~/components/ui/status-badge";
 import { ConfirmAction } from "~/components/ui/confirm-dialog";
@@ -18,7 +17,9 @@ import { SecretOnce } from "~/components/ui/secret-once";
 import { PageHeader } from "~/components/ui/page-header";
 import { cn } from "~/lib/cn";
 import { formatDate, formatDateTime, formatRelative } from "~/lib/format";
+import { MutationFailure } from "~/lib/fragments";
 import { graphql, type ResultOf } from "~/lib/graphql";
+import { parseWithSchema } from "~/lib/parse-form";
 import { pageArgs, parsePage } from "~/lib/table-state";
 import { createApiTokenInput } from "../../graphql/validation/tokens.ts";
 import { replyWithApiErrors } from "~/server/form.server";
@@ -43,7 +44,7 @@ const EXPIRY_CHOICES = [
   { value: "never", label: "Never" },
 ] as const;
 
-const TokensQuery = graphql(`
+const TokensQuery = /* @__PURE__ */ graphql(`
   query ApiTokensPage($first: Int, $offset: Int) {
     apiTokens(first: $first, offset: $offset, includeRevoked: true) {
       totalCount
@@ -71,7 +72,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json({ ...data, now: new Date().toISOString() });
 }
 
-const CreateTokenMutation = graphql(`
+const CreateTokenMutation = /* @__PURE__ */ graphql(`
   mutation CreateTokenFromConsole($input: CreateApiTokenInput!) {
     createApiToken(input: $input) {
       __typename
@@ -85,22 +86,12 @@ const CreateTokenMutation = graphql(`
           expiresAt
         }
       }
-      ... on ValidationError {
-        message
-        fieldErrors {
-          path
-          message
-        }
-      }
-      ... on Error {
-        code
-        message
-      }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 
-const RevokeTokenMutation = graphql(`
+const RevokeTokenMutation = /* @__PURE__ */ graphql(`
   mutation RevokeTokenFromConsole($id: ID!) {
     revokeApiToken(id: $id) {
       __typename
@@ -110,13 +101,10 @@ const RevokeTokenMutation = graphql(`
           prefix
         }
       }
-      ... on Error {
-        code
-        message
-      }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 
 const EXPIRY = ["30", "90", "365", "never"] as const;
 const { name: tokenName, scopes: tokenScopes } = createApiTokenInput.shape;
@@ -127,8 +115,11 @@ const { name: tokenName, scopes: tokenScopes } = createApiTokenInput.shape;
  */
 const createForm = z.object({
   // prefault: an empty field (which Conform reads as missing) gets the name rule's own message.
-  name: tokenName.prefault(""),
-  scopes: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).map((scope) => String(scope).toLowerCase()), tokenScopes),
+  name: z.prefault(tokenName, ""),
+  scopes: z.pipe(
+    z.transform((v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).map((scope) => String(scope).toLowerCase())),
+    tokenScopes,
+  ),
   expiry: z.enum(EXPIRY),
 });
 
@@ -146,7 +137,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   if (intent !== "create") throw new Response("Unknown action", { status: 400 });
 
-  const submission = parseWithZod(form, { schema: createForm });
+  const submission = parseWithSchema(form, createForm);
   if (submission.status !== "success") return json({ reply: submission.reply(), created: null }, { status: 400 });
   const { name, scopes, expiry } = submission.value;
   const expiresAt = expiry === "never" ? null : new Date(Date.now() + Number(expiry) * 86_400_000).toISOString();
@@ -201,7 +192,7 @@ export default function ApiTokensPage() {
   const [form, fields] = useForm<{ name: string; scopes: string[]; expiry: string }>({
     lastResult: actionData?.reply,
     defaultValue: { expiry: "90", scopes: ["DEPLOY"] },
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: createForm }),
+    onValidate: ({ formData }) => parseWithSchema(formData, createForm),
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
   });

@@ -12,6 +12,7 @@ import { StatCard } from "~/components/ui/stat-card";
 import { StatusBadge } from "~/components/ui/status-badge";
 import { cn } from "~/lib/cn";
 import { formatDateTime, formatDuration, formatInteger, formatParameters, formatRelative } from "~/lib/format";
+import { TrainingHyperParameters, TrainingJobHeading } from "~/lib/fragments";
 import { graphql } from "~/lib/graphql";
 import { usePolling } from "~/lib/use-polling";
 import { gql, notFound } from "~/server/gql.server";
@@ -20,27 +21,14 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.job.modelName} · Training · Trainyard` : "Training job · Trainyard" },
 ];
 
-const JobQuery = graphql(`
+const JobQuery = /* @__PURE__ */ graphql(`
   query TrainingMonitor($id: ID!) {
     trainingJob(id: $id) {
-      id
-      modelName
-      status
-      availableActions
-      liveDeployment {
-        id
-        version
-      }
-      progress
+      ...TrainingJobHeading
       currentStep
       totalSteps
       currentEpoch
-      epochs
-      learningRate
-      batchSize
-      loraRank
-      warmupSteps
-      seed
+      ...TrainingHyperParameters
       trainLoss
       evalLoss
       errorMessage
@@ -96,7 +84,7 @@ const JobQuery = graphql(`
       }
     }
   }
-`);
+`, [TrainingJobHeading, TrainingHyperParameters]);
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const data = await gql(context, request, JobQuery, { id: params.id! });

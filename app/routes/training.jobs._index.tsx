@@ -14,6 +14,7 @@ import { CompareBar, CompareCheckbox } from "~/components/compare-selection";
 import { StatusBadge } from "~/components/ui/status-badge";
 import { enumOptions, enumValue, TRAINER_OPTIONS } from "~/lib/enum-options";
 import { formatDateTime, formatDuration, formatRelative } from "~/lib/format";
+import { MutationFailure, TrainingJobHeading } from "~/lib/fragments";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { TrainerKind, TrainingJobStatus } from "~/lib/schema-enums";
 import { pageArgs, parsePage, parseSort } from "~/lib/table-state";
@@ -29,20 +30,12 @@ const SORT_FIELDS = { created: "CREATED", name: "MODEL_NAME", status: "STATUS", 
 const FILTERS = ["q", "status", "baseModel", "trainer"] as const;
 const ACTIVE_POLL_MS = 3000;
 
-const JobsQuery = graphql(`
+const JobsQuery = /* @__PURE__ */ graphql(`
   query TrainingJobsPage($filter: TrainingJobFilter, $sort: TrainingJobSort, $first: Int, $offset: Int) {
     trainingJobs(filter: $filter, sort: $sort, first: $first, offset: $offset) {
       totalCount
       nodes {
-        id
-        modelName
-        status
-        availableActions
-        liveDeployment {
-          id
-          version
-        }
-        progress
+        ...TrainingJobHeading
         createdAt
         durationSeconds
         errorMessage
@@ -60,7 +53,7 @@ const JobsQuery = graphql(`
       }
     }
   }
-`);
+`, [TrainingJobHeading]);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
@@ -80,7 +73,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json({ ...data, now: new Date().toISOString() });
 }
 
-const CancelJob = graphql(`
+const CancelJob = /* @__PURE__ */ graphql(`
   mutation CancelJobFromConsole($id: ID!) {
     cancelTrainingJob(id: $id) {
       __typename
@@ -90,14 +83,12 @@ const CancelJob = graphql(`
           modelName
         }
       }
-      ... on Error {
-        message
-      }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 
-const RetryJob = graphql(`
+const RetryJob = /* @__PURE__ */ graphql(`
   mutation RetryJobFromConsole($id: ID!) {
     retryTrainingJob(id: $id) {
       __typename
@@ -107,12 +98,10 @@ const RetryJob = graphql(`
           modelName
         }
       }
-      ... on Error {
-        message
-      }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();

@@ -1,7 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
-import { parseWithZod } from "@conform-to/zod/v4";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
 import { Calculator, ChevronLeft, Loader2, Play } from "lucide-react";
 import { useEffect, useRef, useState } from "react";
@@ -12,7 +11,9 @@ import { FormErrors, FormField, inputClass } from "~/components/ui/form-field";
 import { PageHeader } from "~/components/ui/page-header";
 import { cn } from "~/lib/cn";
 import { formatDuration, formatInteger, formatParameters } from "~/lib/format";
+import { MutationFailure } from "~/lib/fragments";
 import { graphql } from "~/lib/graphql";
+import { parseWithSchema } from "~/lib/parse-form";
 import { replyWithApiErrors } from "~/server/form.server";
 import { gql } from "~/server/gql.server";
 import { redirectWithToast } from "~/server/toast.server";
@@ -26,7 +27,7 @@ import {
 
 export const meta: MetaFunction = () => [{ title: "New training job · Trainyard" }];
 
-const FormQuery = graphql(`
+const FormQuery = /* @__PURE__ */ graphql(`
   query NewTrainingJobPage($datasetId: ID!, $batchSize: Int!, $epochs: Int!, $withEstimate: Boolean!) {
     baseModels(first: 200, sort: { field: NAME, direction: ASC }) {
       nodes {
@@ -66,7 +67,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json({ ...data, trainingEstimate: data.trainingEstimate ?? null, prefill: { baseModelId: params.get("baseModel") ?? "" } });
 }
 
-const CreateJob = graphql(`
+const CreateJob = /* @__PURE__ */ graphql(`
   mutation CreateJobFromConsole($input: CreateTrainingJobInput!) {
     createTrainingJob(input: $input) {
       __typename
@@ -77,24 +78,15 @@ const CreateJob = graphql(`
           totalSteps
         }
       }
-      ... on ValidationError {
-        message
-        fieldErrors {
-          path
-          message
-        }
-      }
-      ... on Error {
-        message
-      }
+      ...MutationFailure
     }
   }
-`);
+`, [MutationFailure]);
 
 // Rejected input answers 200 with Conform's reply: the page re-renders with the messages per field
 // (a 4xx would also be logged by the browser as a failed load).
 export async function action({ request, context }: ActionFunctionArgs) {
-  const submission = parseWithZod(await request.formData(), { schema: trainingJobInputSchema });
+  const submission = parseWithSchema(await request.formData(), trainingJobInputSchema);
   if (submission.status !== "success") return json(submission.reply());
   const { createTrainingJob: r } = await gql(context, request, CreateJob, { input: submission.value });
   if (r.__typename === "CreateTrainingJobSuccess") {
@@ -118,7 +110,7 @@ export default function NewTrainingJob() {
   const [form, fields] = useForm<TrainingJobInput>({
     lastResult,
     defaultValue: { ...TRAINING_DEFAULTS, baseModelId: baseModels.nodes.some((m) => m.id === prefill.baseModelId) ? prefill.baseModelId : "" },
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: trainingJobInputSchema }),
+    onValidate: ({ formData }) => parseWithSchema(formData, trainingJobInputSchema),
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
   });

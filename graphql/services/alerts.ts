@@ -3,8 +3,9 @@ import { msUntilEarliest } from "./due.ts";
 import { inTransaction, type Db, type PrismaClient } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { NotFoundError, ValidationError, type FieldError } from "../errors.ts";
-import { loadDeploymentMetrics, METRICS_WINDOWS, type DeploymentMetrics, type MetricsWindowName } from "./metrics.ts";
+import { loadDeploymentMetrics, type DeploymentMetrics, type MetricsWindowName } from "./metrics.ts";
 import { alertPayload, queueAlertNotifications } from "./notifications.ts";
+import { alertRuleFieldErrors, createAlertRuleSchema, updateAlertRuleSchema, type AlertComparisonName, type AlertMetricName } from "../validation/alerts.ts";
 
 /**
  * Alert rules and their evaluation (docs/alerts.md, docs/decisions/0021).
@@ -19,14 +20,10 @@ import { alertPayload, queueAlertNotifications } from "./notifications.ts";
  * notification per firing and per resolution" a database fact.
  */
 
-export const ALERT_METRICS = ["P50_LATENCY", "P95_LATENCY", "P99_LATENCY", "ERROR_RATE", "REQUEST_RATE"] as const;
-export type AlertMetricName = (typeof ALERT_METRICS)[number];
-export const ALERT_COMPARISONS = ["ABOVE", "BELOW"] as const;
-export type AlertComparisonName = (typeof ALERT_COMPARISONS)[number];
+export { ALERT_COMPARISONS, ALERT_METRICS, MAX_FOR_SECONDS, type AlertComparisonName, type AlertMetricName } from "../validation/alerts.ts";
 
 /** Evaluators look at each enabled rule at least this often. */
 export const EVALUATION_INTERVAL_MS = 15_000;
-export const MAX_FOR_SECONDS = 24 * 3600;
 
 export const P50_LATENCY_ALERT_MS = 200;
 export const P95_LATENCY_ALERT_MS = 500;
@@ -102,43 +99,9 @@ export interface AlertRuleInput {
 }
 
 
-/** Field-by-field checks; `partial` for updates (only the fields given are checked). */
+/** The rules of graphql/validation/alerts.ts; `partial` for updates (only the fields given are checked). */
 function validateRule(input: AlertRuleInput, partial: boolean): FieldError[] {
-  const errors: FieldError[] = [];
-  const has = (k: keyof AlertRuleInput) => input[k] !== undefined && input[k] !== null;
-  if (!partial) {
-    const targets = Number(has("deploymentId")) + Number(has("modelName") && String(input.modelName).trim() !== "");
-    if (targets !== 1) errors.push({ path: "input.deploymentId", message: "give either deploymentId or modelName (exactly one)" });
-    for (const k of ["metric", "comparison", "threshold", "window"] as const) {
-      if (!has(k)) errors.push({ path: `input.${k}`, message: "is required" });
-    }
-  }
-  if (has("metric") && !(ALERT_METRICS as readonly string[]).includes(input.metric!)) {
-    errors.push({ path: "input.metric", message: `unknown metric "${input.metric}"; one of ${ALERT_METRICS.join(", ")}` });
-  }
-  if (has("comparison") && !(ALERT_COMPARISONS as readonly string[]).includes(input.comparison!)) {
-    errors.push({ path: "input.comparison", message: "must be ABOVE or BELOW" });
-  }
-  if (has("window") && !(METRICS_WINDOWS as readonly string[]).includes(input.window!)) {
-    errors.push({ path: "input.window", message: `one of ${METRICS_WINDOWS.join(", ")}` });
-  }
-  if (has("threshold")) {
-    const t = input.threshold!;
-    if (!Number.isFinite(t)) errors.push({ path: "input.threshold", message: "must be a number" });
-    else if (t < 0) errors.push({ path: "input.threshold", message: "must not be negative" });
-    else if (input.metric === "ERROR_RATE" && t > 1) {
-      errors.push({ path: "input.threshold", message: "an error rate is a fraction between 0 and 1 (0.01 = 1 %)" });
-    }
-  }
-  if (has("forSeconds")) {
-    const f = input.forSeconds!;
-    if (!Number.isInteger(f) || f < 0 || f > MAX_FOR_SECONDS) {
-      errors.push({ path: "input.forSeconds", message: `whole seconds from 0 to ${MAX_FOR_SECONDS}` });
-    }
-  }
-  if (input.channelIds && input.channelIds.length > 20) errors.push({ path: "input.channelIds", message: "at most 20 channels" });
-  if (has("modelName") && String(input.modelName).length > 200) errors.push({ path: "input.modelName", message: "at most 200 characters" });
-  return errors;
+  return alertRuleFieldErrors(partial ? updateAlertRuleSchema : createAlertRuleSchema, input);
 }
 
 function refuse(errors: FieldError[]): never {

@@ -41,43 +41,24 @@ const tones: Record<Tone, string> = {
   muted: "bg-slate-100 text-slate-700 ring-slate-200",
 };
 
+// The few looks a status takes; each domain below names its values' looks.
+const look =
+  (icon: LucideIcon, tone: Tone, spin?: boolean) =>
+  (label: string): Style => ({ label, icon, tone, spin });
+const busy = look(Loader2, "info", true);
+const good = look(CheckCircle2, "good");
+const waiting = look(Clock, "warn");
+const queued = look(Clock, "muted");
+const failed = look(XCircle, "bad");
+const stopped = look(Ban, "muted");
+
 const styles: { [D in StatusDomain]: Record<StatusDomains[D], Style> } = {
-  deployment: {
-    DEPLOYING: { label: "Deploying", icon: Loader2, tone: "info", spin: true },
-    ACTIVE: { label: "Active", icon: CheckCircle2, tone: "good" },
-    PAUSED: { label: "Paused", icon: CirclePause, tone: "warn" },
-    FAILED: { label: "Failed", icon: XCircle, tone: "bad" },
-    RETIRED: { label: "Retired", icon: Archive, tone: "muted" },
-  },
-  trainingJob: {
-    QUEUED: { label: "Queued", icon: Clock, tone: "muted" },
-    RUNNING: { label: "Running", icon: Loader2, tone: "info", spin: true },
-    COMPLETE: { label: "Complete", icon: CheckCircle2, tone: "good" },
-    FAILED: { label: "Failed", icon: XCircle, tone: "bad" },
-    CANCELLED: { label: "Cancelled", icon: Ban, tone: "muted" },
-  },
-  alert: {
-    FIRING: { label: "Firing", icon: Flame, tone: "bad" },
-    PENDING: { label: "Pending", icon: Clock, tone: "warn" },
-    RESOLVED: { label: "Resolved", icon: CheckCircle2, tone: "good" },
-    OK: { label: "OK", icon: CheckCircle2, tone: "good" },
-    SILENCED: { label: "Silenced", icon: BellOff, tone: "muted" },
-  },
-  token: {
-    ACTIVE: { label: "Active", icon: CheckCircle2, tone: "good" },
-    EXPIRED: { label: "Expired", icon: Clock, tone: "warn" },
-    REVOKED: { label: "Revoked", icon: Ban, tone: "muted" },
-  },
-  delivery: {
-    DELIVERED: { label: "Delivered", icon: CheckCircle2, tone: "good" },
-    PENDING: { label: "Retrying", icon: Clock, tone: "warn" },
-    FAILED: { label: "Failed", icon: XCircle, tone: "bad" },
-  },
-  audit: {
-    SUCCESS: { label: "Succeeded", icon: CheckCircle2, tone: "good" },
-    REFUSED: { label: "Refused", icon: ShieldX, tone: "warn" },
-    ERROR: { label: "Error", icon: XCircle, tone: "bad" },
-  },
+  deployment: { DEPLOYING: busy("Deploying"), ACTIVE: good("Active"), PAUSED: look(CirclePause, "warn")("Paused"), FAILED: failed("Failed"), RETIRED: look(Archive, "muted")("Retired") },
+  trainingJob: { QUEUED: queued("Queued"), RUNNING: busy("Running"), COMPLETE: good("Complete"), FAILED: failed("Failed"), CANCELLED: stopped("Cancelled") },
+  alert: { FIRING: look(Flame, "bad")("Firing"), PENDING: waiting("Pending"), RESOLVED: good("Resolved"), OK: good("OK"), SILENCED: look(BellOff, "muted")("Silenced") },
+  token: { ACTIVE: good("Active"), EXPIRED: waiting("Expired"), REVOKED: stopped("Revoked") },
+  delivery: { DELIVERED: good("Delivered"), PENDING: waiting("Retrying"), FAILED: failed("Failed") },
+  audit: { SUCCESS: good("Succeeded"), REFUSED: look(ShieldX, "warn")("Refused"), ERROR: failed("Error") },
 };
 
 /**
