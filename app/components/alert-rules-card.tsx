@@ -2,11 +2,11 @@ import { getCollectionProps, getFormProps, getInputProps, getSelectProps, useFor
 import { useFetcher } from "@remix-run/react";
 import { Bell, BellOff, Plus, Save, Trash2 } from "lucide-react";
 import { useEffect, useRef, type ReactNode } from "react";
+import { toast } from "sonner";
 import { describeCondition, formatAlertValue, formatSpan, METRIC_LABEL, thresholdUnit, WINDOW_LABEL } from "~/components/alert-format";
 import { Button } from "~/components/ui/button";
 import { Card, CardHeader } from "~/components/ui/card";
 import { StatusBadge } from "~/components/ui/status-badge";
-import { toast } from "~/components/ui/toast";
 import { ruleFormSchema, thresholdToInput } from "~/lib/alert-rule-form";
 import { cn } from "~/lib/cn";
 import { formatDateTime, formatRelative } from "~/lib/format";

@@ -182,7 +182,7 @@ test("the toast after a deploy does not cover the page's Deploy button", async (
   await page.goto(monitor);
   await page.getByRole("button", { name: "Deploy" }).click();
   await page.waitForURL(/\/deployments$/);
-  const toast = page.locator("[data-toast]").first();
+  const toast = page.locator("[data-sonner-toast]").first();
   await poll(() => toast.isVisible()).toBe(true);
   const button = await page.getByRole("link", { name: "Deploy a trained model" }).boundingBox();
   const box = await toast.boundingBox();
