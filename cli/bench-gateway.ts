@@ -172,6 +172,18 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
+/** Waits (at most 60 s) until the processes together use under 5 % of a core for a second. */
+async function settle(pids: Array<number | undefined>) {
+  const total = (): number => pids.reduce<number>((n, pid) => n + cpuMs(pid), 0);
+  const deadline = performance.now() + 60_000;
+  for (let before = total(); performance.now() < deadline; ) {
+    await new Promise((r) => setTimeout(r, 1_000));
+    const now = total();
+    if (now - before < 50) return;
+    before = now;
+  }
+}
+
 const f = (ms: number) => (Number.isFinite(ms) ? ms.toFixed(2) : "—");
 const pad = (s: string, n: number) => s.padEnd(n);
 
@@ -211,6 +223,9 @@ async function main() {
     ];
     const countNow = async (id = d.id) => (await getDeploymentMetrics(db.prisma, id, "LAST_15_MINUTES")).requestCount;
 
+    // Let every process finish starting (the web server's workers recompute the seeded fleet's stats, for
+    // one): on 2 cores their CPU would stall whichever window they land in. Quiet = under 5 % of a core.
+    await settle([upstream.child.pid, gw1.child.pid, gw2.child.pid, web.child.pid]);
     // Warm-up (JIT, keep-alive connections).
     await paced(targets.map((t) => t.url), headers, RATE, 2);
     await new Promise((r) => setTimeout(r, 1500));
