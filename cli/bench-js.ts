@@ -1,8 +1,8 @@
 /**
  * `npm run bench:js`: the JavaScript (gzip) each page of the built console loads,
  * from Remix's browser manifest (entry + the route's chain from root) and esbuild's
- * metafile (chunks a route imports on demand, e.g. the charts, are counted as
- * "on draw": the page fetches them when it draws a chart, not before).
+ * metafile (chunks a route imports on demand — the charts, the deployment page's alert rules card —
+ * are counted as "on demand": the page fetches them after its first load, when it draws them).
  * Run `npm run build` first. `--json` prints the rows as JSON; `--max KB` exits 1
  * when a page (with what it loads on draw) is heavier.
  */
@@ -94,7 +94,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const rows = measurePages();
   if (values.json) console.log(JSON.stringify(rows, null, 2));
   else {
-    console.log("| page | first load (kB gzip) | loaded when a chart is drawn | total |");
+    console.log("| page | first load (kB gzip) | loaded on demand (charts, alert rules card) | total |");
     console.log("|---|---:|---:|---:|");
     for (const r of rows) console.log(`| ${r.page} | ${r.firstLoadKb.toFixed(1)} | ${r.onDrawKb ? r.onDrawKb.toFixed(1) : "—"} | ${r.totalKb.toFixed(1)} |`);
   }

@@ -228,7 +228,7 @@ export function AlertRulesCard({ deploymentId }: { deploymentId: string }) {
         {d?.deployment ? <NewRule modelName={d.deployment.modelName} channels={d.notificationChannels.nodes} action={action} reload={stableReload} /> : null}
       </Card>
       <Card>
-        <CardHeader title="Alert history" description={d?.deployment ? `${d.deployment.alerts.totalCount} alerts on this deployment, firing first.` : undefined} />
+        <CardHeader title="Alert history" description={d?.deployment ? `${d.deployment.alerts.totalCount} ${d.deployment.alerts.totalCount === 1 ? "alert" : "alerts"} on this deployment, firing first.` : undefined} />
         {d?.deployment && d.deployment.alerts.nodes.length ? (
           <ul className="divide-y divide-slate-100" data-testid="alert-history">
             {d.deployment.alerts.nodes.map((a) => (
