@@ -213,7 +213,7 @@ export function AlertRulesCard({ deploymentId }: { deploymentId: string }) {
   return (
     <div className="grid grid-cols-1 gap-6 xl:grid-cols-2" data-testid="alert-rules-card">
       <Card>
-        <CardHeader title="Alert rules" description="Evaluated at least every 30 s. Edit a threshold and save; silence a rule to stop its notifications for a while." />
+        <CardHeader title="Alert rules" description="Evaluated every 15 s. Edit a threshold and save; silence a rule to stop its notifications for a while." />
         {!d?.deployment ? (
           <p className="px-5 py-6 text-sm text-slate-500">Loading rules…</p>
         ) : d.deployment.alertRules.length === 0 ? (

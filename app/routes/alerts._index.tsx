@@ -22,6 +22,9 @@ export const meta: MetaFunction = () => [{ title: "Alerts · Trainyard" }];
 
 const AlertsQuery = /* @__PURE__ */ graphql(`
   query AlertsPage($state: AlertStatus, $modelName: String, $first: Int, $offset: Int) {
+    firing: alerts(state: FIRING, first: 0) {
+      totalCount
+    }
     alerts(state: $state, modelName: $modelName, first: $first, offset: $offset) {
       totalCount
       nodes {
@@ -38,9 +41,6 @@ const AlertsQuery = /* @__PURE__ */ graphql(`
           version
         }
       }
-    }
-    firing: alerts(state: FIRING, first: 0) {
-      totalCount
     }
   }
 `, [AlertSummary]);

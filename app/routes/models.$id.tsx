@@ -3,12 +3,13 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { ChevronLeft, ExternalLink, FlaskConical, Sparkles } from "lucide-react";
 import { GeneralErrorBoundary } from "~/components/error-page";
+import { TrainingJobActions } from "~/components/training-job-actions";
 import { TrainingProgress } from "~/components/training-progress";
 import { Card, CardHeader } from "~/components/ui/card";
 import { PageHeader } from "~/components/ui/page-header";
 import { StatusBadge } from "~/components/ui/status-badge";
 import { formatDate, formatEnum, formatInteger, formatParameters, formatRelative } from "~/lib/format";
-import { BaseModelSummary } from "~/lib/fragments";
+import { BaseModelSummary, TrainingJobHeading } from "~/lib/fragments";
 import { graphql } from "~/lib/graphql";
 import { gql, notFound } from "~/server/gql.server";
 
@@ -17,15 +18,12 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? 
 const ModelQuery = /* @__PURE__ */ graphql(`
   query BaseModelPage($id: ID!) {
     baseModel(id: $id) {
-      ...BaseModelSummary
-      huggingFaceId
       description
+      ...BaseModelSummary
       releasedOn
+      huggingFaceId
       trainingJobs {
-        id
-        modelName
-        status
-        progress
+        ...TrainingJobHeading
         createdAt
         dataset {
           name
@@ -33,7 +31,7 @@ const ModelQuery = /* @__PURE__ */ graphql(`
       }
     }
   }
-`, [BaseModelSummary]);
+`, [BaseModelSummary, TrainingJobHeading]);
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const data = await gql(context, request, ModelQuery, { id: params.id! });
@@ -119,6 +117,9 @@ export default function BaseModelPage() {
                   </div>
                   <TrainingProgress className="w-48 flex-none" progress={job.progress} status={job.status} label={`${job.modelName} progress`} />
                   <StatusBadge domain="trainingJob" status={job.status} />
+                  <div className="w-36 flex-none">
+                    <TrainingJobActions id={job.id} modelName={job.modelName} availableActions={job.availableActions} liveDeployment={job.liveDeployment} />
+                  </div>
                 </li>
               ))}
             </ul>

@@ -18,64 +18,35 @@ function once<T extends client.Metric>(name: string, make: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? make();
 }
 
-function histogram<L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]) {
+function histogram<L extends string>(name: string, labelNames: readonly L[], buckets: number[], help: string) {
   return once(name, () => new client.Histogram<L>({ name, help, labelNames, buckets, registers: [registry] }));
 }
 
-function counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []) {
+function counter<L extends string>(name: string, labelNames: readonly L[], help: string) {
   return once(name, () => new client.Counter<L>({ name, help, labelNames, registers: [registry] }));
 }
 
-export const httpRequestDuration = histogram(
-  "trainyard_http_request_duration_seconds",
-  "HTTP request durations by method, route pattern and status code.",
-  ["method", "route", "status"],
-  LATENCY_BUCKETS,
-);
+// One instrument a declaration: the name and labels (and buckets) on the first line, the help text on the second.
+export const httpRequestDuration = histogram("trainyard_http_request_duration_seconds", ["method", "route", "status"], LATENCY_BUCKETS,
+  "HTTP request durations by method, route pattern and status code.");
+export const graphqlOperationDuration = histogram("trainyard_graphql_operation_duration_seconds", ["operation", "type"], LATENCY_BUCKETS,
+  'GraphQL operation durations by operation name and type (anonymous operations are "anonymous").');
 
-export const graphqlOperationDuration = histogram(
-  "trainyard_graphql_operation_duration_seconds",
-  'GraphQL operation durations by operation name and type (anonymous operations are "anonymous").',
-  ["operation", "type"],
-  LATENCY_BUCKETS,
-);
+// Inference data arriving from outside: OTLP, the events endpoint, the gateway's flushes.
+export const ingestionLag = histogram("trainyard_ingestion_lag_seconds", ["source"], [0.5, 1, 5, 10, 30, 60, 120, 300, 900, 3600],
+  "Seconds between when inference data was measured and when Trainyard stored it, by source.");
+export const ingestedDataPoints = counter("trainyard_ingested_data_points_total", ["source", "result"],
+  "Inference data points received, by source and result (accepted, rejected, ignored).");
+export const gatewayFlushFailures = counter("trainyard_gateway_flush_failures_total", [],
+  "Failed flushes of the inference gateway's aggregated metrics to the database.");
+export const gatewayDroppedEvents = counter("trainyard_gateway_dropped_events_total", ["reason"],
+  "Inference events the gateway measured but could not record, by reason.");
 
-export const ingestionLag = histogram(
-  "trainyard_ingestion_lag_seconds",
-  "Seconds between when inference data was measured and when Trainyard stored it, by source.",
-  ["source"],
-  [0.5, 1, 5, 10, 30, 60, 120, 300, 900, 3600],
-);
-
-export const ingestedDataPoints = counter(
-  "trainyard_ingested_data_points_total",
-  "Inference data points received, by source and result (accepted, rejected, ignored).",
-  ["source", "result"],
-);
-
-export const gatewayFlushFailures = counter(
-  "trainyard_gateway_flush_failures_total",
-  "Failed flushes of the inference gateway's aggregated metrics to the database.",
-);
-
-export const gatewayDroppedEvents = counter(
-  "trainyard_gateway_dropped_events_total",
-  "Inference events the gateway measured but could not record, by reason.",
-  ["reason"],
-);
-
-export const workerLoopDuration = histogram(
-  "trainyard_worker_loop_duration_seconds",
-  "Duration of one pass of a background worker loop.",
-  ["worker"],
-  [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-);
-
-export const workerLoopErrors = counter(
-  "trainyard_worker_loop_errors_total",
-  "Passes of a background worker loop that failed (logged and retried).",
-  ["worker"],
-);
+// Background workers (graphql/workers/).
+export const workerLoopDuration = histogram("trainyard_worker_loop_duration_seconds", ["worker"], [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  "Duration of one pass of a background worker loop.");
+export const workerLoopErrors = counter("trainyard_worker_loop_errors_total", ["worker"],
+  "Passes of a background worker loop that failed (logged and retried).");
 
 /** Times one pass of a worker loop: what `startLoop` wraps each tick in. */
 export async function observeWorkerTick(worker: string, tick: () => Promise<void>): Promise<void> {

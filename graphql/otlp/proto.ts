@@ -1,100 +1,14 @@
 import protobuf from "protobufjs";
+import metricsV1 from "./metrics-v1.json";
 
 /**
  * The part of OTLP's metrics protocol (opentelemetry-proto v1: collector/metrics/v1,
  * metrics/v1, common/v1, resource/v1) that ingestion reads, with the upstream field
- * numbers. Fields left out (exemplars, metadata, schema URLs) are skipped by the
- * decoder as unknown fields, as protobuf requires.
+ * numbers, as a protobufjs JSON descriptor (one line a field: name, type, number).
+ * Fields left out (exemplars, metadata, schema URLs) are skipped by the decoder as
+ * unknown fields, as protobuf requires.
  */
-const SCHEMA = `
-syntax = "proto3";
-package trainyard.otlp;
-
-message AnyValue {
-  oneof value {
-    string string_value = 1;
-    bool bool_value = 2;
-    int64 int_value = 3;
-    double double_value = 4;
-    ArrayValue array_value = 5;
-    KeyValueList kvlist_value = 6;
-    bytes bytes_value = 7;
-  }
-}
-message ArrayValue { repeated AnyValue values = 1; }
-message KeyValueList { repeated KeyValue values = 1; }
-message KeyValue { string key = 1; AnyValue value = 2; }
-message Resource { repeated KeyValue attributes = 1; uint32 dropped_attributes_count = 2; }
-message InstrumentationScope { string name = 1; string version = 2; repeated KeyValue attributes = 3; }
-
-message ExportMetricsServiceRequest { repeated ResourceMetrics resource_metrics = 1; }
-message ExportMetricsServiceResponse { ExportMetricsPartialSuccess partial_success = 1; }
-message ExportMetricsPartialSuccess { int64 rejected_data_points = 1; string error_message = 2; }
-
-message ResourceMetrics { Resource resource = 1; repeated ScopeMetrics scope_metrics = 2; }
-message ScopeMetrics { InstrumentationScope scope = 1; repeated Metric metrics = 2; }
-message Metric {
-  string name = 1;
-  string description = 2;
-  string unit = 3;
-  oneof data {
-    Gauge gauge = 5;
-    Sum sum = 7;
-    Histogram histogram = 9;
-    ExponentialHistogram exponential_histogram = 10;
-    Summary summary = 11;
-  }
-}
-message Gauge { repeated NumberDataPoint data_points = 1; }
-message Sum { repeated NumberDataPoint data_points = 1; int32 aggregation_temporality = 2; bool is_monotonic = 3; }
-message Histogram { repeated HistogramDataPoint data_points = 1; int32 aggregation_temporality = 2; }
-message ExponentialHistogram { repeated ExponentialHistogramDataPoint data_points = 1; int32 aggregation_temporality = 2; }
-message Summary { repeated SummaryDataPoint data_points = 1; }
-
-message NumberDataPoint {
-  repeated KeyValue attributes = 7;
-  fixed64 start_time_unix_nano = 2;
-  fixed64 time_unix_nano = 3;
-  oneof value { double as_double = 4; sfixed64 as_int = 6; }
-}
-message HistogramDataPoint {
-  repeated KeyValue attributes = 9;
-  fixed64 start_time_unix_nano = 2;
-  fixed64 time_unix_nano = 3;
-  fixed64 count = 4;
-  optional double sum = 5;
-  repeated fixed64 bucket_counts = 6;
-  repeated double explicit_bounds = 7;
-  uint32 flags = 10;
-  optional double min = 11;
-  optional double max = 12;
-}
-message Buckets { sint32 offset = 1; repeated uint64 bucket_counts = 2; }
-message ExponentialHistogramDataPoint {
-  repeated KeyValue attributes = 1;
-  fixed64 start_time_unix_nano = 2;
-  fixed64 time_unix_nano = 3;
-  fixed64 count = 4;
-  optional double sum = 5;
-  sint32 scale = 6;
-  fixed64 zero_count = 7;
-  Buckets positive = 8;
-  Buckets negative = 9;
-  uint32 flags = 10;
-  optional double min = 12;
-  optional double max = 13;
-  double zero_threshold = 14;
-}
-message SummaryDataPoint {
-  repeated KeyValue attributes = 7;
-  fixed64 start_time_unix_nano = 2;
-  fixed64 time_unix_nano = 3;
-  fixed64 count = 4;
-  double sum = 5;
-}
-`;
-
-const root = protobuf.parse(SCHEMA, { keepCase: false }).root;
+const root = protobuf.Root.fromJSON({ nested: { trainyard: { nested: { otlp: metricsV1 } } } });
 const RequestType = root.lookupType("trainyard.otlp.ExportMetricsServiceRequest");
 const ResponseType = root.lookupType("trainyard.otlp.ExportMetricsServiceResponse");
 
@@ -115,7 +29,8 @@ export interface OtlpBuckets {
   offset?: number;
   bucketCounts?: string[];
 }
-export interface OtlpHistogramPoint {
+/** What every histogram point carries, explicit buckets or exponential. */
+interface OtlpPointBase {
   attributes?: OtlpKeyValue[];
   startTimeUnixNano?: string;
   timeUnixNano?: string;
@@ -123,17 +38,12 @@ export interface OtlpHistogramPoint {
   sum?: number;
   min?: number;
   max?: number;
+}
+export interface OtlpHistogramPoint extends OtlpPointBase {
   bucketCounts?: string[];
   explicitBounds?: number[];
 }
-export interface OtlpExponentialPoint {
-  attributes?: OtlpKeyValue[];
-  startTimeUnixNano?: string;
-  timeUnixNano?: string;
-  count?: string;
-  sum?: number;
-  min?: number;
-  max?: number;
+export interface OtlpExponentialPoint extends OtlpPointBase {
   scale?: number;
   zeroCount?: string;
   zeroThreshold?: number;

@@ -176,7 +176,11 @@ test("the model catalog searches, filters and sorts on the server, with the view
 
   // A model page lists its fine-tunes and opens the form pre-filled.
   await page.goto("/models/qwen2.5-coder-7b-instruct");
-  expect(await page.getByRole("list", { name: "Training jobs" }).getByRole("link", { name: "sql-copilot" }).count()).toBe(2);
+  const fineTunes = page.getByRole("list", { name: "Training jobs" });
+  expect(await fineTunes.getByRole("link", { name: "sql-copilot" }).count()).toBe(2);
+  // Which of them serves, and the actions the API offers on each (Deploy only where nothing is live).
+  expect(await fineTunes.getByRole("link", { name: /^Deployed v\d/ }).count()).toBe(1);
+  expect(await fineTunes.getByRole("button", { name: "Deploy" }).count()).toBe(1);
   await page.getByRole("link", { name: "Fine-tune" }).click();
   await page.waitForURL(/\/training\/new\?baseModel=qwen2\.5-coder-7b-instruct/);
   expect(await page.getByLabel("Base model").inputValue()).toBe("qwen2.5-coder-7b-instruct");
