@@ -66,7 +66,11 @@ export async function startGatewayServer(config: Config, options: { port?: numbe
 
 async function main() {
   const running = await startGatewayServer(loadConfig());
+  let stopping = false;
   const stop = async () => {
+    // Ctrl-C reaches this process twice under `trainyard gateway` (from the terminal and forwarded by the parent).
+    if (stopping) return;
+    stopping = true;
     await running.close();
     process.exit(0);
   };
@@ -74,6 +78,9 @@ async function main() {
   process.on("SIGTERM", () => void stop());
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+/** The process's entry: `node build/gateway.mjs`, `node --import tsx cli/gateway.ts`, or `trainyard gateway` (cli/trainyard.mjs). */
+export function runGatewayProcess(): void {
   main().catch(exitWithOneLine);
 }
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) runGatewayProcess();

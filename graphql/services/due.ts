@@ -7,7 +7,10 @@ import type { Db } from "../db.ts";
  */
 export async function msUntilEarliest(db: Db, sql: { from: string; due: string; where: string }, now = new Date(), params: unknown[] = []): Promise<number | null> {
   const rows = await db.$queryRawUnsafe<Array<{ ms: number | null }>>(
-    `SELECT (EXTRACT(EPOCH FROM (min(${sql.due}) - $1::timestamp)) * 1000)::float8 AS ms FROM ${sql.from} WHERE ${sql.where}`,
+    // An infinite due time (a row never done, e.g. COALESCE(last, '-infinity')) is due now; +infinity never.
+    `SELECT (CASE WHEN d IS NULL OR d = 'infinity' THEN NULL WHEN d = '-infinity' THEN 0
+                  ELSE EXTRACT(EPOCH FROM (d - $1::timestamp)) * 1000 END)::float8 AS ms
+       FROM (SELECT min(${sql.due}) AS d FROM ${sql.from} WHERE ${sql.where}) earliest`,
     now.toISOString(),
     ...params,
   );

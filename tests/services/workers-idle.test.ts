@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { loadConfig } from "../../graphql/config.ts";
 import { workerLoopDuration } from "../../graphql/observability/registry.ts";
 import { deployJob } from "../../graphql/services/deployments.ts";
+import { nextProbeDueInMs } from "../../graphql/services/serving-probes.ts";
 import { createTrainingJob } from "../../graphql/services/training-jobs.ts";
 import { startWorkers } from "../../graphql/workers/index.ts";
 import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
@@ -63,4 +64,18 @@ test("idle workers sleep until work is announced, then take it at once", async (
   } finally {
     await workers.stop();
   }
+});
+
+test("how long a worker may sleep: a deployment never probed is due now, none is null, never an SQL error", async () => {
+  const options = { probeIntervalMs: 1_000, healthIntervalMs: 10_000 };
+  const before = await nextProbeDueInMs(t.db.prisma, options);
+  // A deployment with an upstream that no probe has seen yet (lastProbeAt NULL): '-infinity' in the due
+  // expression used to make PostgreSQL refuse the subtraction ("cannot subtract infinite timestamps").
+  const d = await deployJob(t.db.prisma, { jobId: await completeJob(t.db, "never-probed"), actor: "test", config, serving: { upstreamUrl: "http://127.0.0.1:9/" } });
+  try {
+    expect(await nextProbeDueInMs(t.db.prisma, options)).toBe(0);
+  } finally {
+    await t.db.prisma.deployment.update({ where: { id: d.id }, data: { status: "RETIRED" } });
+  }
+  expect(await nextProbeDueInMs(t.db.prisma, options)).toBe(before);
 });
