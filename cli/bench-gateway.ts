@@ -15,7 +15,8 @@
  *   5. two replicas: requests split over both with known upstream delays; the merged count and
  *      percentiles in the database vs the union's bounds (upstream delay ≤ gateway latency ≤ client latency).
  * It prints a table and drops the database. BENCH_GATEWAY_NODE_ARGS (e.g. "--cpu-prof
- * --cpu-prof-dir=/tmp/prof") is passed to node for the standalone gateways, for profiling.
+ * --cpu-prof-dir=/tmp/prof") is passed to node for the standalone gateways, for profiling; BENCH_WEB_ARGS
+ * likewise for the web server (e.g. "--max-semi-space-size=64", to compare the mounted gateway with it).
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -224,7 +225,7 @@ async function main() {
     children.push(gw1.child, gw2.child);
     // The mounted gateway: `npm start`'s server (console, GraphQL, workers) on the same database.
     const web = await startProcess(
-      ["build/server.mjs"],
+      [...(process.env.BENCH_WEB_ARGS ?? "").split(" ").filter(Boolean), "build/server.mjs"],
       { DATABASE_URL: url, PORT: "0", HOST: "127.0.0.1", TRAINYARD_SEED: "0", TRAINYARD_SIMULATOR: "0", TRAINYARD_EXECUTOR: "0" },
       /ready in [\d.]+ s: (http:\/\/[^\s/]+)/,
     );
