@@ -106,18 +106,18 @@ export default function BaseModelPage() {
           ) : (
             <ul className="divide-y divide-slate-100" aria-label="Training jobs">
               {model.trainingJobs.map((job) => (
-                <li key={job.id} className="flex items-center gap-4 px-5 py-3 text-sm">
-                  <div className="min-w-0 flex-1">
+                <li key={job.id} className="flex flex-wrap items-center gap-x-4 gap-y-2 px-5 py-3 text-sm sm:flex-nowrap">
+                  <div className="min-w-0 basis-full sm:flex-1 sm:basis-auto">
                     <Link to={`/training/jobs/${job.id}`} className="font-medium text-slate-900 hover:text-indigo-600">
                       {job.modelName}
                     </Link>
                     <p className="text-xs text-slate-500">
-                      on {job.dataset.name} · {formatRelative(job.createdAt, now)}
+                      on {job.dataset.name} · <span className="whitespace-nowrap">{formatRelative(job.createdAt, now)}</span>
                     </p>
                   </div>
-                  <TrainingProgress className="w-48 flex-none" progress={job.progress} status={job.status} label={`${job.modelName} progress`} />
+                  <TrainingProgress className="w-36 flex-none" progress={job.progress} status={job.status} label={`${job.modelName} progress`} />
                   <StatusBadge domain="trainingJob" status={job.status} />
-                  <div className="w-36 flex-none">
+                  <div className="ml-auto flex-none sm:w-36">
                     <TrainingJobActions id={job.id} modelName={job.modelName} availableActions={job.availableActions} liveDeployment={job.liveDeployment} />
                   </div>
                 </li>

@@ -27,7 +27,7 @@ const pageWidth = (page: Page) => page.evaluate(() => document.documentElement.s
 test("on a 390 px phone the navigation folds into a Menu button and tables scroll inside their card", async () => {
   const { page, problems } = await openPage(session.browser, session.server.url);
   await page.setViewportSize({ width: 390, height: 844 });
-  for (const path of ["/", "/deployments", "/training/jobs", "/training/new", `/deployments/${seedUuid("deployment:sql-v1")}`]) {
+  for (const path of ["/", "/deployments", "/training/jobs", "/training/new", `/deployments/${seedUuid("deployment:sql-v1")}`, "/models/qwen2.5-coder-7b-instruct"]) {
     await page.goto(path);
     expect({ path, width: await pageWidth(page) }).toEqual({ path, width: 390 });
   }
