@@ -166,8 +166,7 @@ async function wrk(url: string, headers: Record<string, string>, connections: nu
   }
 }
 
-/** CPU time (user + system) a process has used, in ms, from /proc (Linux); NaN elsewhere. */
-/** Resident memory of a process, in MB (Linux /proc). */
+/** Resident memory of a process, in MB, from /proc (Linux); NaN elsewhere. */
 function rssMb(pid: number | undefined): number {
   try {
     return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
@@ -176,6 +175,7 @@ function rssMb(pid: number | undefined): number {
   }
 }
 
+/** CPU time (user + system) a process has used, in ms, from /proc (Linux); NaN elsewhere. */
 function cpuMs(pid: number | undefined): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
