@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { systemActor, type Actor } from "../../graphql/context.ts";
 import { getDashboardSummary } from "../../graphql/services/dashboard.ts";
-import { flushStatsRefresh, ingestRollups, recordInferenceEvents, refreshStaleStats, RollupAccumulator } from "../../graphql/services/metrics.ts";
+import { flushStatsRefresh, ingestRollups, recordInferenceEvents, refreshDeploymentStats, refreshStaleStats, RollupAccumulator } from "../../graphql/services/metrics.ts";
 import { seedDemoData } from "../../prisma/seed.ts";
 import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
 import { query } from "../setup/graphql.ts";
@@ -153,4 +153,31 @@ test("the maintenance pass recomputes only figures that can have slid: nothing w
   const nextHour = new Date(Math.floor(base.getTime() / HOUR) * HOUR + HOUR + 10_000);
   await refreshStaleStats(t.db.prisma, nextHour);
   expect(await computedAt()).toEqual(new Map([[recent.id, nextHour.getTime()], [older.id, nextHour.getTime()]]));
+});
+
+test("a minute slide within the hour refreshes the minute windows to exactly what a full recomputation gives, and leaves the hour windows right", async () => {
+  const d = await createDeployment(t.db.prisma);
+  const HOUR = 60 * MINUTE;
+  const base = new Date(Math.floor(Date.now() / HOUR) * HOUR + 20 * MINUTE + 30_000);
+  const at = (msAgo: number, latencyMs: number, outcome = "OK") => ({ timestamp: new Date(base.getTime() - msAgo), latencyMs, outcome });
+  await recordInferenceEvents(t.db.prisma, d.id, [at(14 * MINUTE, 900), at(14 * MINUTE, 950, "SERVER_ERROR"), at(2 * MINUTE, 40), at(2 * MINUTE, 60), at(2 * 24 * HOUR, 3000)], base);
+  const row = () => t.db.prisma.deploymentStats.findUniqueOrThrow({ where: { deploymentId: d.id } });
+  const before = await row();
+  expect(before.p95LatencyMs15m).toBeGreaterThan(900);
+  expect(before.errorRate15m).toBeCloseTo(0.25, 12);
+
+  // Ten minutes later, same hour: the two slow events have left the 15-minute window, not the hour or the week.
+  const later = new Date(base.getTime() + 10 * MINUTE);
+  await refreshStaleStats(t.db.prisma, later, { limit: 100_000 });
+  const slid = await row();
+  expect(slid.computedAt.getTime()).toBe(later.getTime());
+  expect(slid.p95LatencyMs15m).toBeLessThan(61);
+  expect(slid.errorRate15m).toBe(0);
+  expect(slid.requestsPerSecond15m).toBeCloseTo(2 / 900, 12);
+  expect(slid.errorRate1h).toBeCloseTo(0.25, 12);
+  expect(slid.p95LatencyMs7d).toBeGreaterThan(2500); // 950 + 0.8 × (3,000 − 950), within 1 %
+
+  // The same instant recomputed from every rollup gives the same figures, column for column.
+  await refreshDeploymentStats(t.db.prisma, [d.id], later);
+  expect(await row()).toEqual(slid);
 });
