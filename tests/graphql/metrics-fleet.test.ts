@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { systemActor, type Actor } from "../../graphql/context.ts";
 import { getDashboardSummary } from "../../graphql/services/dashboard.ts";
-import { flushStatsRefresh, ingestRollups, recordInferenceEvents, refreshDeploymentStats, refreshStaleStats, RollupAccumulator } from "../../graphql/services/metrics.ts";
+import { flushStatsRefresh, getDeploymentMetrics, ingestRollups, recordInferenceEvents, refreshDeploymentStats, refreshStaleStats, RollupAccumulator } from "../../graphql/services/metrics.ts";
 import { seedDemoData } from "../../prisma/seed.ts";
 import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
 import { query } from "../setup/graphql.ts";
@@ -159,7 +159,7 @@ test("a minute slide within the hour refreshes the minute windows to exactly wha
   const d = await createDeployment(t.db.prisma);
   const HOUR = 60 * MINUTE;
   const base = new Date(Math.floor(Date.now() / HOUR) * HOUR + 20 * MINUTE + 30_000);
-  const at = (msAgo: number, latencyMs: number, outcome = "OK") => ({ timestamp: new Date(base.getTime() - msAgo), latencyMs, outcome });
+  const at = (msAgo: number, latencyMs: number, outcome: "OK" | "SERVER_ERROR" = "OK") => ({ timestamp: new Date(base.getTime() - msAgo), latencyMs, outcome });
   await recordInferenceEvents(t.db.prisma, d.id, [at(14 * MINUTE, 900), at(14 * MINUTE, 950, "SERVER_ERROR"), at(2 * MINUTE, 40), at(2 * MINUTE, 60), at(2 * 24 * HOUR, 3000)], base);
   const row = () => t.db.prisma.deploymentStats.findUniqueOrThrow({ where: { deploymentId: d.id } });
   const before = await row();
@@ -179,5 +179,41 @@ test("a minute slide within the hour refreshes the minute windows to exactly wha
 
   // The same instant recomputed from every rollup gives the same figures, column for column.
   await refreshDeploymentStats(t.db.prisma, [d.id], later);
-  expect(await row()).toEqual(slid);
+  expectSameFigures(slid, await row());
 });
+
+test("the figures the database computes for sorting equal what the page shows (the server's sketch), P95 included, in every window", async () => {
+  const d = await createDeployment(t.db.prisma);
+  const HOUR = 60 * MINUTE;
+  const base = new Date(Math.floor(Date.now() / HOUR) * HOUR + 40 * MINUTE + 10_000);
+  const random = rng(12);
+  const spread = (n: number, mu: number) => Array.from({ length: n }, () => Math.exp(mu + 2 * random()));
+  await recordInferenceEvents(t.db.prisma, d.id, [
+    ...eventsAt(spread(3000, 3), new Date(base.getTime() - 39 * MINUTE), 39 * MINUTE, random),
+    ...eventsAt(spread(40, 3), new Date(base.getTime() - 39 * MINUTE), 39 * MINUTE, random, "SERVER_ERROR"),
+    ...eventsAt(spread(2000, 4), new Date(base.getTime() - 3 * 24 * HOUR), 2 * 24 * HOUR, random),
+  ], base);
+  const row = () => t.db.prisma.deploymentStats.findUniqueOrThrow({ where: { deploymentId: d.id } });
+  const later = new Date(base.getTime() + 7 * MINUTE);
+  for (const minuteWindowsOnly of [false, true]) {
+    await refreshDeploymentStats(t.db.prisma, [d.id], later, { minuteWindowsOnly });
+    const stats = await row();
+    expect(stats.computedAt.getTime()).toBe(later.getTime());
+    for (const [window, suffix] of [["LAST_15_MINUTES", "15m"], ["LAST_HOUR", "1h"], ["LAST_24_HOURS", "24h"], ["LAST_7_DAYS", "7d"]] as const) {
+      const shown = await getDeploymentMetrics(t.db.prisma, d.id, window, later);
+      expect(shown.requestCount).toBeGreaterThan(0);
+      expect(stats[`requestsPerSecond${suffix}`], window).toBeCloseTo(shown.requestsPerSecond, 12);
+      expect(stats[`errorRate${suffix}`], window).toBeCloseTo(shown.errorRate!, 12);
+      expect(stats[`p95LatencyMs${suffix}`], window).toBeCloseTo(shown.p95LatencyMs!, 9);
+    }
+  }
+  expect((await row()).p95LatencyMs7d).toBeGreaterThan((await row()).p95LatencyMs1h! * 1.5);
+});
+
+function expectSameFigures<T extends object>(actual: T, expected: T) {
+  for (const column of Object.keys(expected) as Array<keyof T>) {
+    const want = expected[column];
+    if (typeof want === "number") expect(actual[column], String(column)).toBeCloseTo(want, 9);
+    else expect(actual[column], String(column)).toEqual(want);
+  }
+}

@@ -1,7 +1,7 @@
 import { Prisma } from "../../generated/prisma/client.ts";
 import type { PrismaClient } from "../../db.ts";
-import { computeMetrics, fetchRollups, type RollupRow } from "./queries.ts";
-import { HOUR_MS, LONGEST_WINDOW, METRICS_WINDOWS, MINUTE_MS, STATS_COLUMNS, statsColumn, STATS_METRICS, windowBounds, WINDOW_SPECS, type MetricsWindowName, type Resolution } from "./windows.ts";
+import { GAMMA } from "../sketch.ts";
+import { HOUR_MS, LONGEST_WINDOW, METRICS_WINDOWS, MINUTE_MS, statsColumn, windowBounds, WINDOW_SPECS, type WindowBounds } from "./windows.ts";
 
 /**
  * The sortable per-window figures (DeploymentStats): recomputed from the rollups
@@ -14,73 +14,83 @@ function ident(column: string): Prisma.Sql {
   if (!/^[A-Za-z0-9]+$/.test(column)) throw new Error(`not a stats column: ${column}`);
   return Prisma.raw(`"${column}"`);
 }
-const COLUMNS = Prisma.join(STATS_COLUMNS.map(ident));
-const X_COLUMNS = Prisma.join(STATS_COLUMNS.map((c) => Prisma.sql`x.${ident(c)}`));
-const RECORD_TYPE = Prisma.join(STATS_COLUMNS.map((c) => Prisma.sql`${ident(c)} DOUBLE PRECISION`));
-const UPDATE_SET = Prisma.join(STATS_COLUMNS.map((c) => Prisma.sql`${ident(c)} = EXCLUDED.${ident(c)}`));
-
 const MINUTE_WINDOWS = METRICS_WINDOWS.filter((w) => WINDOW_SPECS[w].resolution === "MINUTE");
-const MINUTE_COLUMNS = MINUTE_WINDOWS.flatMap((w) => STATS_METRICS.map((m) => statsColumn(m, w)));
-const MINUTE_COLUMN_LIST = Prisma.join(MINUTE_COLUMNS.map(ident));
-const MINUTE_X_COLUMNS = Prisma.join(MINUTE_COLUMNS.map((c) => Prisma.sql`x.${ident(c)}`));
-const MINUTE_RECORD_TYPE = Prisma.join(MINUTE_COLUMNS.map((c) => Prisma.sql`${ident(c)} DOUBLE PRECISION`));
-const MINUTE_UPDATE_SET = Prisma.join(MINUTE_COLUMNS.map((c) => Prisma.sql`${ident(c)} = EXCLUDED.${ident(c)}`));
-
-function statsRecords(deploymentIds: readonly string[], windows: readonly MetricsWindowName[], rows: Record<Resolution, Map<string, RollupRow[]>>, now: Date) {
-  return deploymentIds.map((id) => {
-    const record: Record<string, unknown> = { deploymentId: id };
-    for (const window of windows) {
-      const bounds = windowBounds(window, now);
-      const source = rows[bounds.resolution].get(id) ?? [];
-      const m = computeMetrics(id, bounds, source.filter((r) => r.bucketStart >= bounds.start && r.bucketStart < bounds.end));
-      for (const metric of STATS_METRICS) record[statsColumn(metric, window)] = m[metric];
-    }
-    return record;
-  });
-}
 
 /**
  * Recomputes the sortable per-window figures of some deployments from their
- * rollups: one read per resolution and one upsert for any number of
- * deployments. A slower refresh never overwrites a newer one.
+ * rollups, in one statement the database computes: the server reads nothing
+ * back, whatever the number of deployments. Counts are sums; the P95 merges
+ * the window's histograms bucket by bucket and interpolates between the two
+ * order statistics around rank 0.95·(n−1) — LatencySketch's `quantile`
+ * (graphql/services/sketch.ts) in SQL, with the same bucket values, so the
+ * sort key equals the figure the page shows (tests/graphql/metrics-fleet.test.ts).
+ * A slower refresh never overwrites a newer one.
  *
  * `minuteWindowsOnly`: only the minute windows' figures (15 minutes, 1 hour),
- * from minute rollups, for rows that exist. That is what a minute slide
- * without traffic changes when the hour has not turned since the row was
- * computed: the hour windows are whole hours, and new traffic refreshes
- * everything. It reads ~60 short rows per deployment instead of ~230, most of
- * them a week of hour histograms (docs/decisions/0025-stats-freshness.md).
+ * for rows that exist. That is what a minute slide without traffic changes
+ * when the hour has not turned since the row was computed: the hour windows
+ * are whole hours, and new traffic refreshes everything. It reads ~60 short
+ * minute rows per deployment instead of also a week of hour histograms
+ * (docs/decisions/0025-stats-freshness.md).
  */
 export async function refreshDeploymentStats(prisma: PrismaClient, deploymentIds: readonly string[], now = new Date(), options: { minuteWindowsOnly?: boolean } = {}) {
   if (deploymentIds.length === 0) return;
-  const minute = windowBounds(LONGEST_WINDOW.MINUTE, now);
-  if (options.minuteWindowsOnly) {
-    const minuteRows = await fetchRollups(prisma, deploymentIds, "MINUTE", minute.start, minute.end);
-    const records = statsRecords(deploymentIds, MINUTE_WINDOWS, { MINUTE: minuteRows, HOUR: new Map() }, now);
-    // An upsert that only ever updates (rows that exist), in key order like the full one, so the two never deadlock.
-    await prisma.$executeRaw`
-      INSERT INTO "DeploymentStats" AS s ("deploymentId", "computedAt", ${MINUTE_COLUMN_LIST})
-      SELECT x."deploymentId", ${now.toISOString()}::timestamp, ${MINUTE_X_COLUMNS}
-      FROM jsonb_to_recordset(${JSON.stringify(records)}::jsonb) AS x("deploymentId" UUID, ${MINUTE_RECORD_TYPE})
-      WHERE EXISTS (SELECT 1 FROM "DeploymentStats" e WHERE e."deploymentId" = x."deploymentId")
-      ORDER BY x."deploymentId"
-      ON CONFLICT ("deploymentId") DO UPDATE SET "computedAt" = EXCLUDED."computedAt", ${MINUTE_UPDATE_SET}
-      WHERE s."computedAt" <= EXCLUDED."computedAt"`;
-    return;
-  }
-  const hour = windowBounds(LONGEST_WINDOW.HOUR, now);
-  const [minuteRows, hourRows] = await Promise.all([
-    fetchRollups(prisma, deploymentIds, "MINUTE", minute.start, minute.end),
-    fetchRollups(prisma, deploymentIds, "HOUR", hour.start, hour.end),
-  ]);
-  const records = statsRecords(deploymentIds, METRICS_WINDOWS, { MINUTE: minuteRows, HOUR: hourRows }, now);
+  const windows = options.minuteWindowsOnly ? MINUTE_WINDOWS : METRICS_WINDOWS;
+  const bounds = windows.map((w) => windowBounds(w, now));
+  const list = <T>(f: (b: WindowBounds) => T) => Prisma.join(bounds.map((b) => Prisma.sql`${f(b)}`));
+  const alias = (i: number) => Prisma.raw(`t${i}`);
+  const figures = Prisma.join(
+    bounds.map((b, i) => Prisma.sql`coalesce(${alias(i)}.n, 0) / ${(b.end.getTime() - b.start.getTime()) / 1000}::float8, ${alias(i)}.p95, ${alias(i)}.s / nullif(${alias(i)}.n, 0)`),
+  );
+  const columns = windows.flatMap((w) => [statsColumn("requestsPerSecond", w), statsColumn("p95LatencyMs", w), statsColumn("errorRate", w)]).map(ident);
+  const joins = Prisma.join(
+    windows.map((w, i) => Prisma.sql`LEFT JOIN figures ${alias(i)} ON ${alias(i)}.id = ids.id AND ${alias(i)}.name = ${w}`),
+    " ",
+  );
+  const ids = deploymentIds as string[];
+  const from = new Date(Math.min(...bounds.map((b) => b.start.getTime()))).toISOString();
   await prisma.$executeRaw`
-    INSERT INTO "DeploymentStats" AS s ("deploymentId", "computedAt", ${COLUMNS})
-    SELECT x."deploymentId", ${now.toISOString()}::timestamp, ${X_COLUMNS}
-    FROM jsonb_to_recordset(${JSON.stringify(records)}::jsonb) AS x("deploymentId" UUID, ${RECORD_TYPE})
-    WHERE EXISTS (SELECT 1 FROM "Deployment" d WHERE d."id" = x."deploymentId")
-    ORDER BY x."deploymentId"
-    ON CONFLICT ("deploymentId") DO UPDATE SET "computedAt" = EXCLUDED."computedAt", ${UPDATE_SET}
+    WITH w AS (
+      SELECT * FROM unnest(ARRAY[${list((b) => b.window)}]::text[], ARRAY[${list((b) => b.resolution)}]::"RollupResolution"[],
+                           ARRAY[${list((b) => b.start.toISOString())}]::timestamp[], ARRAY[${list((b) => b.end.toISOString())}]::timestamp[])
+        AS w(name, resolution, start, "end")
+    ),
+    r AS (
+      SELECT w.name, r."deploymentId" AS id, r."requestCount" AS n, r."serverErrorCount" AS s, r."histogramOffset" AS o, r."histogram" AS h
+      FROM "InferenceRollup" r JOIN w ON r."resolution" = w.resolution AND r."bucketStart" >= w.start AND r."bucketStart" < w."end"
+      WHERE r."deploymentId" = ANY(${ids}::uuid[]) AND r."bucketStart" >= ${from}::timestamp
+    ),
+    totals AS (SELECT name, id, sum(n)::float8 AS n, sum(s)::float8 AS s FROM r GROUP BY name, id),
+    buckets AS (
+      SELECT name, id, o + u.i - 1 AS b, sum(u.c)::float8 AS c
+      FROM r CROSS JOIN LATERAL unnest(r.h) WITH ORDINALITY AS u(c, i) WHERE u.c > 0 GROUP BY name, id, o + u.i - 1
+    ),
+    running AS (
+      SELECT name, id, b, sum(c) OVER (PARTITION BY name, id ORDER BY b) AS below, sum(c) OVER (PARTITION BY name, id) AS total FROM buckets
+    ),
+    ranks AS (
+      SELECT name, id, 0.95::float8 * (total - 1) AS rank,
+             min(b) FILTER (WHERE below > floor(0.95::float8 * (total - 1))) AS lo,
+             min(b) FILTER (WHERE below > floor(0.95::float8 * (total - 1)) + 1) AS hi
+      FROM running GROUP BY name, id, total
+    ),
+    vals AS (
+      SELECT name, id, rank - floor(rank) AS fraction,
+             2 * power(${GAMMA}::float8, lo) / (${GAMMA}::float8 + 1) AS lo_v,
+             2 * power(${GAMMA}::float8, coalesce(hi, lo)) / (${GAMMA}::float8 + 1) AS hi_v
+      FROM ranks
+    ),
+    figures AS (
+      SELECT t.name, t.id, t.n, t.s, CASE WHEN v.fraction = 0 THEN v.lo_v ELSE v.lo_v + v.fraction * (v.hi_v - v.lo_v) END AS p95
+      FROM totals t LEFT JOIN vals v ON v.name = t.name AND v.id = t.id
+    ),
+    ids AS (SELECT DISTINCT unnest(${ids}::uuid[]) AS id)
+    INSERT INTO "DeploymentStats" AS s ("deploymentId", "computedAt", ${Prisma.join(columns)})
+    SELECT ids.id, ${now.toISOString()}::timestamp, ${figures}
+    FROM ids ${joins}
+    WHERE ${options.minuteWindowsOnly ? Prisma.sql`EXISTS (SELECT 1 FROM "DeploymentStats" e WHERE e."deploymentId" = ids.id)` : Prisma.sql`EXISTS (SELECT 1 FROM "Deployment" d WHERE d."id" = ids.id)`}
+    ORDER BY ids.id
+    ON CONFLICT ("deploymentId") DO UPDATE SET "computedAt" = EXCLUDED."computedAt", ${Prisma.join(columns.map((c) => Prisma.sql`${c} = EXCLUDED.${c}`))}
     WHERE s."computedAt" <= EXCLUDED."computedAt"`;
 }
 
