@@ -16,11 +16,13 @@ import { PAGE_SIZES, parsePage, parseSort, serializeSort, withParams } from "~/l
  * A server-side table: sorting and paging live in the URL and are done by the
  * server (manualSorting / manualPagination with the server's totalCount).
  * Columns opt into sorting with `enableSorting: true`; their `id` is the URL's sort key.
+ * Without `rows` it is the streamed page's placeholder: the real headers over skeleton rows.
  */
 export function DataTable<Row>(props: {
   columns: ColumnDef<Row, any>[];
-  rows: Row[];
-  totalCount: number;
+  /** Absent while the page's data is still streaming in. */
+  rows?: Row[];
+  totalCount?: number;
   /** Sort keys the server accepts. */
   sortKeys: readonly string[];
   defaultSort?: SortingState;
@@ -34,10 +36,12 @@ export function DataTable<Row>(props: {
   const loading = navigation.state === "loading" && navigation.location?.pathname === (typeof window === "undefined" ? "" : window.location.pathname);
   const sorting = parseSort(params.get("sort"), props.sortKeys, props.defaultSort);
   const { page, pageSize } = parsePage(params, props.defaultPageSize);
-  const pageCount = Math.max(1, Math.ceil(props.totalCount / pageSize));
+  const pending = props.rows === undefined;
+  const totalCount = props.totalCount ?? 0;
+  const pageCount = Math.max(1, Math.ceil(totalCount / pageSize));
 
   const table = useReactTable({
-    data: props.rows,
+    data: props.rows ?? NO_ROWS,
     columns: props.columns,
     getRowId: props.getRowId,
     getCoreRowModel: getCoreRowModel(),
@@ -45,7 +49,7 @@ export function DataTable<Row>(props: {
     manualPagination: true,
     enableSortingRemoval: false,
     enableMultiSort: false,
-    rowCount: props.totalCount,
+    rowCount: totalCount,
     state: { sorting, pagination: { pageIndex: page - 1, pageSize } },
     onSortingChange: (updater: Updater<SortingState>) => {
       const next = typeof updater === "function" ? updater(sorting) : updater;
@@ -53,13 +57,13 @@ export function DataTable<Row>(props: {
     },
   });
 
-  const from = props.totalCount === 0 ? 0 : (page - 1) * pageSize + 1;
-  const to = Math.min(page * pageSize, props.totalCount);
+  const from = totalCount === 0 ? 0 : (page - 1) * pageSize + 1;
+  const to = Math.min(page * pageSize, totalCount);
 
   return (
     <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
       {/* relative: the headers' screen-reader text (absolutely placed) stays inside the scrolling box, not past the page's edge. */}
-      <div className={cn("relative overflow-x-auto transition-opacity", loading && "opacity-60")} aria-busy={loading}>
+      <div className={cn("relative overflow-x-auto transition-opacity", loading && "opacity-60")} aria-busy={loading || pending}>
         <table className="min-w-full divide-y divide-slate-200 text-sm" aria-label={props.label}>
           <thead className="bg-slate-50">
             {table.getHeaderGroups().map((group) => (
@@ -103,18 +107,20 @@ export function DataTable<Row>(props: {
               </tr>
             ))}
           </thead>
-          <tbody className="divide-y divide-slate-100">
-            {table.getRowModel().rows.length === 0 ? (
-              <tr>
+          <tbody className="data-table-body divide-y divide-slate-100">
+            {pending ? (
+              <SkeletonRows columns={props.columns.length} count={Math.min(pageSize, SKELETON_ROWS)} />
+            ) : table.getRowModel().rows.length === 0 ? (
+              <tr className="data-table-empty">
                 <td colSpan={props.columns.length} className="px-4 py-12">
                   {props.empty}
                 </td>
               </tr>
             ) : (
               table.getRowModel().rows.map((row) => (
-                <tr key={row.id} className="hover:bg-slate-50/70">
+                <tr key={row.id}>
                   {row.getVisibleCells().map((cell) => (
-                    <td key={cell.id} className="whitespace-nowrap px-3 py-3 text-slate-700">
+                    <td key={cell.id}>
                       {flexRender(cell.column.columnDef.cell, cell.getContext())}
                     </td>
                   ))}
@@ -125,8 +131,8 @@ export function DataTable<Row>(props: {
         </table>
       </div>
       <div className="flex flex-wrap items-center justify-between gap-x-4 gap-y-2 border-t border-slate-200 bg-slate-50/50 px-4 py-3 text-sm text-slate-600">
-        <span>
-          {props.totalCount === 0 ? "No results" : `Showing ${from}–${to} of ${props.totalCount.toLocaleString("en-US")}`}
+        <span role={pending ? "status" : undefined}>
+          {pending ? `Loading ${props.label.toLowerCase()}…` : totalCount === 0 ? "No results" : `Showing ${from}–${to} of ${totalCount.toLocaleString("en-US")}`}
         </span>
         <div className="flex flex-wrap items-center gap-2">
           <label className="mr-2 flex items-center gap-2">
@@ -143,9 +149,7 @@ export function DataTable<Row>(props: {
               ))}
             </select>
           </label>
-          <span className="tabular-nums">
-            Page {page} of {pageCount}
-          </span>
+          <span className="tabular-nums">{pending ? `Page ${page}` : `Page ${page} of ${pageCount}`}</span>
           <button
             type="button"
             className="rounded-md border border-slate-200 bg-white p-1.5 hover:bg-slate-50 disabled:opacity-40"
@@ -158,7 +162,7 @@ export function DataTable<Row>(props: {
           <button
             type="button"
             className="rounded-md border border-slate-200 bg-white p-1.5 hover:bg-slate-50 disabled:opacity-40"
-            disabled={page >= pageCount}
+            disabled={pending || page >= pageCount}
             onClick={() => setParams(withParams(params, { page: page + 1 }), { preventScrollReset: true })}
             aria-label="Next page"
           >
@@ -167,5 +171,26 @@ export function DataTable<Row>(props: {
         </div>
       </div>
     </div>
+  );
+}
+
+const NO_ROWS: never[] = [];
+/** Enough placeholder rows to fill the first screen; more would only add bytes before the real ones. */
+const SKELETON_ROWS = 10;
+
+/** Grey bars where the cells will be, pulsing while the rows stream in. */
+function SkeletonRows({ columns, count }: { columns: number; count: number }) {
+  return (
+    <>
+      {Array.from({ length: count }, (_, row) => (
+        <tr key={row} className="skeleton-row" aria-hidden>
+          {Array.from({ length: columns }, (_, column) => (
+            <td key={column}>
+              <i />
+            </td>
+          ))}
+        </tr>
+      ))}
+    </>
   );
 }
