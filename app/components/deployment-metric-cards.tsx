@@ -27,7 +27,8 @@ export function assess(
 }
 
 const cellTone: Record<StatTone, string> = {
-  neutral: "text-slate-700",
+  // A table cell's own colour (repeating it on every row of a long table only added bytes).
+  neutral: "",
   good: "text-emerald-700",
   warning: "text-amber-800 font-semibold",
   critical: "text-red-700 font-semibold",

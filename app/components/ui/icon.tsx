@@ -6,18 +6,17 @@ import { createContext, useContext, useMemo, type ReactNode } from "react";
  * `<IconSprite>`, an `<Icon>` of one of its icons is a `<use>` of that definition (~80 bytes) instead of a copy of
  * the icon's paths (300–700 bytes), which is most of what a 50-row page's HTML was. Outside one, it is the icon.
  */
-const SpriteContext = createContext<ReadonlySet<LucideIcon> | null>(null);
+const SpriteContext = createContext<ReadonlyMap<LucideIcon, string> | null>(null);
 
-const symbolId = (icon: LucideIcon) => `i-${icon.displayName}`;
-
+/** One sprite per page: its symbols' ids are short (they are repeated on every row) and not namespaced. */
 export function IconSprite({ icons, children }: { icons: readonly LucideIcon[]; children: ReactNode }) {
-  const available = useMemo(() => new Set(icons), [icons]);
+  const ids = useMemo(() => new Map([...new Set(icons)].map((icon, i) => [icon, `i${i}`])), [icons]);
   return (
-    <SpriteContext.Provider value={available}>
+    <SpriteContext.Provider value={ids}>
       {/* Not display:none: some browsers then draw no <use> of its symbols. */}
       <svg className="absolute h-0 w-0 overflow-hidden" aria-hidden focusable="false">
-        {[...available].map((Glyph) => (
-          <symbol key={symbolId(Glyph)} id={symbolId(Glyph)} viewBox="0 0 24 24">
+        {[...ids].map(([Glyph, id]) => (
+          <symbol key={id} id={id} viewBox="0 0 24 24">
             <Glyph />
           </symbol>
         ))}
@@ -29,11 +28,11 @@ export function IconSprite({ icons, children }: { icons: readonly LucideIcon[]; 
 
 /** A decorative icon (the text next to it carries the meaning): `<Icon icon={Star} className="h-3 w-3" />`. */
 export function Icon({ icon: Glyph, className }: { icon: LucideIcon; className?: string }) {
-  const sprite = useContext(SpriteContext);
-  if (!sprite?.has(Glyph)) return <Glyph className={className} aria-hidden />;
+  const id = useContext(SpriteContext)?.get(Glyph);
+  if (!id) return <Glyph className={className} aria-hidden />;
   return (
     <svg className={className} aria-hidden>
-      <use href={`#${symbolId(Glyph)}`} />
+      <use href={`#${id}`} />
     </svg>
   );
 }
