@@ -65,10 +65,13 @@ test("a browser gets the page's shell (navigation, header, filters, table header
   try {
     // The rows' figures cannot be read until the lock goes; counting deployments (the shell's question) still can.
     await blocker.query(`BEGIN; LOCK TABLE "InferenceRollup", "DeploymentStats" IN ACCESS EXCLUSIVE MODE`);
-    const res = await fetch(`${server.url}${PAGE}`, { headers: { cookie, "user-agent": BROWSER, accept: "text/html" } });
+    // A page that waits for its rows would not even answer its headers while the lock is held.
+    const res = await fetch(`${server.url}${PAGE}`, { headers: { cookie, "user-agent": BROWSER, accept: "text/html" }, signal: AbortSignal.timeout(15_000) }).catch((err) => {
+      throw new Error(`no response while the rows were held back: ${err}`);
+    });
     expect(res.status).toBe(200);
     const reader = res.body!.getReader();
-    const shell = await readUntil(reader, (t) => t.includes("</html>"), 5_000);
+    const shell = await readUntil(reader, (t) => t.includes("</html>"), 10_000);
     expect(shell).toContain('<nav aria-label="Main"');
     expect(shell).toMatch(/<h1[^>]*>Deployments<\/h1>/);
     expect(shell).toContain('aria-label="Filter deployments"');
