@@ -1,4 +1,4 @@
-import { useNavigation, useSearchParams } from "@remix-run/react";
+import { Await, useNavigation, useSearchParams } from "@remix-run/react";
 import {
   flexRender,
   getCoreRowModel,
@@ -8,19 +8,12 @@ import {
   type Updater,
 } from "@tanstack/react-table";
 import { ArrowDown, ArrowUp, ArrowUpDown, ChevronLeft, ChevronRight } from "lucide-react";
-import type { ReactNode } from "react";
+import { Suspense, type ReactNode } from "react";
 import { cn } from "~/lib/cn";
 import { PAGE_SIZES, parsePage, parseSort, serializeSort, withParams } from "~/lib/table-state";
 
-/**
- * A server-side table: sorting and paging live in the URL and are done by the
- * server (manualSorting / manualPagination with the server's totalCount).
- * Columns opt into sorting with `enableSorting: true`; their `id` is the URL's sort key.
- */
-export function DataTable<Row>(props: {
+type TableProps<Row> = {
   columns: ColumnDef<Row, any>[];
-  rows: Row[];
-  totalCount: number;
   /** Sort keys the server accepts. */
   sortKeys: readonly string[];
   defaultSort?: SortingState;
@@ -28,33 +21,26 @@ export function DataTable<Row>(props: {
   empty: ReactNode;
   label: string;
   defaultPageSize?: number;
-}) {
-  const [params, setParams] = useSearchParams();
+};
+
+/** A page of rows as the API returns it (a connection's `nodes` and `totalCount`). */
+export type TablePage<Row> = { nodes: Row[]; totalCount: number };
+
+/**
+ * A server-side table: sorting and paging live in the URL and are done by the
+ * server (manualSorting / manualPagination with the server's totalCount).
+ * Columns opt into sorting with `enableSorting: true`; their `id` is the URL's sort key.
+ * The rows are either here (`rows`, `totalCount`) or on their way (`deferred`, a loader's `defer`red page):
+ * then the headers and the pager render at once, skeleton rows until the rows stream in, and only the
+ * body and the count are sent a second time.
+ */
+export function DataTable<Row>(props: TableProps<Row> & ({ rows: Row[]; totalCount: number } | { deferred: Promise<TablePage<Row>> })) {
+  const [params] = useSearchParams();
   const navigation = useNavigation();
   const loading = navigation.state === "loading" && navigation.location?.pathname === (typeof window === "undefined" ? "" : window.location.pathname);
-  const sorting = parseSort(params.get("sort"), props.sortKeys, props.defaultSort);
-  const { page, pageSize } = parsePage(params, props.defaultPageSize);
-  const pageCount = Math.max(1, Math.ceil(props.totalCount / pageSize));
-
-  const table = useReactTable({
-    data: props.rows,
-    columns: props.columns,
-    getRowId: props.getRowId,
-    getCoreRowModel: getCoreRowModel(),
-    manualSorting: true,
-    manualPagination: true,
-    enableSortingRemoval: false,
-    enableMultiSort: false,
-    rowCount: props.totalCount,
-    state: { sorting, pagination: { pageIndex: page - 1, pageSize } },
-    onSortingChange: (updater: Updater<SortingState>) => {
-      const next = typeof updater === "function" ? updater(sorting) : updater;
-      setParams(withParams(params, { sort: serializeSort(next) }), { preventScrollReset: true });
-    },
-  });
-
-  const from = props.totalCount === 0 ? 0 : (page - 1) * pageSize + 1;
-  const to = Math.min(page * pageSize, props.totalCount);
+  const { pageSize } = parsePage(params, props.defaultPageSize);
+  const headers = useServerTable(props, NO_ROWS, 0);
+  const ready = "rows" in props ? { nodes: props.rows, totalCount: props.totalCount } : null;
 
   return (
     <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
@@ -62,7 +48,7 @@ export function DataTable<Row>(props: {
       <div className={cn("relative overflow-x-auto transition-opacity", loading && "opacity-60")} aria-busy={loading}>
         <table className="min-w-full divide-y divide-slate-200 text-sm" aria-label={props.label}>
           <thead className="bg-slate-50">
-            {table.getHeaderGroups().map((group) => (
+            {headers.getHeaderGroups().map((group) => (
               <tr key={group.id}>
                 {group.headers.map((header) => {
                   const sorted = header.column.getIsSorted();
@@ -103,69 +89,144 @@ export function DataTable<Row>(props: {
               </tr>
             ))}
           </thead>
-          <tbody className="divide-y divide-slate-100">
-            {table.getRowModel().rows.length === 0 ? (
-              <tr>
-                <td colSpan={props.columns.length} className="px-4 py-12">
-                  {props.empty}
-                </td>
-              </tr>
-            ) : (
-              table.getRowModel().rows.map((row) => (
-                <tr key={row.id} className="hover:bg-slate-50/70">
-                  {row.getVisibleCells().map((cell) => (
-                    <td key={cell.id} className="whitespace-nowrap px-3 py-3 text-slate-700">
-                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                    </td>
-                  ))}
-                </tr>
-              ))
-            )}
-          </tbody>
+          {ready ? (
+            <TableBody {...props} page={ready} />
+          ) : (
+            <Suspense fallback={<SkeletonRows columns={props.columns.length} count={Math.min(pageSize, SKELETON_ROWS)} />}>
+              <Await resolve={(props as { deferred: Promise<TablePage<Row>> }).deferred}>{(page) => <TableBody {...props} page={page} />}</Await>
+            </Suspense>
+          )}
         </table>
       </div>
-      <div className="flex flex-wrap items-center justify-between gap-x-4 gap-y-2 border-t border-slate-200 bg-slate-50/50 px-4 py-3 text-sm text-slate-600">
-        <span>
-          {props.totalCount === 0 ? "No results" : `Showing ${from}–${to} of ${props.totalCount.toLocaleString("en-US")}`}
-        </span>
-        <div className="flex flex-wrap items-center gap-2">
-          <label className="mr-2 flex items-center gap-2">
-            Rows per page
-            <select
-              value={pageSize}
-              onChange={(e) => setParams(withParams(params, { size: e.target.value }), { preventScrollReset: true })}
-              className="rounded-md border border-slate-200 bg-white py-1 pl-2 pr-7 text-sm text-slate-700"
-            >
-              {PAGE_SIZES.map((size) => (
-                <option key={size} value={size}>
-                  {size}
-                </option>
-              ))}
-            </select>
-          </label>
-          <span className="tabular-nums">
-            Page {page} of {pageCount}
-          </span>
-          <button
-            type="button"
-            className="rounded-md border border-slate-200 bg-white p-1.5 hover:bg-slate-50 disabled:opacity-40"
-            disabled={page <= 1}
-            onClick={() => setParams(withParams(params, { page: page - 1 }), { preventScrollReset: true })}
-            aria-label="Previous page"
+      {ready ? (
+        <Pager totalCount={ready.totalCount} defaultPageSize={props.defaultPageSize} />
+      ) : (
+        <Suspense fallback={<Pager totalCount={null} label={props.label} defaultPageSize={props.defaultPageSize} />}>
+          <Await resolve={(props as { deferred: Promise<TablePage<Row>> }).deferred}>
+            {(page) => <Pager totalCount={page.totalCount} defaultPageSize={props.defaultPageSize} />}
+          </Await>
+        </Suspense>
+      )}
+    </div>
+  );
+}
+
+function useServerTable<Row>(props: TableProps<Row>, rows: Row[], totalCount: number) {
+  const [params, setParams] = useSearchParams();
+  const sorting = parseSort(params.get("sort"), props.sortKeys, props.defaultSort);
+  const { page, pageSize } = parsePage(params, props.defaultPageSize);
+  return useReactTable({
+    data: rows,
+    columns: props.columns,
+    getRowId: props.getRowId,
+    getCoreRowModel: getCoreRowModel(),
+    manualSorting: true,
+    manualPagination: true,
+    enableSortingRemoval: false,
+    enableMultiSort: false,
+    rowCount: totalCount,
+    state: { sorting, pagination: { pageIndex: page - 1, pageSize } },
+    onSortingChange: (updater: Updater<SortingState>) => {
+      const next = typeof updater === "function" ? updater(sorting) : updater;
+      setParams(withParams(params, { sort: serializeSort(next) }), { preventScrollReset: true });
+    },
+  });
+}
+
+function TableBody<Row>(props: TableProps<Row> & { page: TablePage<Row> }) {
+  const table = useServerTable(props, props.page.nodes, props.page.totalCount);
+  const rows = table.getRowModel().rows;
+  return (
+    <tbody className="data-table-body divide-y divide-slate-100">
+      {rows.length === 0 ? (
+        <tr className="data-table-empty">
+          <td colSpan={props.columns.length} className="px-4 py-12">
+            {props.empty}
+          </td>
+        </tr>
+      ) : (
+        rows.map((row) => (
+          <tr key={row.id}>
+            {row.getVisibleCells().map((cell) => (
+              <td key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
+            ))}
+          </tr>
+        ))
+      )}
+    </tbody>
+  );
+}
+
+/** The count and the paging controls under the table; `totalCount` null while the rows are on their way. */
+function Pager({ totalCount, label, defaultPageSize }: { totalCount: number | null; label?: string; defaultPageSize?: number }) {
+  const [params, setParams] = useSearchParams();
+  const { page, pageSize } = parsePage(params, defaultPageSize);
+  const pageCount = totalCount === null ? null : Math.max(1, Math.ceil(totalCount / pageSize));
+  const from = !totalCount ? 0 : (page - 1) * pageSize + 1;
+  const to = Math.min(page * pageSize, totalCount ?? 0);
+  return (
+    <div className="flex flex-wrap items-center justify-between gap-x-4 gap-y-2 border-t border-slate-200 bg-slate-50/50 px-4 py-3 text-sm text-slate-600">
+      {totalCount === null ? (
+        <span role="status">{`Loading ${label?.toLowerCase() ?? "rows"}…`}</span>
+      ) : (
+        <span>{totalCount === 0 ? "No results" : `Showing ${from}–${to} of ${totalCount.toLocaleString("en-US")}`}</span>
+      )}
+      <div className="flex flex-wrap items-center gap-2">
+        <label className="mr-2 flex items-center gap-2">
+          Rows per page
+          <select
+            value={pageSize}
+            onChange={(e) => setParams(withParams(params, { size: e.target.value }), { preventScrollReset: true })}
+            className="rounded-md border border-slate-200 bg-white py-1 pl-2 pr-7 text-sm text-slate-700"
           >
-            <ChevronLeft className="h-4 w-4" aria-hidden />
-          </button>
-          <button
-            type="button"
-            className="rounded-md border border-slate-200 bg-white p-1.5 hover:bg-slate-50 disabled:opacity-40"
-            disabled={page >= pageCount}
-            onClick={() => setParams(withParams(params, { page: page + 1 }), { preventScrollReset: true })}
-            aria-label="Next page"
-          >
-            <ChevronRight className="h-4 w-4" aria-hidden />
-          </button>
-        </div>
+            {PAGE_SIZES.map((size) => (
+              <option key={size} value={size}>
+                {size}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className="tabular-nums">{pageCount === null ? `Page ${page}` : `Page ${page} of ${pageCount}`}</span>
+        <button
+          type="button"
+          className="rounded-md border border-slate-200 bg-white p-1.5 hover:bg-slate-50 disabled:opacity-40"
+          disabled={page <= 1}
+          onClick={() => setParams(withParams(params, { page: page - 1 }), { preventScrollReset: true })}
+          aria-label="Previous page"
+        >
+          <ChevronLeft className="h-4 w-4" aria-hidden />
+        </button>
+        <button
+          type="button"
+          className="rounded-md border border-slate-200 bg-white p-1.5 hover:bg-slate-50 disabled:opacity-40"
+          disabled={pageCount === null || page >= pageCount}
+          onClick={() => setParams(withParams(params, { page: page + 1 }), { preventScrollReset: true })}
+          aria-label="Next page"
+        >
+          <ChevronRight className="h-4 w-4" aria-hidden />
+        </button>
       </div>
     </div>
+  );
+}
+
+const NO_ROWS: never[] = [];
+/** Enough placeholder rows to fill the first screen; more would only add bytes before the real ones. */
+const SKELETON_ROWS = 10;
+
+/** Grey bars where the cells will be, pulsing while the rows stream in. */
+function SkeletonRows({ columns, count }: { columns: number; count: number }) {
+  return (
+    <tbody className="data-table-body divide-y divide-slate-100" aria-busy>
+      {Array.from({ length: count }, (_, row) => (
+        <tr key={row} className="skeleton-row" aria-hidden>
+          {Array.from({ length: columns }, (_, column) => (
+            <td key={column}>
+              <i />
+            </td>
+          ))}
+        </tr>
+      ))}
+    </tbody>
   );
 }

@@ -1,4 +1,5 @@
 import { Activity, AlertTriangle, Gauge, Timer, TimerReset, Zap } from "lucide-react";
+import { Icon } from "~/components/ui/icon";
 import { StatCard, type StatTone } from "~/components/ui/stat-card";
 import { cn } from "~/lib/cn";
 import { formatCompact, formatMs, formatPercent } from "~/lib/format";
@@ -26,7 +27,8 @@ export function assess(
 }
 
 const cellTone: Record<StatTone, string> = {
-  neutral: "text-slate-700",
+  // A table cell's own colour (repeating it on every row of a long table only added bytes).
+  neutral: "",
   good: "text-emerald-700",
   warning: "text-amber-800 font-semibold",
   critical: "text-red-700 font-semibold",
@@ -36,10 +38,10 @@ const cellTone: Record<StatTone, string> = {
 export function MetricCell({ health, text }: { health: { tone: StatTone; cue?: string }; text: string }) {
   const { tone, cue } = health;
   return (
-    <span className={cn("inline-flex items-center gap-1 tabular-nums", cellTone[tone])} title={cue}>
-      {cue ? <AlertTriangle className="h-3.5 w-3.5" aria-hidden /> : null}
+    <span className={cn("figure", cellTone[tone])} title={cue}>
+      {cue ? <Icon icon={AlertTriangle} /> : null}
       {text}
-      {cue ? <span className="sr-only"> ({cue})</span> : null}
+      {cue ? <span className="sr-only">{` (${cue})`}</span> : null}
     </span>
   );
 }

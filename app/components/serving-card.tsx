@@ -4,6 +4,7 @@ import { useState } from "react";
 import { Button } from "~/components/ui/button";
 import { Card, CardHeader } from "~/components/ui/card";
 import { CopyButton } from "~/components/ui/copy-button";
+import { Icon } from "~/components/ui/icon";
 import { formatRelative } from "~/lib/format";
 
 export interface ServingInfo {
@@ -28,19 +29,19 @@ export interface ServingInfo {
 export function SimulatedBadge() {
   return (
     <span
-      className="inline-flex items-center gap-1 rounded-full bg-violet-50 px-2 py-0.5 text-xs font-medium text-violet-700 ring-1 ring-inset ring-violet-200"
+      className="badge-sm tone-simulated"
       title="Served by the built-in simulated model server: responses and latencies are synthetic"
       data-testid="simulated-badge"
     >
-      <Sparkles className="h-3 w-3" aria-hidden /> Simulated
+      <Icon icon={Sparkles} /> Simulated
     </span>
   );
 }
 
 export function ProductionBadge() {
   return (
-    <span className="inline-flex items-center gap-1 rounded-full bg-amber-50 px-2 py-0.5 text-xs font-medium text-amber-800 ring-1 ring-inset ring-amber-200" data-testid="production-badge">
-      <Star className="h-3 w-3" aria-hidden /> Production
+    <span className="badge-sm tone-production" data-testid="production-badge">
+      <Icon icon={Star} /> Production
     </span>
   );
 }

@@ -43,17 +43,22 @@ export function formatRelative(iso: string, now: string | number | Date): string
   return formatDate(iso);
 }
 
+// Formatters are built once: toLocaleString(…, options) builds a new Intl.DateTimeFormat on every call, which was the
+// largest single cost of rendering a 50-row table on the server.
+const date = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+const dateTime = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "short",
+  hour: "2-digit",
+  minute: "2-digit",
+  timeZone: "UTC",
+  timeZoneName: "short",
+});
+
 export function formatDate(iso: string): string {
-  return new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+  return date.format(new Date(iso));
 }
 
 export function formatDateTime(iso: string): string {
-  return new Date(iso).toLocaleString("en-GB", {
-    day: "numeric",
-    month: "short",
-    hour: "2-digit",
-    minute: "2-digit",
-    timeZone: "UTC",
-    timeZoneName: "short",
-  });
+  return dateTime.format(new Date(iso));
 }

@@ -1,9 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { defer } from "@remix-run/node";
+import { Await, Link, useLoaderData } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
-import { FlaskConical, Rocket, SearchX } from "lucide-react";
-import { useMemo } from "react";
+import { AlertTriangle, FlaskConical, Rocket, SearchX, Sparkles, Star } from "lucide-react";
+import { Suspense, useMemo } from "react";
 import { DataTable } from "~/components/data-table";
 import { assess, formatRate, MetricCell } from "~/components/deployment-metric-cards";
 import { GeneralErrorBoundary } from "~/components/error-page";
@@ -11,7 +11,8 @@ import { RoundIcon } from "~/components/ui/round-icon";
 import { Card } from "~/components/ui/card";
 import { PageHeader } from "~/components/ui/page-header";
 import { ClearFilters, FilterBar, FilterSearchField, FilterSelectField } from "~/components/ui/filters";
-import { StatusBadge } from "~/components/ui/status-badge";
+import { StatusBadge, statusIcons } from "~/components/ui/status-badge";
+import { Icon, IconSprite } from "~/components/ui/icon";
 import { ProductionBadge, SimulatedBadge } from "~/components/serving-card";
 import { formatDateTime, formatMs, formatPercent, formatRelative } from "~/lib/format";
 import { MutationFailure } from "~/lib/fragments";
@@ -57,25 +58,39 @@ const DeploymentsQuery = /* @__PURE__ */ graphql(`
         }
       }
     }
-    healthThresholds {
-      metric
-      above
-      level
-      cue
-    }
+  }
+`);
+
+/** What the shell needs: whether there is any deployment at all (table or first-run guide), and the cues' texts. */
+const DeploymentsShellQuery = /* @__PURE__ */ graphql(`
+  query DeploymentsShell {
     everything: deployments(first: 0) {
       totalCount
+    }
+    healthThresholds {
+      metric
+      cue
     }
   }
 `);
 
 type Row = ResultOf<typeof DeploymentsQuery>["deployments"]["nodes"][number];
+type Thresholds = ResultOf<typeof DeploymentsShellQuery>["healthThresholds"];
+
+/**
+ * The shell (header, filters, the table's headers, skeleton rows) is sent as soon as the small shell query has
+ * answered; the rows stream in behind it (docs/decisions/0037-streamed-list-pages.md). Client-side navigations
+ * keep showing the current rows, dimmed, until the new ones arrive (React transitions).
+ */
+const shown = <N extends number | null>(n: N): N => (n === null ? n : (Number(n.toPrecision(4)) as N));
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
+  // Asked first: the shell waits for it, and the rows' heavier work should not run ahead of it.
+  const shell = gql(context, request, DeploymentsShellQuery);
   const params = new URL(request.url).searchParams;
   const [sort] = parseSort(params.get("sort"), SORT_KEYS, DEFAULT_SORT);
   const status = enumValue(DeploymentStatus, params.get("status"));
-  const data = await gql(context, request, DeploymentsQuery, {
+  const deployments = gql(context, request, DeploymentsQuery, {
     filter: {
       modelName: params.get("q")?.trim() || null,
       status: status ? [status] : null,
@@ -87,8 +102,17 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       window: "LAST_HOUR",
     },
     ...pageArgs(parsePage(params)),
-  });
-  return json({ ...data, now: new Date().toISOString() });
+  }).then(({ deployments }) => ({
+    ...deployments,
+    // Four significant digits are more than any cell shows; the full doubles were a fifth of the page's data.
+    nodes: deployments.nodes.map((d) => ({
+      ...d,
+      metrics: { ...d.metrics, requestsPerSecond: shown(d.metrics.requestsPerSecond), p95LatencyMs: shown(d.metrics.p95LatencyMs), errorRate: shown(d.metrics.errorRate) },
+    })),
+  }));
+  // Should the shell query fail first, the rows' own failure must not become an unhandled rejection; defer still sees it.
+  deployments.catch(() => {});
+  return defer({ ...(await shell), now: new Date().toISOString(), deployments });
 }
 
 const DeployMutation = /* @__PURE__ */ graphql(`
@@ -126,104 +150,102 @@ export async function action({ request, context }: ActionFunctionArgs) {
   );
 }
 
+function deploymentColumns(now: string, thresholds: Thresholds): ColumnDef<Row>[] {
+  return [
+    {
+      id: "model",
+      header: "Model Name",
+      // Sorting is done by the server; TanStack only offers it on columns with an accessor.
+      accessorFn: (row) => row.modelName,
+      enableSorting: true,
+      sortDescFirst: false,
+      cell: ({ row }) => {
+        const d = row.original;
+        // Route discovery needs one link per route, not fifty: the other rows' links find it in the manifest.
+        const link = (
+          <Link to={`/deployments/${d.id}`} className="table-link" discover={row.index === 0 ? "render" : "none"}>
+            {d.modelName}
+          </Link>
+        );
+        if (d.trainer !== "SIMULATED" && !d.simulatedTraffic) return link;
+        const why = [d.trainer === "SIMULATED" ? "trained by the simulated trainer" : null, d.simulatedTraffic ? "simulated traffic" : null];
+        return (
+          <span className="inline-flex items-center gap-2">
+            {link}
+            {/* An icon with a label (not text): the cell's text stays the model name, for tables copied or read by tools. */}
+            <span role="img" aria-label="Simulated" className="inline-flex items-center rounded bg-slate-100 p-0.5 text-slate-500" title={`Simulated: ${why.filter(Boolean).join("; ")}`}>
+              <Icon icon={FlaskConical} className="h-3.5 w-3.5" />
+            </span>
+          </span>
+        );
+      },
+    },
+    {
+      id: "version",
+      header: "Version",
+      enableSorting: false,
+      cell: ({ row }) => <span className="font-mono text-xs text-slate-600">{row.original.version}</span>,
+    },
+    {
+      id: "status",
+      header: "Status",
+      enableSorting: false,
+      cell: ({ row }) => {
+        const badge = <StatusBadge domain="deployment" status={row.original.status} />;
+        return row.original.failureReason ? <span title={row.original.failureReason}>{badge}</span> : badge;
+      },
+    },
+    {
+      id: "rps",
+      header: "Req/sec",
+      accessorFn: (row) => row.metrics.requestsPerSecond,
+      enableSorting: true,
+      sortDescFirst: true,
+      cell: ({ row }) => <span className="tabular-nums">{formatRate(row.original.metrics.requestsPerSecond)}</span>,
+    },
+    {
+      id: "p95",
+      header: "P95 Latency",
+      accessorFn: (row) => row.metrics.p95LatencyMs,
+      enableSorting: true,
+      sortDescFirst: true,
+      cell: ({ row }) => (
+        <MetricCell health={assess(thresholds, "P95_LATENCY", row.original.metrics.health.p95)} text={formatMs(row.original.metrics.p95LatencyMs)} />
+      ),
+    },
+    {
+      id: "errorRate",
+      header: "Error Rate",
+      enableSorting: false,
+      cell: ({ row }) => (
+        <MetricCell health={assess(thresholds, "ERROR_RATE", row.original.metrics.health.errorRate)} text={formatPercent(row.original.metrics.errorRate)} />
+      ),
+    },
+    {
+      id: "deployed",
+      header: "Deployed",
+      accessorFn: (row) => row.createdAt,
+      enableSorting: true,
+      sortDescFirst: true,
+      cell: ({ row }) => (
+        <span className="cluster">
+          <time dateTime={row.original.createdAt} title={formatDateTime(row.original.createdAt)} className="text-slate-600">
+            {formatRelative(row.original.createdAt, now)}
+          </time>
+          {/* Serving: which version /v1/models/{name}/… serves, and what a simulated model server answers for. */}
+          {row.original.isProduction ? <ProductionBadge /> : null}
+          {row.original.simulated ? <SimulatedBadge /> : null}
+        </span>
+      ),
+    },
+  ];
+}
+
 const ROLLOUT_POLL_MS = 2000;
 
 export default function DeploymentsPage() {
-  const { deployments, everything, healthThresholds: thresholds, now } = useLoaderData<typeof loader>();
-  // A deployment that is rolling out turns Active within seconds: keep the table current meanwhile.
-  usePolling(deployments.nodes.some((d) => d.status === "DEPLOYING"), ROLLOUT_POLL_MS);
-
-  const columns = useMemo<ColumnDef<Row>[]>(
-    () => [
-      {
-        id: "model",
-        header: "Model Name",
-        // Sorting is done by the server; TanStack only offers it on columns with an accessor.
-        accessorFn: (row) => row.modelName,
-        enableSorting: true,
-        sortDescFirst: false,
-        cell: ({ row }) => (
-          <span className="inline-flex items-center gap-2">
-            <Link to={`/deployments/${row.original.id}`} className="font-medium text-slate-900 hover:text-indigo-600 hover:underline">
-              {row.original.modelName}
-            </Link>
-            {row.original.trainer === "SIMULATED" || row.original.simulatedTraffic ? (
-              // An icon with a label (not text): the cell's text stays the model name, for tables copied or read by tools.
-              <span
-                role="img"
-                aria-label="Simulated"
-                className="inline-flex items-center rounded bg-slate-100 p-0.5 text-slate-500"
-                title={`Simulated: ${[row.original.trainer === "SIMULATED" ? "trained by the simulated trainer" : null, row.original.simulatedTraffic ? "simulated traffic" : null].filter(Boolean).join("; ")}`}
-              >
-                <FlaskConical className="h-3.5 w-3.5" aria-hidden />
-              </span>
-            ) : null}
-          </span>
-        ),
-      },
-      {
-        id: "version",
-        header: "Version",
-        enableSorting: false,
-        cell: ({ row }) => <span className="font-mono text-xs text-slate-600">{row.original.version}</span>,
-      },
-      {
-        id: "status",
-        header: "Status",
-        enableSorting: false,
-        cell: ({ row }) => (
-          <span title={row.original.failureReason ?? undefined}>
-            <StatusBadge domain="deployment" status={row.original.status} />
-          </span>
-        ),
-      },
-      {
-        id: "rps",
-        header: "Req/sec",
-        accessorFn: (row) => row.metrics.requestsPerSecond,
-        enableSorting: true,
-        sortDescFirst: true,
-        cell: ({ row }) => <span className="tabular-nums">{formatRate(row.original.metrics.requestsPerSecond)}</span>,
-      },
-      {
-        id: "p95",
-        header: "P95 Latency",
-        accessorFn: (row) => row.metrics.p95LatencyMs,
-        enableSorting: true,
-        sortDescFirst: true,
-        cell: ({ row }) => (
-          <MetricCell health={assess(thresholds, "P95_LATENCY", row.original.metrics.health.p95)} text={formatMs(row.original.metrics.p95LatencyMs)} />
-        ),
-      },
-      {
-        id: "errorRate",
-        header: "Error Rate",
-        enableSorting: false,
-        cell: ({ row }) => (
-          <MetricCell health={assess(thresholds, "ERROR_RATE", row.original.metrics.health.errorRate)} text={formatPercent(row.original.metrics.errorRate)} />
-        ),
-      },
-      {
-        id: "deployed",
-        header: "Deployed",
-        accessorFn: (row) => row.createdAt,
-        enableSorting: true,
-        sortDescFirst: true,
-        cell: ({ row }) => (
-          <span className="inline-flex flex-wrap items-center gap-1.5">
-            <time dateTime={row.original.createdAt} title={formatDateTime(row.original.createdAt)} className="text-slate-600">
-              {formatRelative(row.original.createdAt, now)}
-            </time>
-            {/* Serving: which version /v1/models/{name}/… serves, and what a simulated model server answers for. */}
-            {row.original.isProduction ? <ProductionBadge /> : null}
-            {row.original.simulated ? <SimulatedBadge /> : null}
-          </span>
-        ),
-      },
-    ],
-    [now, thresholds],
-  );
-
+  const { everything, healthThresholds, now, deployments } = useLoaderData<typeof loader>();
+  const columns = useMemo(() => deploymentColumns(now, healthThresholds), [now, healthThresholds]);
   return (
     <>
       <PageHeader
@@ -249,21 +271,34 @@ export default function DeploymentsPage() {
             <FilterSelectField label="Status" name="status" allLabel="All statuses" options={enumOptions(DeploymentStatus)} />
             <FilterSelectField label="Trained by" name="trainer" allLabel="Real and simulated" options={TRAINER_OPTIONS} />
           </FilterBar>
-          <DataTable
-            label="Deployments"
-            columns={columns}
-            rows={deployments.nodes}
-            totalCount={deployments.totalCount}
-            sortKeys={SORT_KEYS}
-            defaultSort={DEFAULT_SORT}
-            getRowId={(row) => row.id}
-            empty={<NoMatches />}
-          />
+          <IconSprite icons={ROW_ICONS}>
+            <DataTable
+              label="Deployments"
+              columns={columns}
+              deferred={deployments}
+              sortKeys={SORT_KEYS}
+              defaultSort={DEFAULT_SORT}
+              getRowId={(row) => row.id}
+              empty={<NoMatches />}
+            />
+          </IconSprite>
+          <Suspense fallback={null}>
+            <Await resolve={deployments}>{(page) => <PollWhileRollingOut rows={page.nodes} />}</Await>
+          </Suspense>
         </>
       )}
     </>
   );
 }
+
+/** A deployment that is rolling out turns Active within seconds: keep the table current meanwhile. */
+function PollWhileRollingOut({ rows }: { rows: Row[] }) {
+  usePolling(rows.some((d) => d.status === "DEPLOYING"), ROLLOUT_POLL_MS);
+  return null;
+}
+
+/** Every icon a row may draw, defined once above the table. */
+const ROW_ICONS = [...statusIcons("deployment"), AlertTriangle, FlaskConical, Star, Sparkles];
 
 function NoMatches() {
   return (

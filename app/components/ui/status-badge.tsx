@@ -13,6 +13,7 @@ import {
   type LucideIcon,
 } from "lucide-react";
 import { cn } from "~/lib/cn";
+import { Icon } from "~/components/ui/icon";
 import type { AlertRuleState, AlertStatus, ApiTokenStatus, AuditOutcome, DeliveryStatus, DeploymentStatus, TrainingJobStatus } from "~/lib/schema-enums";
 
 type Style = { label: string; icon: LucideIcon; tone: Tone; spin?: boolean };
@@ -32,14 +33,8 @@ export interface StatusDomains {
 export type StatusDomain = keyof StatusDomains;
 export type DeploymentStatusValue = StatusDomains["deployment"];
 
-// Colours meet WCAG AA (4.5:1) for the text on its tinted background; icon and text carry the meaning too.
-const tones: Record<Tone, string> = {
-  info: "bg-sky-50 text-sky-800 ring-sky-200",
-  good: "bg-emerald-50 text-emerald-800 ring-emerald-200",
-  warn: "bg-amber-50 text-amber-900 ring-amber-200",
-  bad: "bg-red-50 text-red-800 ring-red-200",
-  muted: "bg-slate-100 text-slate-700 ring-slate-200",
-};
+// Colours meet WCAG AA (4.5:1) for the text on its tinted background (app/tailwind.css); icon and text carry the meaning too.
+const tones: Record<Tone, string> = { info: "tone-info", good: "tone-good", warn: "tone-warn", bad: "tone-bad", muted: "tone-muted" };
 
 // The few looks a status takes; each domain below names its values' looks.
 const look =
@@ -67,14 +62,18 @@ const styles: { [D in StatusDomain]: Record<StatusDomains[D], Style> } = {
  */
 export function StatusBadge<D extends StatusDomain>(props: { domain: D; status: StatusDomains[D]; label?: string; className?: string }) {
   const s: Style = (styles[props.domain] as Record<string, Style>)[props.status] ?? { label: props.status, icon: CircleDashed, tone: "muted" };
-  const Icon = s.icon;
   return (
     <span
-      className={cn("inline-flex items-center gap-1.5 whitespace-nowrap rounded-full px-2.5 py-0.5 text-xs font-medium ring-1 ring-inset", tones[s.tone], props.className)}
+      className={cn("badge", tones[s.tone], props.className)}
       data-status={props.status}
     >
-      <Icon className={cn("h-3.5 w-3.5", s.spin && "animate-spin [animation-duration:2s]")} aria-hidden />
+      <Icon icon={s.icon} className={s.spin ? "animate-spin [animation-duration:2s]" : undefined} />
       {props.label ?? s.label}
     </span>
   );
+}
+
+/** The icons a domain's badges draw, for the `<IconSprite>` of a table that shows many of them. */
+export function statusIcons(domain: StatusDomain): LucideIcon[] {
+  return [...new Set(Object.values(styles[domain] as Record<string, Style>).map((s) => s.icon))];
 }
