@@ -39,8 +39,10 @@ export function DataTable<Row>(props: TableProps<Row> & ({ rows: Row[]; totalCou
   const navigation = useNavigation();
   const loading = navigation.state === "loading" && navigation.location?.pathname === (typeof window === "undefined" ? "" : window.location.pathname);
   const { pageSize } = parsePage(params, props.defaultPageSize);
-  const headers = useServerTable(props, NO_ROWS, 0);
   const ready = "rows" in props ? { nodes: props.rows, totalCount: props.totalCount } : null;
+  // With the rows here, TanStack picks a column's first sort direction from its values (text ascending, figures
+  // descending); a deferred table has none yet, so its text columns say `sortDescFirst: false` themselves.
+  const headers = useServerTable(props, ready?.nodes ?? NO_ROWS, ready?.totalCount ?? 0);
 
   return (
     <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
