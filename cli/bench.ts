@@ -357,14 +357,16 @@ async function run(dbUrl: string, servers: Server[]) {
 
     const dashboardFloor = (c: pg.PoolClient) =>
       c.query(
-        `SELECT (SELECT count(*) FROM "Deployment" WHERE status = 'ACTIVE')::int AS active,
-                (SELECT count(*) FROM "TrainingJob" WHERE status = 'RUNNING')::int AS running,
-                (SELECT count(*) FROM "TrainingJob" WHERE status = 'QUEUED')::int AS queued,
-                (SELECT count(*) FROM "TrainingJob" WHERE status = 'COMPLETE')::int AS completed,
+        `SELECT c.active, c.running, c.queued, c.completed,
                 (SELECT count(*) FROM "TrainingJob" WHERE status = 'FAILED' AND "finishedAt" >= $3::timestamp)::int AS failed,
                 f.n AS requests, f.s AS errors,
                 (SELECT count(*) FROM "Alert" al JOIN "Deployment" d ON d.id = al."deploymentId" WHERE al.status = 'FIRING' AND d.status = 'ACTIVE')::int AS alerts
-         FROM (SELECT sum("requestCount")::float8 AS n, sum("serverErrorCount")::float8 AS s FROM "FleetRollup" WHERE "bucketStart" >= $1::timestamp AND "bucketStart" < $2::timestamp) f`,
+         FROM (SELECT sum(delta) FILTER (WHERE subject = 'Deployment' AND status = 'ACTIVE')::int AS active,
+                      sum(delta) FILTER (WHERE subject = 'TrainingJob' AND status = 'RUNNING')::int AS running,
+                      sum(delta) FILTER (WHERE subject = 'TrainingJob' AND status = 'QUEUED')::int AS queued,
+                      sum(delta) FILTER (WHERE subject = 'TrainingJob' AND status = 'COMPLETE')::int AS completed
+               FROM "StatusCount") c,
+              (SELECT sum("requestCount")::float8 AS n, sum("serverErrorCount")::float8 AS s FROM "FleetRollup" WHERE "bucketStart" >= $1::timestamp AND "bucketStart" < $2::timestamp) f`,
         [day.start.toISOString(), day.end.toISOString(), new Date(Date.now() - 86_400_000).toISOString()],
       );
     // The figure as it was computed before fleet rollups: every deployment's hour rows of the day.
@@ -373,6 +375,13 @@ async function run(dbUrl: string, servers: Server[]) {
         day.start.toISOString(),
         day.end.toISOString(),
       ]);
+
+    // The counts as they were computed before the kept status counts (ADR 0039): every deployment and job row.
+    const dashboardTableCounts = (c: pg.PoolClient) =>
+      c.query(`SELECT (SELECT count(*) FROM "Deployment" WHERE status = 'ACTIVE')::int AS active,
+                      (SELECT count(*) FILTER (WHERE status = 'RUNNING') FROM "TrainingJob")::int AS running,
+                      (SELECT count(*) FILTER (WHERE status = 'QUEUED') FROM "TrainingJob")::int AS queued,
+                      (SELECT count(*) FILTER (WHERE status = 'COMPLETE') FROM "TrainingJob")::int AS completed`);
 
     /** One statement: the page (sorted in the database), its rows' rollups of the window and both counts; merged with the same sketch code. */
     const listFloor = async (c: pg.PoolClient, orderBy: string, where: string, params: unknown[]) => {
@@ -455,6 +464,7 @@ async function run(dbUrl: string, servers: Server[]) {
     }
     const peakRead = rssRead();
     const dashScan = await closedLoop(pool, READ_CONNECTIONS, dashboardRollupScan);
+    const dashCounts = await closedLoop(pool, READ_CONNECTIONS, dashboardTableCounts);
 
     const table: string[] = [];
     table.push(`| request | product p50 / p95 ms (req/s) | floor p50 / p95 ms (req/s) | ratio p50 / p95 | floor |`);
@@ -468,6 +478,7 @@ async function run(dbUrl: string, servers: Server[]) {
       );
     }
     table.push(`| (reference) the 24-hour sum over every deployment's hour rollups, SQL, 10 conn | ${fr([dashScan])} | | | what the dashboard cost without the fleet rollup |`);
+    table.push(`| (reference) counting the deployment and job rows per status, SQL, 10 conn | ${fr([dashCounts])} | | | what the dashboard's counts cost without the kept status counts |`);
 
     // Streaming and size of the server-rendered page.
     const gets = [] as Array<{ ttfb: number; total: number; bytes: number }>;

@@ -19,9 +19,10 @@ export interface DashboardSummary {
 }
 
 /**
- * The dashboard's figures in one statement against stored rows; nothing is generated here. Traffic comes
- * from the fleet rollup (kept at ingest, 16 rows per hour), so the cost does not grow with the fleet
- * (docs/decisions/0024-fleet-rollups.md); the rest are counts over indexed columns.
+ * The dashboard's figures in one statement against stored rows; nothing is generated here. Its cost does
+ * not grow with the fleet: traffic comes from the fleet rollup (kept at ingest, 16 rows per hour;
+ * docs/decisions/0024-fleet-rollups.md), the status counts from the rows the database keeps per status
+ * (docs/decisions/0039-status-counts.md), failed jobs and firing alerts from index ranges of those rows only.
  */
 export async function getDashboardSummary(prisma: PrismaClient, now = new Date()): Promise<DashboardSummary> {
   const since24h = new Date(now.getTime() - DAY_MS).toISOString();
@@ -30,17 +31,17 @@ export async function getDashboardSummary(prisma: PrismaClient, now = new Date()
   const [row] = await prisma.$queryRaw<
     Array<{ active: number; running: number; queued: number; completed: number; failed: number; requests: number | null; errors: number | null; alerts: number }>
   >`
-    SELECT (SELECT count(*) FROM "Deployment" WHERE "status" = 'ACTIVE')::int AS active,
-           j.running, j.queued, j.completed, j.failed,
+    SELECT c.active, c.running, c.queued, c.completed,
+           (SELECT count(*) FROM "TrainingJob" WHERE "status" = 'FAILED' AND "finishedAt" >= ${since24h}::timestamp)::int AS failed,
            f.requests, f.errors,
            -- Issue 14: firing alerts of the alert rules (one per rule and deployment) on ACTIVE deployments, as countFiringAlerts.
            (SELECT count(*) FROM "Alert" a JOIN "Deployment" d ON d."id" = a."deploymentId"
              WHERE a."status" = 'FIRING' AND d."status" = 'ACTIVE')::int AS alerts
-    FROM (SELECT (count(*) FILTER (WHERE "status" = 'RUNNING'))::int AS running,
-                 (count(*) FILTER (WHERE "status" = 'QUEUED'))::int AS queued,
-                 (count(*) FILTER (WHERE "status" = 'COMPLETE'))::int AS completed,
-                 (count(*) FILTER (WHERE "status" = 'FAILED' AND "finishedAt" >= ${since24h}::timestamp))::int AS failed
-          FROM "TrainingJob") j,
+    FROM (SELECT coalesce(sum("delta") FILTER (WHERE "subject" = 'Deployment' AND "status" = 'ACTIVE'), 0)::int AS active,
+                 coalesce(sum("delta") FILTER (WHERE "subject" = 'TrainingJob' AND "status" = 'RUNNING'), 0)::int AS running,
+                 coalesce(sum("delta") FILTER (WHERE "subject" = 'TrainingJob' AND "status" = 'QUEUED'), 0)::int AS queued,
+                 coalesce(sum("delta") FILTER (WHERE "subject" = 'TrainingJob' AND "status" = 'COMPLETE'), 0)::int AS completed
+          FROM "StatusCount") c,
          (SELECT sum("requestCount")::float8 AS requests, sum("serverErrorCount")::float8 AS errors
           FROM "FleetRollup" WHERE "bucketStart" >= ${day.start.toISOString()}::timestamp AND "bucketStart" < ${day.end.toISOString()}::timestamp) f`;
   const requests24h = row?.requests ?? 0;
@@ -57,4 +58,13 @@ export async function getDashboardSummary(prisma: PrismaClient, now = new Date()
     alertsFiring: row?.alerts ?? 0,
     computedAt: now,
   };
+}
+
+/**
+ * Folds the status counts' delta rows into one row per status (when there is anything to fold); returns
+ * how many rows it folded. Run by the maintenance pass; safe beside writers and other folds.
+ */
+export async function foldStatusCounts(prisma: PrismaClient): Promise<number> {
+  const [row] = await prisma.$queryRaw<Array<{ folded: number }>>`SELECT "trainyard_fold_status_counts"() AS folded`;
+  return row?.folded ?? 0;
 }

@@ -1,4 +1,5 @@
 import { pruneIngestReceipts, pruneRollups, refreshStaleStats } from "../services/metrics.ts";
+import { foldStatusCounts } from "../services/dashboard.ts";
 import { startLoop, type WorkerFactory } from "./loop.ts";
 import { MINUTE_MS } from "../services/metrics/windows.ts";
 
@@ -10,7 +11,8 @@ const PRUNE_EVERY_MS = 10 * 60_000;
  * every 5 s while it finds some, else just after the next minute begins, since
  * an idle fleet has none between boundaries), and drops rollups and idempotency keys past their retention. Both are
  * idempotent recomputations from the rollups, so several processes running it
- * at once only repeat work; it runs whether or not the simulator does.
+ * at once only repeat work; it runs whether or not the simulator does. With the pruning it folds the
+ * dashboard's status counts into one row per status (docs/decisions/0039-status-counts.md).
  */
 export const metricsMaintenance: WorkerFactory = {
   name: "metrics-maintenance",
@@ -26,6 +28,7 @@ export const metricsMaintenance: WorkerFactory = {
         if (now.getTime() - lastPrune >= PRUNE_EVERY_MS) {
           await pruneRollups(db.prisma, now);
           await pruneIngestReceipts(db.prisma, now);
+          await foldStatusCounts(db.prisma);
           lastPrune = now.getTime();
         }
         return refreshed > 0 ? true : MINUTE_MS - (Date.now() % MINUTE_MS) + 500;

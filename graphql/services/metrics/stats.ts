@@ -35,6 +35,16 @@ const MINUTE_WINDOWS = METRICS_WINDOWS.filter((w) => WINDOW_SPECS[w].resolution 
  */
 export async function refreshDeploymentStats(prisma: PrismaClient, deploymentIds: readonly string[], now = new Date(), options: { minuteWindowsOnly?: boolean } = {}) {
   if (deploymentIds.length === 0) return;
+  await refreshStatsOf(prisma, Prisma.sql`SELECT DISTINCT unnest(${deploymentIds as string[]}::uuid[]) AS id`, now, options);
+}
+
+/**
+ * The statement behind `refreshDeploymentStats`, for the deployments `ids` selects (a query with one uuid
+ * column, `id`): a list of ids passed in, or the stale rows chosen by the database itself, so that a
+ * maintenance pass sends one statement whatever the fleet size and reads nothing back. Returns the number
+ * of rows written.
+ */
+async function refreshStatsOf(prisma: PrismaClient, ids: Prisma.Sql, now: Date, options: { minuteWindowsOnly?: boolean }): Promise<number> {
   const windows = options.minuteWindowsOnly ? MINUTE_WINDOWS : METRICS_WINDOWS;
   const bounds = windows.map((w) => windowBounds(w, now));
   const list = <T>(f: (b: WindowBounds) => T) => Prisma.join(bounds.map((b) => Prisma.sql`${f(b)}`));
@@ -47,10 +57,10 @@ export async function refreshDeploymentStats(prisma: PrismaClient, deploymentIds
     windows.map((w, i) => Prisma.sql`LEFT JOIN figures ${alias(i)} ON ${alias(i)}.id = ids.id AND ${alias(i)}.name = ${w}`),
     " ",
   );
-  const ids = deploymentIds as string[];
   const from = new Date(Math.min(...bounds.map((b) => b.start.getTime()))).toISOString();
-  await prisma.$executeRaw`
-    WITH w AS (
+  return prisma.$executeRaw`
+    WITH ids AS MATERIALIZED (${ids}),
+    w AS (
       SELECT * FROM unnest(ARRAY[${list((b) => b.window)}]::text[], ARRAY[${list((b) => b.resolution)}]::"RollupResolution"[],
                            ARRAY[${list((b) => b.start.toISOString())}]::timestamp[], ARRAY[${list((b) => b.end.toISOString())}]::timestamp[])
         AS w(name, resolution, start, "end")
@@ -58,7 +68,7 @@ export async function refreshDeploymentStats(prisma: PrismaClient, deploymentIds
     r AS (
       SELECT w.name, r."deploymentId" AS id, r."requestCount" AS n, r."serverErrorCount" AS s, r."histogramOffset" AS o, r."histogram" AS h
       FROM "InferenceRollup" r JOIN w ON r."resolution" = w.resolution AND r."bucketStart" >= w.start AND r."bucketStart" < w."end"
-      WHERE r."deploymentId" = ANY(${ids}::uuid[]) AND r."bucketStart" >= ${from}::timestamp
+      WHERE r."deploymentId" IN (SELECT id FROM ids) AND r."bucketStart" >= ${from}::timestamp
     ),
     totals AS (SELECT name, id, sum(n)::float8 AS n, sum(s)::float8 AS s FROM r GROUP BY name, id),
     buckets AS (
@@ -83,8 +93,7 @@ export async function refreshDeploymentStats(prisma: PrismaClient, deploymentIds
     figures AS (
       SELECT t.name, t.id, t.n, t.s, CASE WHEN v.fraction = 0 THEN v.lo_v ELSE v.lo_v + v.fraction * (v.hi_v - v.lo_v) END AS p95
       FROM totals t LEFT JOIN vals v ON v.name = t.name AND v.id = t.id
-    ),
-    ids AS (SELECT DISTINCT unnest(${ids}::uuid[]) AS id)
+    )
     INSERT INTO "DeploymentStats" AS s ("deploymentId", "computedAt", ${Prisma.join(columns)})
     SELECT ids.id, ${now.toISOString()}::timestamp, ${figures}
     FROM ids ${joins}
@@ -99,9 +108,10 @@ export async function refreshDeploymentStats(prisma: PrismaClient, deploymentIds
  * A full refresh re-reads up to 7 days of rollups, so a fleet whose every
  * deployment had traffic this week is caught up gradually after an hour
  * turns; a minute-windows refresh reads one hour of minute rows, so a minute
- * slide reaches 10,000 deployments within the minute.
+ * slide reaches 10,000 deployments in four passes (~20 s). Each pass is two
+ * statements whatever the fleet size: the database picks the rows itself.
  */
-export const STALE_STATS_PER_PASS = { full: 100, minuteWindows: 1_000 } as const;
+export const STALE_STATS_PER_PASS = { full: 100, minuteWindows: 2_500 } as const;
 
 /**
  * Deployments whose figures have changed since they were computed without new
@@ -118,26 +128,33 @@ export async function refreshStaleStats(prisma: PrismaClient, now = new Date(), 
   const hour = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS).toISOString();
   const fullLimit = options.limit ?? STALE_STATS_PER_PASS.full;
   const minuteLimit = options.limit ?? STALE_STATS_PER_PASS.minuteWindows;
-  const rows = await prisma.$queryRaw<Array<{ id: string; full: boolean }>>`
-    (SELECT s."deploymentId"::text AS id, true AS full FROM "DeploymentStats" s
-      WHERE s."computedAt" < ${hour}::timestamp
-        AND (s.${ident(statsColumn("requestsPerSecond", LONGEST_WINDOW.MINUTE))} > 0 OR s.${ident(statsColumn("requestsPerSecond", LONGEST_WINDOW.HOUR))} > 0)
-      ORDER BY s."computedAt" LIMIT ${fullLimit})
-    UNION ALL
-    (SELECT s."deploymentId"::text AS id, false AS full FROM "DeploymentStats" s
+  // The database chooses the rows and recomputes them in the same statement: no id comes to the server.
+  const full = await refreshStatsOf(
+    prisma,
+    Prisma.sql`
+      (SELECT s."deploymentId" AS id FROM "DeploymentStats" s
+        WHERE s."computedAt" < ${hour}::timestamp
+          AND (s.${ident(statsColumn("requestsPerSecond", LONGEST_WINDOW.MINUTE))} > 0 OR s.${ident(statsColumn("requestsPerSecond", LONGEST_WINDOW.HOUR))} > 0)
+        ORDER BY s."computedAt" LIMIT ${fullLimit})
+      UNION
+      (SELECT d."id" FROM "Deployment" d
+        WHERE NOT EXISTS (SELECT 1 FROM "DeploymentStats" s WHERE s."deploymentId" = d."id")
+          AND EXISTS (SELECT 1 FROM "InferenceRollup" r WHERE r."deploymentId" = d."id")
+        LIMIT ${fullLimit})`,
+    now,
+    {},
+  );
+  const minuteOnly = await refreshStatsOf(
+    prisma,
+    Prisma.sql`
+      SELECT s."deploymentId" AS id FROM "DeploymentStats" s
       WHERE s."computedAt" < ${minute}::timestamp AND s."computedAt" >= ${hour}::timestamp
         AND s.${ident(statsColumn("requestsPerSecond", LONGEST_WINDOW.MINUTE))} > 0
-      ORDER BY s."computedAt" LIMIT ${minuteLimit})
-    UNION ALL
-    (SELECT d."id"::text AS id, true AS full FROM "Deployment" d
-      WHERE NOT EXISTS (SELECT 1 FROM "DeploymentStats" s WHERE s."deploymentId" = d."id")
-        AND EXISTS (SELECT 1 FROM "InferenceRollup" r WHERE r."deploymentId" = d."id")
-      LIMIT ${fullLimit})`;
-  const full = rows.filter((r) => r.full).map((r) => r.id);
-  const minuteOnly = rows.filter((r) => !r.full).map((r) => r.id);
-  for (let i = 0; i < full.length; i += 200) await refreshDeploymentStats(prisma, full.slice(i, i + 200), now);
-  for (let i = 0; i < minuteOnly.length; i += 500) await refreshDeploymentStats(prisma, minuteOnly.slice(i, i + 500), now, { minuteWindowsOnly: true });
-  return rows.length;
+      ORDER BY s."computedAt" LIMIT ${minuteLimit}`,
+    now,
+    { minuteWindowsOnly: true },
+  );
+  return full + minuteOnly;
 }
 
 interface PendingRefresh {
