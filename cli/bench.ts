@@ -392,7 +392,8 @@ async function run(dbUrl: string, servers: Server[]) {
            FROM "Deployment" d JOIN "TrainingJob" j ON j.id = d."jobId" LEFT JOIN "DeploymentStats" s ON s."deploymentId" = d.id
            WHERE ${where}
            ORDER BY ${orderBy}, d.id LIMIT 50)
-         SELECT p.*, (SELECT count(*) FROM "Deployment" d WHERE ${where})::int AS total, (SELECT count(*) FROM "Deployment")::int AS everything,
+         SELECT p.*, ${where === "true" ? `(SELECT sum(delta) FROM "StatusCount" WHERE subject = 'Deployment')` : `(SELECT count(*) FROM "Deployment" d WHERE ${where})`}::int AS total,
+                (SELECT sum(delta) FROM "StatusCount" WHERE subject = 'Deployment')::int AS everything,
                 r."requestCount", r."serverErrorCount", r."histogramOffset", r.histogram
          FROM page p LEFT JOIN "InferenceRollup" r
            ON r."deploymentId" = p.id AND r.resolution = 'MINUTE' AND r."bucketStart" >= $1::timestamp AND r."bucketStart" < $2::timestamp

@@ -60,11 +60,3 @@ export async function getDashboardSummary(prisma: PrismaClient, now = new Date()
   };
 }
 
-/**
- * Folds the status counts' delta rows into one row per status (when there is anything to fold); returns
- * how many rows it folded. Run by the maintenance pass; safe beside writers and other folds.
- */
-export async function foldStatusCounts(prisma: PrismaClient): Promise<number> {
-  const [row] = await prisma.$queryRaw<Array<{ folded: number }>>`SELECT "trainyard_fold_status_counts"() AS folded`;
-  return row?.folded ?? 0;
-}

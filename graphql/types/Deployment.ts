@@ -105,6 +105,7 @@ const DeploymentPage = pageOf<PageQuery<Prisma.DeploymentWhereInput, Prisma.Depl
   model: "Deployment",
   delegate: (prisma) => prisma.deployment,
   defaultOrder: [{ id: "asc" }],
+  statusCounted: "Deployment",
 });
 
 const sortColumns = { MODEL_NAME: "modelName", DEPLOYED: "createdAt", STATUS: "status" } as const;

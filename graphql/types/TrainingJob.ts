@@ -177,6 +177,7 @@ const TrainingJobPage = pageOf<TrainingJobPageQuery>({
   model: "TrainingJob",
   delegate: (prisma) => prisma.trainingJob,
   defaultOrder: [{ createdAt: "desc" }, { id: "asc" }],
+  statusCounted: "TrainingJob",
   nodes: async (query, page, ctx) => {
     if (!page.progress) {
       return ctx.prisma.trainingJob.findMany({ ...query, where: page.where, orderBy: page.orderBy, take: page.take, skip: page.skip });

@@ -1,5 +1,5 @@
 import { pruneIngestReceipts, pruneRollups, refreshStaleStats } from "../services/metrics.ts";
-import { foldStatusCounts } from "../services/dashboard.ts";
+import { foldStatusCounts } from "../services/status-counts.ts";
 import { startLoop, type WorkerFactory } from "./loop.ts";
 import { MINUTE_MS } from "../services/metrics/windows.ts";
 

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { foldStatusCounts, getDashboardSummary } from "../../graphql/services/dashboard.ts";
+import { getDashboardSummary } from "../../graphql/services/dashboard.ts";
+import { foldStatusCounts } from "../../graphql/services/status-counts.ts";
 import { seedDemoData } from "../../prisma/seed.ts";
 import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
+import { query } from "../setup/graphql.ts";
 import { createCompleteJob } from "../setup/jobs.ts";
 import { createDeployment, rng } from "./metrics-fixtures.ts";
 
@@ -32,6 +34,22 @@ async function keptAndCounted() {
 async function expectExact() {
   const { kept, counted } = await keptAndCounted();
   expect(kept).toEqual(counted);
+  // The lists' totals filtered by status alone are read from the kept counts; with another filter, counted.
+  const sum = (prefix: string, statuses: readonly string[]) => statuses.reduce((n, s) => n + (counted[`${prefix}.${s}`] ?? 0), 0);
+  const totals = await query(
+    t.db,
+    `{ all: deployments(first: 0) { totalCount } live: deployments(first: 0, filter: { status: [ACTIVE, PAUSED] }) { totalCount }
+       named: deployments(first: 0, filter: { status: [ACTIVE], modelName: "metrics-" }) { totalCount }
+       jobs: trainingJobs(first: 0) { totalCount } queued: trainingJobs(first: 0, filter: { status: [QUEUED] }) { totalCount } }`,
+  );
+  const [named] = await t.db.prisma.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM "Deployment" WHERE "status" = 'ACTIVE' AND "modelName" ILIKE '%metrics-%'`;
+  expect(totals).toEqual({
+    all: { totalCount: sum("Deployment", DEPLOYMENT) },
+    live: { totalCount: sum("Deployment", ["ACTIVE", "PAUSED"]) },
+    named: { totalCount: named!.n },
+    jobs: { totalCount: sum("TrainingJob", JOB) },
+    queued: { totalCount: sum("TrainingJob", ["QUEUED"]) },
+  });
   const summary = await getDashboardSummary(t.db.prisma);
   expect(summary).toMatchObject({
     activeDeployments: counted["Deployment.ACTIVE"] ?? 0,

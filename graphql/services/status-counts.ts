@@ -1,0 +1,41 @@
+import type { Db, PrismaClient } from "../db.ts";
+
+/**
+ * How many deployments or training jobs are in each status, from the rows the database keeps for it
+ * (`StatusCount`, written by triggers; docs/decisions/0039-status-counts.md): a handful of rows to sum,
+ * whatever the fleet size, and exact in every snapshot, like `count(*)`.
+ */
+export type CountedTable = "Deployment" | "TrainingJob";
+
+/** Rows of `table` in one of `statuses` (every status when null). */
+export async function countByStatus(prisma: Db, table: CountedTable, statuses: readonly string[] | null): Promise<number> {
+  const [row] = await prisma.$queryRaw<Array<{ n: number }>>`
+    SELECT coalesce(sum("delta"), 0)::int AS n FROM "StatusCount"
+    WHERE "subject" = ${table} AND (${statuses as string[] | null}::text[] IS NULL OR "status" = ANY(${statuses as string[] | null}::text[]))`;
+  return row?.n ?? 0;
+}
+
+/**
+ * The statuses a list filter asks for, when the filter is nothing but a status filter (`{}` or
+ * `{ status: { in: [...] } }`): then the kept counts answer its total. Undefined for any other filter.
+ */
+export function statusOnlyFilter(where: object | undefined): readonly string[] | null | undefined {
+  const keys = Object.keys(where ?? {});
+  if (keys.length === 0) return null;
+  if (keys.length !== 1 || keys[0] !== "status") return undefined;
+  const status = (where as { status?: unknown }).status;
+  if (typeof status === "string") return [status];
+  if (status && typeof status === "object" && Object.keys(status).length === 1 && Array.isArray((status as { in?: unknown }).in)) {
+    return (status as { in: string[] }).in;
+  }
+  return undefined;
+}
+
+/**
+ * Folds the delta rows into one row per status (when there is anything to fold); returns how many rows
+ * it folded. Run by the maintenance pass; safe beside writers and other folds.
+ */
+export async function foldStatusCounts(prisma: PrismaClient): Promise<number> {
+  const [row] = await prisma.$queryRaw<Array<{ folded: number }>>`SELECT "trainyard_fold_status_counts"() AS folded`;
+  return row?.folded ?? 0;
+}
