@@ -72,6 +72,20 @@ interface Table {
    */
   verified: Map<string, TokenEntry | null>;
   loadedAt: number;
+  /** When the backstop last found the table current (loaded then, or the version unchanged since). */
+  checkedAt: number;
+  /** The routing version read just before the rows (null where it cannot be read). */
+  version: string | null;
+}
+
+/**
+ * How far the routing triggers have advanced `trainyard_routing_version` (migration 20261128600000): one
+ * row, so the listening backstop can tell "nothing changed" without reloading every deployment and token.
+ */
+async function routingVersion(db: Database): Promise<string | null> {
+  const [row] = await db.prisma.$queryRaw<Array<{ v: string }>>`
+    SELECT (CASE WHEN is_called THEN last_value ELSE 0 END)::text AS v FROM "trainyard_routing_version"`;
+  return row?.v ?? null;
 }
 
 /** Secrets remembered per routing-table load (unknown ones too, so a flood of bad tokens stays cheap). */
@@ -126,6 +140,7 @@ export class Gateway {
   private seq = 0;
   private flushing: Promise<void> | null = null;
   private refreshing: Promise<void> | null = null;
+  private checking: Promise<void> | null = null;
   private refreshAgain = false;
   /** A change was announced (or a load failed) and is not in the table yet. */
   private dirty = false;
@@ -183,8 +198,20 @@ export class Gateway {
    */
   private poll(): void {
     const table = this.table;
-    if (this.listening && table && !this.dirty && Date.now() - table.loadedAt < LISTENING_BACKSTOP_MS) return;
-    void this.refresh().catch((err) => this.warnOnce(`routing table refresh failed (serving the last one): ${(err as Error).message}`));
+    const fail = (err: Error) => this.warnOnce(`routing table refresh failed (serving the last one): ${err.message}`);
+    if (this.listening && table && !this.dirty) {
+      if (Date.now() - table.checkedAt < LISTENING_BACKSTOP_MS || this.refreshing || this.checking) return;
+      // The backstop asks whether anything changed since the load (one row) before reloading everything.
+      this.checking = routingVersion(this.db)
+        .then((version) => {
+          if (version !== null && version === table.version && this.table === table && !this.dirty) table.checkedAt = Date.now();
+          else return this.refresh();
+        })
+        .catch(fail)
+        .finally(() => (this.checking = null));
+      return;
+    }
+    void this.refresh().catch(fail);
   }
 
   /** Stops the timers and writes what is still in memory (one last attempt). */
@@ -213,7 +240,7 @@ export class Gateway {
       flushedEvents: this.counters.flushed,
       droppedEvents: this.counters.dropped,
       unflushedBatches: this.pending.length + this.current.size,
-      routingTableAgeMs: this.table ? Date.now() - this.table.loadedAt : null,
+      routingTableAgeMs: this.table ? Date.now() - this.table.checkedAt : null,
       listening: this.listening,
       refreshes: this.refreshes,
       streamTtfb: { count: this.streamTtfb.count, p50Ms: this.streamTtfb.quantile(0.5), p99Ms: this.streamTtfb.quantile(0.99) },
@@ -257,6 +284,8 @@ export class Gateway {
   }
 
   private async load(): Promise<void> {
+    // Read before the rows: a change after this point moves the version past it, and the backstop reloads.
+    const version = await routingVersion(this.db);
     const [deployments, routes, tokens] = await Promise.all([
       this.db.prisma.deployment.findMany({
         select: { id: true, modelName: true, version: true, status: true, upstreamUrl: true, isPublic: true, versionMajor: true, versionMinor: true, versionPatch: true },
@@ -295,7 +324,7 @@ export class Gateway {
     }
     const tokenMap = new Map<string, TokenEntry>();
     for (const t of tokens) tokenMap.set(t.secretHash, { name: t.name, invoke: t.scopes.includes("invoke"), expiresAt: t.expiresAt?.getTime() ?? null });
-    this.table = { models, tokens: tokenMap, verified: new Map(), loadedAt: Date.now() };
+    this.table = { models, tokens: tokenMap, verified: new Map(), loadedAt: Date.now(), checkedAt: Date.now(), version };
     this.refreshes++;
   }
 
