@@ -151,9 +151,9 @@ const pendingRefreshes = new WeakMap<PrismaClient, PendingRefresh>();
 /** How long ingestion lets touched deployments gather before their figures are recomputed together. */
 export const STATS_REFRESH_DELAY_MS = 250;
 /** Under sustained ingestion a round waits this many times its own duration after the previous one… */
-export const STATS_REFRESH_PACE = 4;
-/** …but never longer than this, so the sort order still follows traffic within a few seconds (ADR 0025). */
-export const STATS_REFRESH_MAX_DELAY_MS = 2_000;
+export const STATS_REFRESH_PACE = 3;
+/** …but never longer than this, so the sort order follows sustained traffic within about a second plus a round (ADR 0025). */
+export const STATS_REFRESH_MAX_DELAY_MS = 1_000;
 
 /**
  * The pause before the next round: a round recomputes 7 days of hour histograms per deployment (hundreds of
@@ -170,7 +170,7 @@ export function statsRefreshPause(lastRoundMs: number): number {
  * after and together: a busy gateway's many batches cost one refresh per
  * deployment per round instead of a 7-day re-read per batch. The batch is
  * already committed; the sort order follows within about a second when idle,
- * within a few seconds under sustained ingestion (rounds are paced).
+ * within about a second plus a round under sustained ingestion (rounds are paced).
  */
 export function scheduleStatsRefresh(prisma: PrismaClient, deploymentIds: Iterable<string>): void {
   let pending = pendingRefreshes.get(prisma);
