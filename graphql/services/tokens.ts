@@ -81,7 +81,7 @@ export type TokenCheck =
  * How long a process may answer for a token from what it read, without reading it again: the bound on how
  * late another process learns of a revocation when change notifications are not heard (PostgreSQL down, no
  * `watchTokenChanges`). With them, it learns at the revoking transaction's commit; the revoking process
- * itself refuses the token at once (docs/decisions/0038-token-checks-cached.md).
+ * itself refuses the token at once (docs/decisions/0038-ingestion-hot-path.md).
  */
 export const TOKEN_CACHE_MS = 5_000;
 /** The channel token changes are announced on (payload: the token's id; migration 20261128510000_token_notify). */

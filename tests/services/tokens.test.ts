@@ -80,7 +80,7 @@ test("invalid input is a VALIDATION error naming the field, and nothing is writt
 });
 
 // Token checks are reused for a few seconds, so a busy client does not cost a database read per request
-// (docs/decisions/0038-token-checks-cached.md); revocations must still take effect as documented.
+// (docs/decisions/0038-ingestion-hot-path.md); revocations must still take effect as documented.
 
 test("a token checked once is not read again for a few seconds, but its expiry is checked on every use", async () => {
   const soon = new Date(Date.now() + 120_000);

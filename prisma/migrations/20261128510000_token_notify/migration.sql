@@ -1,6 +1,6 @@
 -- Hand-written: a change to a token that can refuse it (revoked, expiry, scopes, deleted) is announced on the
 -- "trainyard_tokens" channel with the token's id, so every server process forgets what it had read of that
--- token (docs/decisions/0038-token-checks-cached.md). Recording use ("lastUsedAt") is not announced.
+-- token (docs/decisions/0038-ingestion-hot-path.md). Recording use ("lastUsedAt") is not announced.
 -- NOTIFY is delivered at commit, and not at all when the transaction rolls back.
 CREATE FUNCTION "trainyard_notify_token"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
