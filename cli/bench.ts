@@ -183,17 +183,26 @@ function wrkScript(method: "GET" | "POST", pathAndQuery: string | string[], bodi
   if (bodies) fs.writeFileSync(bodyFile, bodies.join("\n") + "\n");
   const perBody = Array.isArray(pathAndQuery);
   if (perBody) fs.writeFileSync(pathFile, pathAndQuery.join("\n") + "\n");
+  // wrk's Lua math.random is unseeded: every thread of every wrk process would start at the same body and send the same
+  // deployment's batch in lock-step (waiting on each other's row locks). Each thread starts at its own place instead,
+  // spread over the list and over the wrk processes running at once (argument "part/parts threads", see wrk()).
   const lua = `
 local bodies = {}
 local paths = {}
 local counter = 0
+local threads = 0
+function setup(thread)
+  thread:set("slot", threads)
+  threads = threads + 1
+end
 local headers = {${Object.entries(headers)
     .map(([k, v]) => `[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
     .join(", ")}}
 function init(args)
   ${perBody ? `for line in io.lines(${JSON.stringify(pathFile)}) do paths[#paths + 1] = line end` : ""}
   ${bodies ? `for line in io.lines(${JSON.stringify(bodyFile)}) do bodies[#bodies + 1] = line end
-  counter = math.random(#bodies)` : ""}
+  local part, parts, perWrk = tonumber(args[1] or "0"), tonumber(args[2] or "1"), tonumber(args[3] or "1")
+  counter = math.floor(#bodies * (part * perWrk + slot) / (parts * perWrk)) % #bodies` : ""}
 end
 function request()
   ${bodies ? `counter = counter % #bodies + 1
@@ -210,9 +219,11 @@ end
   return file;
 }
 
-function wrk(baseUrl: string, script: string, connections: number, seconds = SECONDS): Promise<LoadResult> {
+/** `spread`: this is wrk process `part` of `parts` sending the same script at once (their threads start at different bodies). */
+function wrk(baseUrl: string, script: string, connections: number, seconds = SECONDS, spread = { part: 0, parts: 1 }): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn("wrk", ["-t", String(Math.min(2, connections)), "-c", String(connections), "-d", `${seconds}s`, "--timeout", "30s", "-s", script, baseUrl], {
+    const threads = Math.min(2, connections);
+    const p = spawn("wrk", ["-t", String(threads), "-c", String(connections), "-d", `${seconds}s`, "--timeout", "30s", "-s", script, baseUrl, "--", String(spread.part), String(spread.parts), String(threads)], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
@@ -564,7 +575,10 @@ async function run(dbUrl: string, servers: Server[]) {
     const b = await startServer(dbUrl);
     servers.push(b);
     await wrk(b.url, eventsScripts.get(1_000)!, INGEST_CLIENTS, 2);
-    const [onA, onB] = await Promise.all([wrk(a.url, eventsScripts.get(1_000)!, INGEST_CLIENTS), wrk(b.url, eventsScripts.get(1_000)!, INGEST_CLIENTS)]);
+    const [onA, onB] = await Promise.all([
+      wrk(a.url, eventsScripts.get(1_000)!, INGEST_CLIENTS, SECONDS, { part: 0, parts: 2 }),
+      wrk(b.url, eventsScripts.get(1_000)!, INGEST_CLIENTS, SECONDS, { part: 1, parts: 2 }),
+    ]);
     const oneProcess8 = await wrk(a.url, eventsScripts.get(1_000)!, 2 * INGEST_CLIENTS);
     await stopServer(b);
     servers.pop();

@@ -17,6 +17,7 @@ import { isDatabaseUnavailable, RETRY_AFTER_SECONDS, surviveDatabaseFaults } fro
 import { consoleBodyLimit, consoleUrlGuard, securityHeaders } from "../graphql/security/http.ts";
 import { actorFor, consoleAuth, type ConsoleAuth, type ConsoleUser } from "../graphql/security/console-auth.ts";
 import { adminExists, ensureAdmin } from "../graphql/services/accounts.ts";
+import { watchTokenChanges } from "../graphql/services/tokens.ts";
 import { anonymousActor } from "../graphql/context.ts";
 import { ConfigError } from "../graphql/config.ts";
 import { BaseError } from "../graphql/errors.ts";
@@ -71,6 +72,8 @@ export async function serve(configured: Config): Promise<RunningServer> {
   // The inference gateway, mounted for the embedded default (`trainyard gateway` runs it on its own).
   const gateway = new Gateway(db, config.serving.gateway);
   gateway.start();
+  // Token checks are reused for a few seconds; a revocation committed by any process is heard here at once (ADR 0038).
+  const tokenChanges = watchTokenChanges(db);
   const app = express();
   app.disable("x-powered-by");
   app.use(securityHeaders());
@@ -139,6 +142,7 @@ export async function serve(configured: Config): Promise<RunningServer> {
     s.once("error", reject);
     s.listen(config.port, config.host, () => resolve(s));
   }).catch(async (err: NodeJS.ErrnoException) => {
+    await tokenChanges.close();
     await db.close();
     if (err.code === "EADDRINUSE") throw new Error(`Port ${config.port} is already in use. Set PORT to a free port.`);
     throw err;
@@ -160,6 +164,7 @@ export async function serve(configured: Config): Promise<RunningServer> {
       await workers.stop();
       server.closeAllConnections();
       await gateway.stop();
+      await tokenChanges.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await db.close();
     },

@@ -96,7 +96,12 @@ export function contextFor(db: Database, actor: Actor, config: Config = processC
 }
 
 async function actorForRequest(prisma: PrismaClient, request: Request | undefined, requireReadToken: boolean): Promise<Actor> {
-  const header = request?.headers.get("authorization")?.trim();
+  return actorForAuthorization(prisma, request?.headers.get("authorization"), requireReadToken);
+}
+
+/** The actor of an `Authorization` header (for endpoints that need no context beyond it: the events endpoint). */
+export async function actorForAuthorization(prisma: PrismaClient, authorization: string | null | undefined, requireReadToken = false): Promise<Actor> {
+  const header = authorization?.trim();
   if (!header) return anonymousActor({ requireReadToken });
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) {

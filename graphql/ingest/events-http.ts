@@ -1,6 +1,6 @@
 import type { Database } from "../db.ts";
 import { authorize } from "../audit.ts";
-import { createContext } from "../context.ts";
+import { actorForAuthorization } from "../context.ts";
 import { BaseError, ValidationError, type FieldError } from "../errors.ts";
 import { ingestEvents, scheduleStatsRefresh } from "../services/metrics.ts";
 import { parseEventsPayload } from "../validation/inference.ts";
@@ -34,9 +34,9 @@ export async function handleEventsPost(
   request: { deploymentId: string; headers: Headers; body: Buffer },
   options: { now?: Date } = {},
 ): Promise<EventsHttpResponse> {
-  const ctx = await createContext({ db, request: new Request("http://localhost/api/v1/events", { method: "POST", headers: request.headers }), via: "http" });
+  const actor = await actorForAuthorization(db.prisma, request.headers.get("authorization"));
   try {
-    authorize(ctx.actor, "ingest");
+    authorize(actor, "ingest");
   } catch (err) {
     const e = err as BaseError;
     return errorResponse(STATUS_FOR_CODE[e.code] ?? 403, e.code, e.message);

@@ -109,13 +109,18 @@ export class LatencySketch {
     return bucketValue(this.offset + this.counts.length - 1);
   }
 
-  private addToBucket(index: number, times: number): void {
-    this.reserve(index, index);
-    this.counts[index - this.offset]! += times;
+  /** Adds `times` latencies of bucket `index` (`bucketIndex(latencyMs)`: callers adding one latency to several sketches compute it once). */
+  addToBucket(index: number, times = 1): void {
+    const i = index - this.offset;
+    if (i >= 0 && i < this.counts.length) this.counts[i]! += times;
+    else {
+      this.reserve(index, index);
+      this.counts[index - this.offset]! += times;
+    }
     this.total += times;
   }
 
-  /** Grows the dense array so buckets from..to fit. */
+  /** Grows the dense array so buckets from..to fit (downwards with some room, so values arriving in falling order do not copy it each time). */
   private reserve(from: number, to: number): void {
     if (this.counts.length === 0) {
       this.offset = from;
@@ -123,8 +128,9 @@ export class LatencySketch {
       return;
     }
     if (from < this.offset) {
-      this.counts = new Array<number>(this.offset - from).fill(0).concat(this.counts);
-      this.offset = from;
+      const room = Math.max(this.offset - from, 32);
+      this.counts = new Array<number>(room).fill(0).concat(this.counts);
+      this.offset -= room;
     }
     const end = this.offset + this.counts.length - 1;
     if (to > end) {

@@ -1,6 +1,7 @@
 import { isUuid } from "../ids.ts";
 import { createHash, randomBytes } from "node:crypto";
-import { inTransaction, type Db, type PrismaClient } from "../db.ts";
+import { inTransaction, isClient, type Database, type Db, type PrismaClient } from "../db.ts";
+import { subscribe, type Subscription } from "../listen.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { SCOPES, type Scope } from "../scopes.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
@@ -60,9 +61,15 @@ export async function createApiToken(prisma: Db, args: { input: CreateApiTokenIn
 /** Revokes a token; revoking it again keeps the first revocation time. */
 export async function revokeApiToken(prisma: Db, id: string) {
   if (!isUuid(id)) throw new NotFoundError("API token", id);
+  // Before the write: from now on this process reads the token from the database on every use (its own
+  // transaction may not have committed yet), until the database shows it revoked (ADR 0038).
+  revokingInProcess.add(id);
   await prisma.apiToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
   const token = await prisma.apiToken.findUnique({ where: { id } });
-  if (!token) throw new NotFoundError("API token", id);
+  if (!token) {
+    revokingInProcess.delete(id);
+    throw new NotFoundError("API token", id);
+  }
   return token;
 }
 
@@ -70,22 +77,104 @@ export type TokenCheck =
   | { ok: true; id: string; name: string; scopes: Scope[] }
   | { ok: false; reason: string; name?: string };
 
-/** Resolves a presented secret to its token, or says why it cannot be used. */
+/**
+ * How long a process may answer for a token from what it read, without reading it again: the bound on how
+ * late another process learns of a revocation when change notifications are not heard (PostgreSQL down, no
+ * `watchTokenChanges`). With them, it learns at the revoking transaction's commit; the revoking process
+ * itself refuses the token at once (docs/decisions/0038-ingestion-hot-path.md).
+ */
+export const TOKEN_CACHE_MS = 5_000;
+/** The channel token changes are announced on (payload: the token's id; migration 20261128510000_token_notify). */
+export const TOKEN_CHANNEL = "trainyard_tokens";
+
+interface CachedToken {
+  id: string;
+  name: string;
+  scopes: Scope[];
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  /** When the read that produced this entry started (performance.now()): older than any change heard after it. */
+  readAt: number;
+}
+/** Per client: secret hash → the token as last read. Only tokens that exist are kept, so it holds at most one entry per token. */
+const tokenCaches = new WeakMap<object, Map<string, CachedToken>>();
+const MAX_CACHED_TOKENS = 10_000;
+/** Tokens this process is revoking: always read from the database until it shows them revoked. */
+const revokingInProcess = new Set<string>();
+/** Token id → when a change to it was heard (performance.now()); entries read before that are stale. */
+const changedAt = new Map<string, number>();
+/** When every entry became stale (the notification session reconnected: anything may have changed). */
+let everythingChangedAt = -Infinity;
+
+/** A change to token `id` (or to any token, for null) committed: entries read before now are not used again. */
+export function forgetTokens(id: string | null): void {
+  const at = performance.now();
+  if (id === null) everythingChangedAt = at;
+  else changedAt.set(id, at);
+  for (const [key, when] of changedAt) if (at - when > TOKEN_CACHE_MS) changedAt.delete(key);
+}
+
+/**
+ * Hears token changes committed by any process (revocations, expiry or scope changes: a trigger announces
+ * them) and forgets what this process had read of those tokens. The server runs one for its lifetime.
+ */
+export function watchTokenChanges(db: Database): Subscription {
+  return subscribe(db, [TOKEN_CHANNEL], (_channel, payload) => forgetTokens(payload === "" ? null : payload), {
+    log: (line) => console.warn(`[tokens] ${line}`),
+  });
+}
+
+function cachedToken(cache: Map<string, CachedToken> | undefined, hash: string): CachedToken | undefined {
+  const entry = cache?.get(hash);
+  if (!entry) return undefined;
+  const fresh =
+    performance.now() - entry.readAt < TOKEN_CACHE_MS &&
+    entry.readAt > everythingChangedAt &&
+    entry.readAt > (changedAt.get(entry.id) ?? -Infinity) &&
+    !revokingInProcess.has(entry.id);
+  return fresh ? entry : undefined;
+}
+
+function check(token: { name: string; expiresAt: Date | null; revokedAt: Date | null }, now: Date): TokenCheck | null {
+  const status = tokenStatus(token, now);
+  if (status === "REVOKED") return { ok: false, reason: `API token "${token.name}" has been revoked`, name: token.name };
+  if (status === "EXPIRED") return { ok: false, reason: `API token "${token.name}" expired on ${token.expiresAt!.toISOString()}`, name: token.name };
+  return null;
+}
+
+/**
+ * Resolves a presented secret to its token, or says why it cannot be used. On a client (not inside a
+ * transaction) what was read is reused for up to TOKEN_CACHE_MS, so a busy client's requests do not each
+ * cost a round trip; expiry is still checked against `now` on every use, and a change heard from the
+ * database or a revocation by this process makes the next use read the token again.
+ */
 export async function authenticateToken(prisma: Db, args: { secret: string; now?: Date }): Promise<TokenCheck> {
   const { secret, now = new Date() } = args;
   if (!isWellFormedSecret(secret)) {
     return { ok: false, reason: `Malformed API token: expected "${TOKEN_MARKER}" followed by 43 characters` };
   }
-  const token = await prisma.apiToken.findUnique({ where: { secretHash: hashSecret(secret) } });
+  const hash = hashSecret(secret);
+  let cache = isClient(prisma) ? tokenCaches.get(prisma) : undefined;
+  const hit = cachedToken(cache, hash);
+  if (hit) return check(hit, now) ?? { ok: true, id: hit.id, name: hit.name, scopes: hit.scopes };
+
+  const readAt = performance.now();
+  const token = await prisma.apiToken.findUnique({ where: { secretHash: hash } });
   if (!token) return { ok: false, reason: "Unknown API token" };
-  const status = tokenStatus(token, now);
-  if (status === "REVOKED") return { ok: false, reason: `API token "${token.name}" has been revoked`, name: token.name };
-  if (status === "EXPIRED") return { ok: false, reason: `API token "${token.name}" expired on ${token.expiresAt!.toISOString()}`, name: token.name };
+  if (token.revokedAt) revokingInProcess.delete(token.id);
+  const scopes = token.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s));
+  if (isClient(prisma)) {
+    if (!cache) tokenCaches.set(prisma, (cache = new Map()));
+    if (cache.size >= MAX_CACHED_TOKENS) cache.clear();
+    cache.set(hash, { id: token.id, name: token.name, scopes, expiresAt: token.expiresAt, revokedAt: token.revokedAt, readAt });
+  }
+  const refused = check(token, now);
+  if (refused) return refused;
   if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
     await prisma.apiToken.updateMany({
       where: { id: token.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } }] },
       data: { lastUsedAt: now },
     });
   }
-  return { ok: true, id: token.id, name: token.name, scopes: token.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)) };
+  return { ok: true, id: token.id, name: token.name, scopes };
 }

@@ -103,7 +103,7 @@ export function parseEventsPayload(body: unknown): EventsPayload | BatchProblem 
     const e = raw[i] as { timestamp?: unknown; latencyMs?: unknown; outcome?: unknown } | null;
     if (typeof e !== "object" || e === null || Array.isArray(e)) return { index: i, field: "event", message: "an event must be an object with timestamp, latencyMs and outcome" };
     const t = e.timestamp;
-    const timestamp = typeof t === "string" || typeof t === "number" ? new Date(t) : t;
+    const timestamp = typeof t === "string" ? new Date(isoMillis(t)) : typeof t === "number" ? new Date(t) : t;
     if (timestamp instanceof Date && Number.isNaN(timestamp.getTime())) {
       return { index: i, field: "timestamp", message: "timestamp must be an ISO-8601 string or epoch milliseconds" };
     }
@@ -115,4 +115,38 @@ export function parseEventsPayload(body: unknown): EventsPayload | BatchProblem 
     };
   }
   return { events, idempotencyKey: (idempotencyKey as string | null | undefined) ?? null };
+}
+
+const digit = (s: string, i: number) => s.charCodeAt(i) - 48;
+const digits = (s: string, from: number, to: number) => {
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const d = digit(s, i);
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+};
+
+/**
+ * Epoch milliseconds of a timestamp string, exactly as `new Date(s).getTime()` reads it (NaN when it cannot).
+ * The common form, `toISOString()`'s `YYYY-MM-DDTHH:MM:SS.sssZ` with every field in range, is read digit by
+ * digit (parsing a date string costs about a microsecond, a batch holds thousands); anything else goes to `Date`.
+ */
+export function isoMillis(s: string): number {
+  if (s.length === 24 && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45 && s.charCodeAt(10) === 84 && s.charCodeAt(13) === 58 &&
+      s.charCodeAt(16) === 58 && s.charCodeAt(19) === 46 && s.charCodeAt(23) === 90) {
+    const year = digits(s, 0, 4);
+    const month = digits(s, 5, 7);
+    const day = digits(s, 8, 10);
+    const hour = digits(s, 11, 13);
+    const minute = digits(s, 14, 16);
+    const second = digits(s, 17, 19);
+    const ms = digits(s, 20, 23);
+    // Date.UTC reads years 0–99 as 1900–1999; those (and the rest) go to Date.
+    if (year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59 && ms >= 0) {
+      return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+    }
+  }
+  return new Date(s).getTime();
 }

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { ValidationError } from "../../graphql/errors.ts";
-import { authenticateToken, createApiToken, revokeApiToken } from "../../graphql/services/tokens.ts";
+import { inTransaction } from "../../graphql/db.ts";
+import { authenticateToken, createApiToken, revokeApiToken, TOKEN_CACHE_MS, watchTokenChanges } from "../../graphql/services/tokens.ts";
 import { createTestDatabase, type TestDatabase } from "../setup/database.ts";
 
 let t: TestDatabase;
@@ -77,3 +78,47 @@ test("invalid input is a VALIDATION error naming the field, and nothing is writt
   }
   expect(await t.db.prisma.apiToken.count()).toBe(before);
 });
+
+// Token checks are reused for a few seconds, so a busy client does not cost a database read per request
+// (docs/decisions/0038-ingestion-hot-path.md); revocations must still take effect as documented.
+
+test("a token checked once is not read again for a few seconds, but its expiry is checked on every use", async () => {
+  const soon = new Date(Date.now() + 120_000);
+  const { token, secret } = await createApiToken(t.db.prisma, { input: { name: "busy-gateway", scopes: ["ingest"], expiresAt: soon }, actor: "console" });
+  expect(await authenticateToken(t.db.prisma, { secret })).toMatchObject({ ok: true, name: "busy-gateway" });
+  // Nothing listens for token changes here, so only the reuse period bounds what this process answers.
+  await t.db.prisma.$executeRaw`UPDATE "ApiToken" SET "name" = 'renamed' WHERE "id" = ${token.id}::uuid`;
+  expect(await authenticateToken(t.db.prisma, { secret })).toMatchObject({ ok: true, name: "busy-gateway" });
+  expect(await authenticateToken(t.db.prisma, { secret, now: new Date(soon.getTime() + 1) })).toMatchObject({ ok: false, reason: expect.stringMatching(/expired/) });
+});
+
+test("a token revoked by this process is refused at once, even while its check is reused, and even before the revocation commits elsewhere", async () => {
+  const { token, secret } = await createApiToken(t.db.prisma, { input: { name: "leaked-later", scopes: ["ingest"] }, actor: "console" });
+  expect((await authenticateToken(t.db.prisma, { secret })).ok).toBe(true);
+  await inTransaction(t.db.prisma, (tx) => revokeApiToken(tx, token.id));
+  expect(await authenticateToken(t.db.prisma, { secret })).toMatchObject({ ok: false, reason: expect.stringMatching(/revoked/) });
+});
+
+test("a revocation committed by another process is heard through the database and refused within a second", async () => {
+  const watching = watchTokenChanges(t.db);
+  try {
+    await expect.poll(() => watching.listening, { timeout: 5_000 }).toBe(true);
+    const { token, secret } = await createApiToken(t.db.prisma, { input: { name: "elsewhere", scopes: ["ingest"] }, actor: "console" });
+    expect((await authenticateToken(t.db.prisma, { secret })).ok).toBe(true);
+    // What another server process's revokeApiToken does to the row; this process did not revoke it itself.
+    const revokedAt = Date.now();
+    await t.db.prisma.$executeRaw`UPDATE "ApiToken" SET "revokedAt" = now() WHERE "id" = ${token.id}::uuid`;
+    await expect.poll(async () => (await authenticateToken(t.db.prisma, { secret })).ok, { timeout: 1_000, interval: 20 }).toBe(false);
+    expect(Date.now() - revokedAt).toBeLessThan(TOKEN_CACHE_MS);
+  } finally {
+    await watching.close();
+  }
+});
+
+test("without change notifications, a revocation by another process is refused once the reuse period is over", async () => {
+  const { token, secret } = await createApiToken(t.db.prisma, { input: { name: "unheard", scopes: ["ingest"] }, actor: "console" });
+  expect((await authenticateToken(t.db.prisma, { secret })).ok).toBe(true);
+  await t.db.prisma.$executeRaw`UPDATE "ApiToken" SET "revokedAt" = now() WHERE "id" = ${token.id}::uuid`;
+  await new Promise((resolve) => setTimeout(resolve, TOKEN_CACHE_MS + 50));
+  expect(await authenticateToken(t.db.prisma, { secret })).toMatchObject({ ok: false, reason: expect.stringMatching(/revoked/) });
+}, 15_000);

@@ -1,5 +1,5 @@
 import type { InferenceEventInput } from "../../validation/inference.ts";
-import { LatencySketch } from "../sketch.ts";
+import { bucketIndex, LatencySketch } from "../sketch.ts";
 import { HOUR_MS, MINUTE_MS, type Resolution } from "./windows.ts";
 
 export interface RollupWrite {
@@ -30,7 +30,8 @@ interface RollupBucket {
  * gateway's per-second aggregate, an OTLP histogram re-binned into a sketch).
  */
 export class RollupAccumulator {
-  private readonly buckets = new Map<string, RollupBucket>();
+  /** Per resolution, keyed by the bucket's start (a number key: no string built per event). */
+  private readonly buckets: Record<Resolution, Map<number, RollupBucket>> = { MINUTE: new Map(), HOUR: new Map() };
   private events = 0;
 
   get eventCount(): number {
@@ -38,12 +39,14 @@ export class RollupAccumulator {
   }
 
   add(timestampMs: number, latencyMs: number, outcome: InferenceEventInput["outcome"], times = 1): void {
+    // One logarithm per event for both rows.
+    const index = bucketIndex(latencyMs);
     for (const b of this.bucketsAt(timestampMs)) {
       b.n += times;
       if (outcome === "CLIENT_ERROR") b.c += times;
       else if (outcome === "SERVER_ERROR") b.s += times;
       b.sum += latencyMs * times;
-      b.sketch.add(latencyMs, times);
+      b.sketch.addToBucket(index, times);
     }
     this.events += times;
   }
@@ -61,7 +64,7 @@ export class RollupAccumulator {
 
   /** The rows to write, in a fixed order so concurrent upserts never deadlock. */
   writes(): RollupWrite[] {
-    return [...this.buckets.values()]
+    return [...this.buckets.MINUTE.values(), ...this.buckets.HOUR.values()]
       .sort((a, b) => (a.resolution === b.resolution ? a.start - b.start : a.resolution < b.resolution ? -1 : 1))
       .map((b) => {
         const dense = b.sketch.toDense();
@@ -81,9 +84,9 @@ export class RollupAccumulator {
   }
 
   private bucket(resolution: Resolution, start: number): RollupBucket {
-    const key = `${resolution}:${start}`;
-    let b = this.buckets.get(key);
-    if (!b) this.buckets.set(key, (b = { resolution, start, n: 0, c: 0, s: 0, sum: 0, sketch: new LatencySketch() }));
+    const buckets = this.buckets[resolution];
+    let b = buckets.get(start);
+    if (!b) buckets.set(start, (b = { resolution, start, n: 0, c: 0, s: 0, sum: 0, sketch: new LatencySketch() }));
     return b;
   }
 }

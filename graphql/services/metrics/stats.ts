@@ -161,42 +161,62 @@ interface PendingRefresh {
   ids: Set<string>;
   timer?: NodeJS.Timeout;
   running?: Promise<void>;
+  /** How long the last round took: the next one waits in proportion (see statsRefreshPause). */
+  lastRoundMs: number;
 }
 const pendingRefreshes = new WeakMap<PrismaClient, PendingRefresh>();
 /** How long ingestion lets touched deployments gather before their figures are recomputed together. */
 export const STATS_REFRESH_DELAY_MS = 250;
+/** Under sustained ingestion a round waits this many times its own duration after the previous one… */
+export const STATS_REFRESH_PACE = 3;
+/** …but never longer than this, so the sort order follows sustained traffic within about a second plus a round (ADR 0025). */
+export const STATS_REFRESH_MAX_DELAY_MS = 1_000;
+
+/**
+ * The pause before the next round: a round recomputes 7 days of hour histograms per deployment (hundreds of
+ * ms for a few dozen deployments), so back-to-back rounds under sustained ingestion kept one database session
+ * busy all the time, competing with the ingestion it follows. Pacing keeps the refresh to about
+ * 1 / (1 + STATS_REFRESH_PACE) of one session (docs/decisions/0038-ingestion-hot-path.md).
+ */
+export function statsRefreshPause(lastRoundMs: number): number {
+  return Math.min(STATS_REFRESH_MAX_DELAY_MS, Math.max(STATS_REFRESH_DELAY_MS, STATS_REFRESH_PACE * lastRoundMs));
+}
 
 /**
  * Recomputes the figures of deployments that just received traffic, shortly
  * after and together: a busy gateway's many batches cost one refresh per
  * deployment per round instead of a 7-day re-read per batch. The batch is
- * already committed; the sort order follows within about a second.
+ * already committed; the sort order follows within about a second when idle,
+ * within about a second plus a round under sustained ingestion (rounds are paced).
  */
 export function scheduleStatsRefresh(prisma: PrismaClient, deploymentIds: Iterable<string>): void {
   let pending = pendingRefreshes.get(prisma);
-  if (!pending) pendingRefreshes.set(prisma, (pending = { ids: new Set() }));
+  if (!pending) pendingRefreshes.set(prisma, (pending = { ids: new Set(), lastRoundMs: 0 }));
   for (const id of deploymentIds) pending.ids.add(id);
-  if (pending.timer || pending.ids.size === 0) return;
-  const p = pending;
+  if (pending.timer || pending.running || pending.ids.size === 0) return;
+  armStatsRefresh(prisma, pending, STATS_REFRESH_DELAY_MS);
+}
+
+function armStatsRefresh(prisma: PrismaClient, p: PendingRefresh, delayMs: number): void {
   p.timer = setTimeout(() => {
+    p.timer = undefined;
+    const ids = [...p.ids];
+    p.ids.clear();
+    const started = performance.now();
+    // One round at a time, so one deployment is never refreshed twice at once; batches arriving meanwhile wait for the next.
     p.running = (async () => {
-      // Let a refresh still running finish first, so one deployment is never refreshed twice at once.
-      while (p.ids.size > 0) {
-        const ids = [...p.ids];
-        p.ids.clear();
-        const now = new Date();
-        for (let i = 0; i < ids.length; i += 200) {
-          await refreshDeploymentStats(prisma, ids.slice(i, i + 200), now).catch((err) =>
-            console.warn(`[metrics] could not refresh stats of ${ids.length} deployments: ${(err as Error).message}`),
-          );
-        }
+      const now = new Date();
+      for (let i = 0; i < ids.length; i += 200) {
+        await refreshDeploymentStats(prisma, ids.slice(i, i + 200), now).catch((err) =>
+          console.warn(`[metrics] could not refresh stats of ${ids.length} deployments: ${(err as Error).message}`),
+        );
       }
     })().finally(() => {
-      p.timer = undefined;
       p.running = undefined;
-      if (p.ids.size > 0) scheduleStatsRefresh(prisma, []);
+      p.lastRoundMs = performance.now() - started;
+      if (p.ids.size > 0) armStatsRefresh(prisma, p, statsRefreshPause(p.lastRoundMs));
     });
-  }, STATS_REFRESH_DELAY_MS);
+  }, delayMs);
   p.timer.unref?.();
 }
 
