@@ -22,8 +22,8 @@ declare module "@tanstack/react-table" {
   }
 }
 
-/** The icons a table draws itself (sort arrows, pager), for a page's `<IconSprite>`. */
-export const TABLE_ICONS = [ArrowDown, ArrowUp, ArrowUpDown, ChevronLeft, ChevronRight];
+/** The icon a table's headers repeat (the unsorted columns' arrows), for a page's `<IconSprite>`; the others appear once. */
+export const TABLE_ICONS = [ArrowUpDown];
 
 type TableProps<Row> = {
   columns: ColumnDef<Row, any>[];

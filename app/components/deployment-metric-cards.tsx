@@ -34,7 +34,7 @@ export function MetricCell({ health, text }: { health: { tone: StatTone; cue?: s
   return (
     <span className={tone === "critical" ? "cue bad" : "cue warn"}>
       {text}
-      <span className="sr-only">{` (${cue})`}</span>
+      <span>{` (${cue})`}</span>
     </span>
   );
 }

@@ -12,7 +12,7 @@ import { Card } from "~/components/ui/card";
 import { PageHeader } from "~/components/ui/page-header";
 import { ClearFilters, FilterBar, FilterSearchField, FilterSelectField } from "~/components/ui/filters";
 import { StatusBadge, statusIcons } from "~/components/ui/status-badge";
-import { IconSprite } from "~/components/ui/icon";
+import { Icon, IconSprite } from "~/components/ui/icon";
 import { ProductionBadge, SIMULATED_SERVER, SimulatedBadge } from "~/components/serving-card";
 import { formatDateTime, formatMs, formatPercent, formatRelative } from "~/lib/format";
 import { MutationFailure } from "~/lib/fragments";
@@ -172,7 +172,7 @@ function deploymentColumns(now: string, thresholds: Thresholds): ColumnDef<Row>[
         const d = row.original;
         // Route discovery needs one link per route, not fifty: the other rows' links find it in the manifest.
         const link = (
-          <Link to={`/deployments/${d.id}`} className="table-link" discover={row.index === 0 ? "render" : "none"}>
+          <Link to={`/deployments/${d.id}`} discover={row.index === 0 ? "render" : "none"}>
             {d.modelName}
           </Link>
         );
@@ -209,7 +209,6 @@ function deploymentColumns(now: string, thresholds: Thresholds): ColumnDef<Row>[
       accessorFn: (row) => row.requestsPerSecond,
       enableSorting: true,
       sortDescFirst: true,
-      meta: { cell: "num" },
       cell: ({ row }) => formatRate(row.original.requestsPerSecond),
     },
     {
@@ -218,7 +217,6 @@ function deploymentColumns(now: string, thresholds: Thresholds): ColumnDef<Row>[
       accessorFn: (row) => row.p95LatencyMs,
       enableSorting: true,
       sortDescFirst: true,
-      meta: { cell: "num" },
       cell: ({ row }) => (
         <MetricCell health={assess(thresholds, "P95_LATENCY", row.original.p95Health)} text={formatMs(row.original.p95LatencyMs)} />
       ),
@@ -227,7 +225,6 @@ function deploymentColumns(now: string, thresholds: Thresholds): ColumnDef<Row>[
       id: "errorRate",
       header: "Error Rate",
       enableSorting: false,
-      meta: { cell: "num" },
       cell: ({ row }) => (
         <MetricCell health={assess(thresholds, "ERROR_RATE", row.original.errorRateHealth)} text={formatPercent(row.original.errorRate)} />
       ),
@@ -238,7 +235,6 @@ function deploymentColumns(now: string, thresholds: Thresholds): ColumnDef<Row>[
       accessorFn: (row) => row.createdAt,
       enableSorting: true,
       sortDescFirst: true,
-      meta: { cell: "dim" },
       cell: ({ row }) => (
         <>
           <time dateTime={row.original.createdAt} title={formatDateTime(row.original.createdAt)}>
@@ -295,7 +291,7 @@ export default function DeploymentsPage() {
               to="/training/jobs?status=COMPLETE"
               className="inline-flex items-center gap-1.5 rounded-lg bg-indigo-600 px-3.5 py-2 text-sm font-medium text-white shadow-sm hover:bg-indigo-500"
             >
-              <Rocket className="h-4 w-4" aria-hidden /> Deploy a trained model
+              <Icon icon={Rocket} className="h-4 w-4" /> Deploy a trained model
             </Link>
           )
         }
