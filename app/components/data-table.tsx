@@ -12,7 +12,6 @@ import { ArrowDown, ArrowUp, ArrowUpDown, ChevronLeft, ChevronRight } from "luci
 import { Suspense, useMemo, type ReactNode } from "react";
 import { Icon } from "~/components/ui/icon";
 import { cn } from "~/lib/cn";
-import { unpackRows, type PackedRows } from "~/lib/packed-rows";
 import { PAGE_SIZES, parsePage, parseSort, serializeSort, withParams } from "~/lib/table-state";
 
 declare module "@tanstack/react-table" {
@@ -36,8 +35,8 @@ type TableProps<Row> = {
   defaultPageSize?: number;
 };
 
-/** A page of rows as the API returns it (a connection's `nodes` and `totalCount`); a streamed page's may be packed. */
-export type TablePage<Row> = { nodes: Row[] | PackedRows<Row>; totalCount: number };
+/** A page of rows as the API returns it (a connection's `nodes` and `totalCount`). */
+export type TablePage<Row> = { nodes: Row[]; totalCount: number };
 
 /**
  * A server-side table: sorting and paging live in the URL and are done by the
@@ -47,7 +46,15 @@ export type TablePage<Row> = { nodes: Row[] | PackedRows<Row>; totalCount: numbe
  * then the headers and the pager render at once, skeleton rows until the rows stream in, and only the
  * body and the count are sent a second time.
  */
-export function DataTable<Row>(props: TableProps<Row> & ({ rows: Row[]; totalCount: number } | { deferred: Promise<TablePage<Row>> })) {
+export function DataTable<Row, Packed = never>(
+  props: TableProps<Row> &
+    (
+      | { rows: Row[]; totalCount: number }
+      | { deferred: Promise<TablePage<Row>> }
+      // A streamed page may come packed (the page's own encoding, e.g. app/lib/packed-rows.ts); `unpack` gives the rows.
+      | { deferred: Promise<{ nodes: Packed; totalCount: number }>; unpack: (nodes: Packed) => Row[] }
+    ),
+) {
   const [params] = useSearchParams();
   const navigation = useNavigation();
   const loading = navigation.state === "loading" && navigation.location?.pathname === (typeof window === "undefined" ? "" : window.location.pathname);
@@ -148,9 +155,10 @@ function useServerTable<Row>(props: TableProps<Row>, rows: Row[], totalCount: nu
   });
 }
 
-function TableBody<Row>(props: TableProps<Row> & { page: TablePage<Row> }) {
+function TableBody<Row>(props: TableProps<Row> & { page: TablePage<Row>; unpack?: (nodes: never) => Row[] }) {
   const { nodes } = props.page;
-  const rows = useMemo(() => (Array.isArray(nodes) ? nodes : unpackRows(nodes)), [nodes]);
+  const { unpack } = props;
+  const rows = useMemo(() => (unpack ? unpack(nodes as never) : nodes), [nodes, unpack]);
   const table = useServerTable(props, rows, props.page.totalCount);
   return (
     <tbody className="data-table-body divide-y divide-slate-100">

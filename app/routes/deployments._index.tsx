@@ -12,7 +12,8 @@ import { Card } from "~/components/ui/card";
 import { PageHeader } from "~/components/ui/page-header";
 import { ClearFilters, FilterBar, FilterSearchField, FilterSelectField } from "~/components/ui/filters";
 import { StatusBadge, statusIcons } from "~/components/ui/status-badge";
-import { Icon, IconSprite } from "~/components/ui/icon";
+import { Icon } from "~/components/ui/icon";
+import { IconSprite } from "~/components/ui/icon-sprite";
 import { ProductionBadge, SIMULATED_SERVER, SimulatedBadge } from "~/components/serving-card";
 import { formatDateTime, formatMs, formatPercent, formatRelative } from "~/lib/format";
 import { MutationFailure } from "~/lib/fragments";
@@ -311,6 +312,7 @@ export default function DeploymentsPage() {
               label="Deployments"
               columns={columns}
               deferred={deployments}
+              unpack={unpackRows<Row>}
               sortKeys={SORT_KEYS}
               defaultSort={DEFAULT_SORT}
               getRowId={(row) => row.id}
