@@ -1,6 +1,7 @@
 import { Form, Link, NavLink, useLocation } from "@remix-run/react";
 import { BellRing, Boxes, Braces, FlaskConical, History, KeyRound, LayoutDashboard, Menu, Rocket, TrainFront, Webhook, X, type LucideIcon } from "lucide-react";
 import { useEffect, useState, type ReactNode } from "react";
+import { Icon } from "~/components/ui/icon";
 import { cn } from "~/lib/cn";
 
 interface NavItem {
@@ -31,7 +32,7 @@ function Logo() {
   return (
     <>
       <span className="flex h-8 w-8 items-center justify-center rounded-lg bg-indigo-500 text-white">
-        <TrainFront className="h-5 w-5" aria-hidden />
+        <Icon icon={TrainFront} className="h-5 w-5" />
       </span>
       <span className="text-base font-semibold tracking-tight text-white">Trainyard</span>
     </>
@@ -76,7 +77,7 @@ export function AppShell({ children, session }: { children: ReactNode; session: 
           onClick={() => setOpen((o) => !o)}
           className="inline-flex items-center gap-1.5 rounded-lg px-2.5 py-1.5 text-sm font-medium text-slate-200 hover:bg-slate-800"
         >
-          {open ? <X className="h-5 w-5" aria-hidden /> : <Menu className="h-5 w-5" aria-hidden />}
+          <Icon icon={open ? X : Menu} className="h-5 w-5" />
           Menu
         </button>
       </header>
@@ -99,7 +100,7 @@ export function AppShell({ children, session }: { children: ReactNode; session: 
                 )
               }
             >
-              <item.icon className="h-4 w-4 shrink-0" aria-hidden />
+              <Icon icon={item.icon} className="h-4 w-4 shrink-0" />
               {item.label}
             </NavLink>
           ))}

@@ -4,13 +4,25 @@ import {
   getCoreRowModel,
   useReactTable,
   type ColumnDef,
+  type RowData,
   type SortingState,
   type Updater,
 } from "@tanstack/react-table";
 import { ArrowDown, ArrowUp, ArrowUpDown, ChevronLeft, ChevronRight } from "lucide-react";
-import { Suspense, type ReactNode } from "react";
+import { Suspense, useMemo, type ReactNode } from "react";
+import { Icon } from "~/components/ui/icon";
 import { cn } from "~/lib/cn";
 import { PAGE_SIZES, parsePage, parseSort, serializeSort, withParams } from "~/lib/table-state";
+
+declare module "@tanstack/react-table" {
+  interface ColumnMeta<TData extends RowData, TValue> {
+    /** A class for the column's body cells: a column's look said once per cell, not by a wrapper in every cell. */
+    cell?: string;
+  }
+}
+
+/** The icon a table's headers repeat (the unsorted columns' arrows), for a page's `<IconSprite>`; the others appear once. */
+export const TABLE_ICONS = [ArrowUpDown];
 
 type TableProps<Row> = {
   columns: ColumnDef<Row, any>[];
@@ -34,7 +46,15 @@ export type TablePage<Row> = { nodes: Row[]; totalCount: number };
  * then the headers and the pager render at once, skeleton rows until the rows stream in, and only the
  * body and the count are sent a second time.
  */
-export function DataTable<Row>(props: TableProps<Row> & ({ rows: Row[]; totalCount: number } | { deferred: Promise<TablePage<Row>> })) {
+export function DataTable<Row, Packed = never>(
+  props: TableProps<Row> &
+    (
+      | { rows: Row[]; totalCount: number }
+      | { deferred: Promise<TablePage<Row>> }
+      // A streamed page may come packed (the page's own encoding, e.g. app/lib/packed-rows.ts); `unpack` gives the rows.
+      | { deferred: Promise<{ nodes: Packed; totalCount: number }>; unpack: (nodes: Packed) => Row[] }
+    ),
+) {
   const [params] = useSearchParams();
   const navigation = useNavigation();
   const loading = navigation.state === "loading" && navigation.location?.pathname === (typeof window === "undefined" ? "" : window.location.pathname);
@@ -72,11 +92,11 @@ export function DataTable<Row>(props: TableProps<Row> & ({ rows: Row[]; totalCou
                         >
                           {content}
                           {sorted === "asc" ? (
-                            <ArrowUp className="h-3.5 w-3.5 text-slate-900" aria-hidden />
+                            <Icon icon={ArrowUp} className="h-3.5 w-3.5 text-slate-900" />
                           ) : sorted === "desc" ? (
-                            <ArrowDown className="h-3.5 w-3.5 text-slate-900" aria-hidden />
+                            <Icon icon={ArrowDown} className="h-3.5 w-3.5 text-slate-900" />
                           ) : (
-                            <ArrowUpDown className="h-3.5 w-3.5 text-slate-300 group-hover:text-slate-500" aria-hidden />
+                            <Icon icon={ArrowUpDown} className="h-3.5 w-3.5 text-slate-300 group-hover:text-slate-500" />
                           )}
                           <span className="sr-only">
                             {sorted === "asc" ? "(sorted ascending)" : sorted === "desc" ? "(sorted descending)" : "(click to sort)"}
@@ -135,9 +155,11 @@ function useServerTable<Row>(props: TableProps<Row>, rows: Row[], totalCount: nu
   });
 }
 
-function TableBody<Row>(props: TableProps<Row> & { page: TablePage<Row> }) {
-  const table = useServerTable(props, props.page.nodes, props.page.totalCount);
-  const rows = table.getRowModel().rows;
+function TableBody<Row>(props: TableProps<Row> & { page: TablePage<Row>; unpack?: (nodes: never) => Row[] }) {
+  const { nodes } = props.page;
+  const { unpack } = props;
+  const rows = useMemo(() => (unpack ? unpack(nodes as never) : nodes), [nodes, unpack]);
+  const table = useServerTable(props, rows, props.page.totalCount);
   return (
     <tbody className="data-table-body divide-y divide-slate-100">
       {rows.length === 0 ? (
@@ -147,10 +169,10 @@ function TableBody<Row>(props: TableProps<Row> & { page: TablePage<Row> }) {
           </td>
         </tr>
       ) : (
-        rows.map((row) => (
+        table.getRowModel().rows.map((row) => (
           <tr key={row.id}>
             {row.getVisibleCells().map((cell) => (
-              <td key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
+              <td key={cell.id} className={cell.column.columnDef.meta?.cell}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
             ))}
           </tr>
         ))
@@ -196,7 +218,7 @@ function Pager({ totalCount, label, defaultPageSize }: { totalCount: number | nu
           onClick={() => setParams(withParams(params, { page: page - 1 }), { preventScrollReset: true })}
           aria-label="Previous page"
         >
-          <ChevronLeft className="h-4 w-4" aria-hidden />
+          <Icon icon={ChevronLeft} className="h-4 w-4" />
         </button>
         <button
           type="button"
@@ -205,7 +227,7 @@ function Pager({ totalCount, label, defaultPageSize }: { totalCount: number | nu
           onClick={() => setParams(withParams(params, { page: page + 1 }), { preventScrollReset: true })}
           aria-label="Next page"
         >
-          <ChevronRight className="h-4 w-4" aria-hidden />
+          <Icon icon={ChevronRight} className="h-4 w-4" />
         </button>
       </div>
     </div>

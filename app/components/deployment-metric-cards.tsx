@@ -1,7 +1,5 @@
-import { Activity, AlertTriangle, Gauge, Timer, TimerReset, Zap } from "lucide-react";
-import { Icon } from "~/components/ui/icon";
+import { Activity, Gauge, Timer, TimerReset, Zap } from "lucide-react";
 import { StatCard, type StatTone } from "~/components/ui/stat-card";
-import { cn } from "~/lib/cn";
 import { formatCompact, formatMs, formatPercent } from "~/lib/format";
 
 /** What the API says about a figure (`DeploymentMetrics.health`, `healthThresholds`): the console only renders it. */
@@ -26,22 +24,17 @@ export function assess(
   return { tone: TONE[level], cue: thresholds.find((t) => t.metric === metric)?.cue };
 }
 
-const cellTone: Record<StatTone, string> = {
-  // A table cell's own colour (repeating it on every row of a long table only added bytes).
-  neutral: "",
-  good: "text-emerald-700",
-  warning: "text-amber-800 font-semibold",
-  critical: "text-red-700 font-semibold",
-};
-
-/** A table cell figure with the same warning as the detail page's cards: colour, icon and a screen-reader cue. */
+/**
+ * A table cell figure with the same warning as the detail page's cards: colour, a glyph and a screen-reader cue.
+ * The cue's wording is the same on every row, so the page says it once (a legend), not in a tooltip per cell.
+ */
 export function MetricCell({ health, text }: { health: { tone: StatTone; cue?: string }; text: string }) {
   const { tone, cue } = health;
+  if (!cue) return <>{text}</>;
   return (
-    <span className={cn("figure", cellTone[tone])} title={cue}>
-      {cue ? <Icon icon={AlertTriangle} /> : null}
+    <span className={tone === "critical" ? "cue bad" : "cue warn"}>
       {text}
-      {cue ? <span className="sr-only">{` (${cue})`}</span> : null}
+      <span>{` (${cue})`}</span>
     </span>
   );
 }

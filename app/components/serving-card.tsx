@@ -1,10 +1,9 @@
 import { Link } from "@remix-run/react";
-import { Activity, Boxes, CircleAlert, CircleCheck, CircleHelp, FlaskConical, Globe, Lock, Package, Server, Sparkles, Star } from "lucide-react";
+import { Activity, Boxes, CircleAlert, CircleCheck, CircleHelp, FlaskConical, Globe, Lock, Package, Server } from "lucide-react";
 import { useState } from "react";
 import { Button } from "~/components/ui/button";
 import { Card, CardHeader } from "~/components/ui/card";
 import { CopyButton } from "~/components/ui/copy-button";
-import { Icon } from "~/components/ui/icon";
 import { formatRelative } from "~/lib/format";
 
 export interface ServingInfo {
@@ -25,23 +24,24 @@ export interface ServingInfo {
   artifact: { uri: string; format: string; sizeBytes: number; sha256: string } | null;
 }
 
-/** "Simulated" next to anything the built-in simulated model server answers for: nobody mistakes it for a real model. */
-export function SimulatedBadge() {
+export const SIMULATED_SERVER = "Served by the built-in simulated model server: responses and latencies are synthetic";
+
+/**
+ * "Simulated" next to anything the built-in simulated model server answers for: nobody mistakes it for a real model.
+ * A page that shows it on every row explains it once (`explained`) instead of in a tooltip per row.
+ */
+export function SimulatedBadge({ explained = false }: { explained?: boolean }) {
   return (
-    <span
-      className="badge-sm tone-simulated"
-      title="Served by the built-in simulated model server: responses and latencies are synthetic"
-      data-testid="simulated-badge"
-    >
-      <Icon icon={Sparkles} /> Simulated
+    <span className="tag sim" title={explained ? undefined : SIMULATED_SERVER} data-testid="simulated-badge">
+      Simulated
     </span>
   );
 }
 
 export function ProductionBadge() {
   return (
-    <span className="badge-sm tone-production" data-testid="production-badge">
-      <Icon icon={Star} /> Production
+    <span className="tag prod" data-testid="production-badge">
+      Production
     </span>
   );
 }

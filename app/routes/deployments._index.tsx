@@ -2,9 +2,9 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { defer } from "@remix-run/node";
 import { Await, Link, useLoaderData } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
-import { AlertTriangle, FlaskConical, Rocket, SearchX, Sparkles, Star } from "lucide-react";
+import { FlaskConical, Rocket, SearchX } from "lucide-react";
 import { Suspense, useMemo } from "react";
-import { DataTable } from "~/components/data-table";
+import { DataTable, TABLE_ICONS } from "~/components/data-table";
 import { assess, formatRate, MetricCell } from "~/components/deployment-metric-cards";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { RoundIcon } from "~/components/ui/round-icon";
@@ -12,13 +12,15 @@ import { Card } from "~/components/ui/card";
 import { PageHeader } from "~/components/ui/page-header";
 import { ClearFilters, FilterBar, FilterSearchField, FilterSelectField } from "~/components/ui/filters";
 import { StatusBadge, statusIcons } from "~/components/ui/status-badge";
-import { Icon, IconSprite } from "~/components/ui/icon";
-import { ProductionBadge, SimulatedBadge } from "~/components/serving-card";
+import { Icon } from "~/components/ui/icon";
+import { IconSprite } from "~/components/ui/icon-sprite";
+import { ProductionBadge, SIMULATED_SERVER, SimulatedBadge } from "~/components/serving-card";
 import { formatDateTime, formatMs, formatPercent, formatRelative } from "~/lib/format";
 import { MutationFailure } from "~/lib/fragments";
 import { graphql, type ResultOf } from "~/lib/graphql";
 import { enumOptions, enumValue, TRAINER_OPTIONS } from "~/lib/enum-options";
 import { DeploymentStatus, TrainerKind } from "~/lib/schema-enums";
+import { packRows, unpackRows } from "~/lib/packed-rows";
 import { pageArgs, parsePage, parseSort } from "~/lib/table-state";
 import { usePolling } from "~/lib/use-polling";
 import { safeRedirect } from "~/lib/safe-redirect";
@@ -74,8 +76,23 @@ const DeploymentsShellQuery = /* @__PURE__ */ graphql(`
   }
 `);
 
-type Row = ResultOf<typeof DeploymentsQuery>["deployments"]["nodes"][number];
 type Thresholds = ResultOf<typeof DeploymentsShellQuery>["healthThresholds"];
+
+/**
+ * A row as the table reads it: flat, so that it packs (app/lib/packed-rows.ts), with its figures rounded to four
+ * significant digits, more than any cell shows (the full doubles were a fifth of the page's data).
+ */
+function toRow({ metrics, ...d }: ResultOf<typeof DeploymentsQuery>["deployments"]["nodes"][number]) {
+  return {
+    ...d,
+    requestsPerSecond: shown(metrics.requestsPerSecond),
+    p95LatencyMs: shown(metrics.p95LatencyMs),
+    errorRate: shown(metrics.errorRate),
+    p95Health: metrics.health.p95,
+    errorRateHealth: metrics.health.errorRate,
+  };
+}
+type Row = ReturnType<typeof toRow>;
 
 /**
  * The shell (header, filters, the table's headers, skeleton rows) is sent as soon as the small shell query has
@@ -102,14 +119,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       window: "LAST_HOUR",
     },
     ...pageArgs(parsePage(params)),
-  }).then(({ deployments }) => ({
-    ...deployments,
-    // Four significant digits are more than any cell shows; the full doubles were a fifth of the page's data.
-    nodes: deployments.nodes.map((d) => ({
-      ...d,
-      metrics: { ...d.metrics, requestsPerSecond: shown(d.metrics.requestsPerSecond), p95LatencyMs: shown(d.metrics.p95LatencyMs), errorRate: shown(d.metrics.errorRate) },
-    })),
-  }));
+  }).then(({ deployments }) => ({ totalCount: deployments.totalCount, nodes: packRows(deployments.nodes.map(toRow)) }));
   // Should the shell query fail first, the rows' own failure must not become an unhandled rejection; defer still sees it.
   deployments.catch(() => {});
   return defer({ ...(await shell), now: new Date().toISOString(), deployments });
@@ -163,20 +173,18 @@ function deploymentColumns(now: string, thresholds: Thresholds): ColumnDef<Row>[
         const d = row.original;
         // Route discovery needs one link per route, not fifty: the other rows' links find it in the manifest.
         const link = (
-          <Link to={`/deployments/${d.id}`} className="table-link" discover={row.index === 0 ? "render" : "none"}>
+          <Link to={`/deployments/${d.id}`} discover={row.index === 0 ? "render" : "none"}>
             {d.modelName}
           </Link>
         );
         if (d.trainer !== "SIMULATED" && !d.simulatedTraffic) return link;
         const why = [d.trainer === "SIMULATED" ? "trained by the simulated trainer" : null, d.simulatedTraffic ? "simulated traffic" : null];
         return (
-          <span className="inline-flex items-center gap-2">
+          <>
             {link}
             {/* An icon with a label (not text): the cell's text stays the model name, for tables copied or read by tools. */}
-            <span role="img" aria-label="Simulated" className="inline-flex items-center rounded bg-slate-100 p-0.5 text-slate-500" title={`Simulated: ${why.filter(Boolean).join("; ")}`}>
-              <Icon icon={FlaskConical} className="h-3.5 w-3.5" />
-            </span>
-          </span>
+            <span role="img" aria-label="Simulated" className="flask" title={`Simulated: ${why.filter(Boolean).join("; ")}`} />
+          </>
         );
       },
     },
@@ -184,7 +192,8 @@ function deploymentColumns(now: string, thresholds: Thresholds): ColumnDef<Row>[
       id: "version",
       header: "Version",
       enableSorting: false,
-      cell: ({ row }) => <span className="font-mono text-xs text-slate-600">{row.original.version}</span>,
+      meta: { cell: "mono" },
+      cell: ({ row }) => row.original.version,
     },
     {
       id: "status",
@@ -198,19 +207,19 @@ function deploymentColumns(now: string, thresholds: Thresholds): ColumnDef<Row>[
     {
       id: "rps",
       header: "Req/sec",
-      accessorFn: (row) => row.metrics.requestsPerSecond,
+      accessorFn: (row) => row.requestsPerSecond,
       enableSorting: true,
       sortDescFirst: true,
-      cell: ({ row }) => <span className="tabular-nums">{formatRate(row.original.metrics.requestsPerSecond)}</span>,
+      cell: ({ row }) => formatRate(row.original.requestsPerSecond),
     },
     {
       id: "p95",
       header: "P95 Latency",
-      accessorFn: (row) => row.metrics.p95LatencyMs,
+      accessorFn: (row) => row.p95LatencyMs,
       enableSorting: true,
       sortDescFirst: true,
       cell: ({ row }) => (
-        <MetricCell health={assess(thresholds, "P95_LATENCY", row.original.metrics.health.p95)} text={formatMs(row.original.metrics.p95LatencyMs)} />
+        <MetricCell health={assess(thresholds, "P95_LATENCY", row.original.p95Health)} text={formatMs(row.original.p95LatencyMs)} />
       ),
     },
     {
@@ -218,7 +227,7 @@ function deploymentColumns(now: string, thresholds: Thresholds): ColumnDef<Row>[
       header: "Error Rate",
       enableSorting: false,
       cell: ({ row }) => (
-        <MetricCell health={assess(thresholds, "ERROR_RATE", row.original.metrics.health.errorRate)} text={formatPercent(row.original.metrics.errorRate)} />
+        <MetricCell health={assess(thresholds, "ERROR_RATE", row.original.errorRateHealth)} text={formatPercent(row.original.errorRate)} />
       ),
     },
     {
@@ -228,17 +237,43 @@ function deploymentColumns(now: string, thresholds: Thresholds): ColumnDef<Row>[
       enableSorting: true,
       sortDescFirst: true,
       cell: ({ row }) => (
-        <span className="cluster">
-          <time dateTime={row.original.createdAt} title={formatDateTime(row.original.createdAt)} className="text-slate-600">
+        <>
+          <time dateTime={row.original.createdAt} title={formatDateTime(row.original.createdAt)}>
             {formatRelative(row.original.createdAt, now)}
           </time>
-          {/* Serving: which version /v1/models/{name}/… serves, and what a simulated model server answers for. */}
+          {/* Serving: which version /v1/models/{name}/… serves, and what a simulated model server answers for (the legend says what they mean). */}
           {row.original.isProduction ? <ProductionBadge /> : null}
-          {row.original.simulated ? <SimulatedBadge /> : null}
-        </span>
+          {row.original.simulated ? <SimulatedBadge explained /> : null}
+        </>
       ),
     },
   ];
+}
+
+/** What a row's cues and tags mean, said once above the table rather than in a tooltip on every row. */
+function Legend({ thresholds }: { thresholds: Thresholds }) {
+  const cue = (metric: string) => thresholds.find((t) => t.metric === metric)?.cue;
+  const limits = [
+    ["P95 latency", cue("P95_LATENCY")],
+    ["error rate", cue("ERROR_RATE")],
+  ].filter(([, text]) => text);
+  return (
+    <p className="mb-3 flex flex-wrap items-center gap-x-5 gap-y-2 text-xs text-slate-500" data-testid="deployments-legend">
+      {limits.length ? (
+        <span className="inline-flex items-center gap-1">
+          <span className="cue bad" role="img" aria-label="Warning" />
+          {limits.map(([name, text]) => `${name} ${text!.toLowerCase()}`).join(", ")}
+        </span>
+      ) : null}
+      {/* Not the rows' badge components: those carry the test ids that count the rows' badges. */}
+      <span>
+        <span className="tag prod">Production</span> the version its model&rsquo;s endpoint serves
+      </span>
+      <span>
+        <span className="tag sim">Simulated</span> {SIMULATED_SERVER.replace("Served", "served")}
+      </span>
+    </p>
+  );
 }
 
 const ROLLOUT_POLL_MS = 2000;
@@ -257,7 +292,7 @@ export default function DeploymentsPage() {
               to="/training/jobs?status=COMPLETE"
               className="inline-flex items-center gap-1.5 rounded-lg bg-indigo-600 px-3.5 py-2 text-sm font-medium text-white shadow-sm hover:bg-indigo-500"
             >
-              <Rocket className="h-4 w-4" aria-hidden /> Deploy a trained model
+              <Icon icon={Rocket} className="h-4 w-4" /> Deploy a trained model
             </Link>
           )
         }
@@ -271,11 +306,13 @@ export default function DeploymentsPage() {
             <FilterSelectField label="Status" name="status" allLabel="All statuses" options={enumOptions(DeploymentStatus)} />
             <FilterSelectField label="Trained by" name="trainer" allLabel="Real and simulated" options={TRAINER_OPTIONS} />
           </FilterBar>
+          <Legend thresholds={healthThresholds} />
           <IconSprite icons={ROW_ICONS}>
             <DataTable
               label="Deployments"
               columns={columns}
               deferred={deployments}
+              unpack={unpackRows<Row>}
               sortKeys={SORT_KEYS}
               defaultSort={DEFAULT_SORT}
               getRowId={(row) => row.id}
@@ -283,7 +320,7 @@ export default function DeploymentsPage() {
             />
           </IconSprite>
           <Suspense fallback={null}>
-            <Await resolve={deployments}>{(page) => <PollWhileRollingOut rows={page.nodes} />}</Await>
+            <Await resolve={deployments}>{(page) => <PollWhileRollingOut rows={unpackRows(page.nodes)} />}</Await>
           </Suspense>
         </>
       )}
@@ -298,7 +335,7 @@ function PollWhileRollingOut({ rows }: { rows: Row[] }) {
 }
 
 /** Every icon a row may draw, defined once above the table. */
-const ROW_ICONS = [...statusIcons("deployment"), AlertTriangle, FlaskConical, Star, Sparkles];
+const ROW_ICONS = [...statusIcons("deployment"), ...TABLE_ICONS];
 
 function NoMatches() {
   return (

@@ -1,6 +1,7 @@
 import { Form, Link, useSearchParams } from "@remix-run/react";
 import { Search, X } from "lucide-react";
 import { forwardRef, useEffect, useRef, useState, type InputHTMLAttributes, type ReactNode } from "react";
+import { Icon } from "~/components/ui/icon";
 import { withParams } from "~/lib/table-state";
 
 /*
@@ -107,7 +108,7 @@ export function ClearFilters({ names }: { names: readonly string[] }) {
 export const SearchInput = forwardRef<HTMLInputElement, InputHTMLAttributes<HTMLInputElement>>(function SearchInput(props, ref) {
   return (
     <span className="relative block">
-      <Search className="pointer-events-none absolute left-2.5 top-1/2 h-4 w-4 -translate-y-1/2 text-slate-400" aria-hidden />
+      <Icon icon={Search} className="pointer-events-none absolute left-2.5 top-1/2 h-4 w-4 -translate-y-1/2 text-slate-400" />
       <input ref={ref} type="search" {...props} className={`${control} w-full pl-8 pr-3 sm:w-64`} />
     </span>
   );

@@ -1,38 +1,32 @@
 import type { LucideIcon } from "lucide-react";
-import { createContext, useContext, useMemo, type ReactNode } from "react";
+import { createContext, createElement, useContext } from "react";
+
+type GlyphNode = ReadonlyArray<readonly [string, Record<string, string | number>]>;
 
 /**
- * Icons a long table draws on every row (status badges, health cues), defined once per page: inside an
- * `<IconSprite>`, an `<Icon>` of one of its icons is a `<use>` of that definition (~80 bytes) instead of a copy of
- * the icon's paths (300–700 bytes), which is most of what a 50-row page's HTML was. Outside one, it is the icon.
+ * The elements lucide draws an icon with (its paths, circles…), read from the icon component, so that `<Icon>` can
+ * write them without the ~200 bytes of attributes lucide puts on every `<svg>` (the stylesheet's `.lucide` rule says
+ * them once: app/tailwind.css). Undefined when lucide builds its icons some other way: the icon then renders as
+ * lucide renders it, only heavier.
  */
-const SpriteContext = createContext<ReadonlyMap<LucideIcon, string> | null>(null);
-
-/** One sprite per page: its symbols' ids are short (they are repeated on every row) and not namespaced. */
-export function IconSprite({ icons, children }: { icons: readonly LucideIcon[]; children: ReactNode }) {
-  const ids = useMemo(() => new Map([...new Set(icons)].map((icon, i) => [icon, `i${i}`])), [icons]);
-  return (
-    <SpriteContext.Provider value={ids}>
-      {/* Not display:none: some browsers then draw no <use> of its symbols. */}
-      <svg className="absolute h-0 w-0 overflow-hidden" aria-hidden focusable="false">
-        {[...ids].map(([Glyph, id]) => (
-          <symbol key={id} id={id} viewBox="0 0 24 24">
-            <Glyph />
-          </symbol>
-        ))}
-      </svg>
-      {children}
-    </SpriteContext.Provider>
-  );
+export function glyphNode(Glyph: LucideIcon): GlyphNode | undefined {
+  const node = (Glyph as unknown as { render?: (props: object, ref: null) => { props?: { icon?: { node?: unknown } } } }).render?.({}, null)?.props?.icon?.node;
+  return Array.isArray(node) ? (node as GlyphNode) : undefined;
 }
+
+export const drawing = (node: GlyphNode) => node.map(([tag, attrs], i) => createElement(tag, { ...attrs, key: i }));
+
+/** The symbols of the page's `<IconSprite>` (app/components/ui/icon-sprite.tsx), by icon. */
+export const SpriteContext = createContext<ReadonlyMap<LucideIcon, string> | null>(null);
 
 /** A decorative icon (the text next to it carries the meaning): `<Icon icon={Star} className="h-3 w-3" />`. */
 export function Icon({ icon: Glyph, className }: { icon: LucideIcon; className?: string }) {
   const id = useContext(SpriteContext)?.get(Glyph);
-  if (!id) return <Glyph className={className} aria-hidden />;
+  const node = glyphNode(Glyph);
+  if (!id && !node) return <Glyph className={className} aria-hidden />;
   return (
-    <svg className={className} aria-hidden>
-      <use href={`#${id}`} />
+    <svg viewBox={id ? undefined : "0 0 24 24"} className={id ? className : `lucide ${className ?? ""}`} aria-hidden>
+      {id ? <use href={`#${id}`} /> : drawing(node!)}
     </svg>
   );
 }
