@@ -131,7 +131,7 @@ describe("status counts", () => {
             await t.db.prisma.$transaction(async (tx) => {
               await tx.deployment.update({ where: { id: first }, data: { status: to1 } });
               await tx.deployment.update({ where: { id: second }, data: { status: to2 } });
-              await tx.trainingJob.create({ data: { ...(await jobData(tx, `status-count-race-${w}-${i}`)), status: "QUEUED" } });
+              await createCompleteJob(tx, `status-count-race-${w}-${i}`);
             });
           }
         })(),
@@ -153,20 +153,3 @@ describe("status counts", () => {
     expect((await getDashboardSummary(t.db.prisma)).activeDeployments).toBe(0);
   });
 });
-
-async function jobData(tx: Parameters<Parameters<TestDatabase["db"]["prisma"]["$transaction"]>[0]>[0], modelName: string) {
-  const base = await tx.trainingJob.findFirstOrThrow({ where: { status: "COMPLETE" }, select: { baseModelId: true, datasetId: true } });
-  return {
-    modelName,
-    baseModelId: base.baseModelId,
-    datasetId: base.datasetId,
-    epochs: 1,
-    learningRate: 1e-4,
-    batchSize: 8,
-    loraRank: 8,
-    warmupSteps: 0,
-    seed: 1,
-    totalSteps: 10,
-    createdBy: "test",
-  };
-}

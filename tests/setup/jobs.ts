@@ -1,11 +1,11 @@
-import type { PrismaClient } from "../../graphql/db.ts";
+import type { Db } from "../../graphql/db.ts";
 
 /**
  * A COMPLETE training job of `modelName` written straight to the database (a one-epoch LoRA run of 10 steps),
  * on the given base model and dataset or else the catalog's first ones. What tests deploy from.
  */
 export async function createCompleteJob(
-  prisma: PrismaClient,
+  prisma: Db,
   modelName: string,
   options: { id?: string; baseModelId?: string; datasetId?: string } = {},
 ) {
