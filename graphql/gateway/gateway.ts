@@ -71,7 +71,6 @@ interface Table {
    * within the routing table's staleness bound like everything else the gateway knows.
    */
   verified: Map<string, TokenEntry | null>;
-  loadedAt: number;
   /** When the backstop last found the table current (loaded then, or the version unchanged since). */
   checkedAt: number;
   /** The routing version read just before the rows (null where it cannot be read). */
@@ -324,7 +323,7 @@ export class Gateway {
     }
     const tokenMap = new Map<string, TokenEntry>();
     for (const t of tokens) tokenMap.set(t.secretHash, { name: t.name, invoke: t.scopes.includes("invoke"), expiresAt: t.expiresAt?.getTime() ?? null });
-    this.table = { models, tokens: tokenMap, verified: new Map(), loadedAt: Date.now(), checkedAt: Date.now(), version };
+    this.table = { models, tokens: tokenMap, verified: new Map(), checkedAt: Date.now(), version };
     this.refreshes++;
   }
 
