@@ -14,11 +14,15 @@ const UNAVAILABLE_MESSAGE =
 // Not "Cannot use a pool after calling end": a pool this process ended is a bug, never an outage to retry.
 // Prisma's own codes for "cannot reach / lost the server" and "timed out fetching a connection".
 const UNAVAILABLE_PRISMA = new Set(["P1001", "P1002", "P1017", "P2024", "P2028"]);
+// The driver adapter's kinds for the same faults: a typed query maps them to the codes above, a raw query
+// ($queryRaw, P2010 "Raw query failed") only carries them in `meta.driverAdapterError.cause.kind`.
+const UNAVAILABLE_ADAPTER_KIND = new Set(["ConnectionClosed", "DatabaseNotReachable", "SocketTimeout", "TooManyConnections"]);
 
 export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
   if (!err || typeof err !== "object" || depth > 6) return false;
   const e = err as {
     code?: unknown;
+    kind?: unknown;
     message?: unknown;
     cause?: unknown;
     originalError?: unknown;
@@ -27,6 +31,7 @@ export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
   };
   const code = typeof e.code === "string" ? e.code : "";
   if (code && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_ERRNO.has(code) || UNAVAILABLE_PRISMA.has(code))) return true;
+  if (typeof e.kind === "string" && UNAVAILABLE_ADAPTER_KIND.has(e.kind)) return true;
   if (typeof e.message === "string" && UNAVAILABLE_MESSAGE.test(e.message)) return true;
   const nested = [e.cause, e.originalError, e.meta?.driverAdapterError, ...(Array.isArray(e.errors) ? e.errors : [])];
   return nested.some((n) => isDatabaseUnavailable(n, depth + 1));
