@@ -28,6 +28,7 @@ import { logNormal, seededRandom } from "../graphql/services/random.ts";
 import { applyMigrations } from "../prisma/migrate.ts";
 import { writeFleet, writeRollupDataset } from "./bench-dataset.ts";
 import { benchArgs, createScratchDatabase } from "./bench-options.ts";
+import { serverNodeArgs } from "./start-command.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = benchArgs();
@@ -88,7 +89,8 @@ async function signIn(baseUrl: string): Promise<string> {
 }
 
 async function startServer(databaseUrl: string): Promise<Server> {
-  const proc = spawn(process.execPath, [path.join(root, "build/server.mjs")], {
+  // What `npm start` runs: its flags (the heap limit) and build/server.mjs.
+  const proc = spawn(process.execPath, serverNodeArgs(), {
     cwd: root,
     env: {
       ...process.env,

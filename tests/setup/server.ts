@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { inject } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
+import { serverNodeArgs } from "../../cli/start-command.ts";
 
 /** The console admin every test server has (TRAINYARD_ADMIN_PASSWORD at start) unless the test says otherwise. */
 export const TEST_ADMIN = { name: "admin", password: "e2e-admin-password" } as const;
@@ -41,10 +42,11 @@ export interface TestServer {
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
 /**
- * What `npm start` runs: the server compiled by `npm run build` (cli/build-server.mjs), with plain Node.
- * Tests that start a server process of their own use this too, so they test what users run.
+ * What `npm start` runs: the server compiled by `npm run build` (cli/build-server.mjs), with plain Node and
+ * the start script's flags (its heap limit). Tests that start a server process of their own use this too,
+ * so they test what users run.
  */
-export const SERVER_ENTRY = ["build/server.mjs"];
+export const SERVER_ENTRY = serverNodeArgs();
 
 /**
  * Starts the built server (`node build/server.mjs`, what `npm start`
