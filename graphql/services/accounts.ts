@@ -173,9 +173,12 @@ const SESSION_ID_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 /** The signed-in account for a cookie's session id, or null (unknown, ended or expired). */
 export async function sessionUser(prisma: Db, sessionId: string | undefined): Promise<{ id: string; name: string; role: Role } | null> {
   if (!sessionId || !SESSION_ID_SHAPE.test(sessionId)) return null;
-  const session = await prisma.session.findUnique({ where: { idHash: hashSessionId(sessionId) }, include: { user: { select: { id: true, name: true, role: true } } } });
-  if (!session || session.expiresAt.getTime() <= Date.now()) return null;
-  return { id: session.user.id, name: session.user.name, role: session.user.role as Role };
+  // One statement (a findUnique with its user costs two round trips), read for every console page and form.
+  const [user] = await prisma.$queryRaw<Array<{ id: string; name: string; role: Role }>>`
+    SELECT u."id"::text AS id, u."name", u."role"::text AS role
+    FROM "Session" s JOIN "User" u ON u."id" = s."userId"
+    WHERE s."idHash" = ${hashSessionId(sessionId)} AND s."expiresAt" > ${new Date().toISOString()}::timestamp`;
+  return user ?? null;
 }
 
 export async function endSession(prisma: Db, sessionId: string | undefined): Promise<void> {

@@ -7,12 +7,21 @@ import type { Db, PrismaClient } from "../db.ts";
  */
 export type CountedTable = "Deployment" | "TrainingJob";
 
-/** Rows of `table` in one of `statuses` (every status when null). */
-export async function countByStatus(prisma: Db, table: CountedTable, statuses: readonly string[] | null): Promise<number> {
-  const [row] = await prisma.$queryRaw<Array<{ n: number }>>`
-    SELECT coalesce(sum("delta"), 0)::int AS n FROM "StatusCount"
-    WHERE "subject" = ${table} AND (${statuses as string[] | null}::text[] IS NULL OR "status" = ANY(${statuses as string[] | null}::text[]))`;
-  return row?.n ?? 0;
+/** Rows per status of each of `tables` (one statement for all of them). */
+export async function statusCounts(prisma: Db, tables: readonly CountedTable[]): Promise<Map<CountedTable, Map<string, number>>> {
+  const rows = await prisma.$queryRaw<Array<{ subject: CountedTable; status: string; n: number }>>`
+    SELECT "subject", "status", sum("delta")::int AS n FROM "StatusCount"
+    WHERE "subject" = ANY(${tables as CountedTable[]}::text[]) GROUP BY 1, 2`;
+  const counts = new Map<CountedTable, Map<string, number>>(tables.map((t) => [t, new Map()]));
+  for (const r of rows) counts.get(r.subject)?.set(r.status, r.n);
+  return counts;
+}
+
+/** Rows in one of `statuses` (every status when null), from `statusCounts`' figures for one table. */
+export function sumOfStatuses(counts: ReadonlyMap<string, number> | undefined, statuses: readonly string[] | null): number {
+  let n = 0;
+  for (const [status, count] of counts ?? []) if (statuses === null || statuses.includes(status)) n += count;
+  return n;
 }
 
 /**

@@ -3,7 +3,8 @@ import { GraphQLError, Kind } from "graphql";
 import { builder } from "../builder.ts";
 import type { PrismaClient } from "../db.ts";
 import type PrismaTypes from "../generated/pothos-types.ts";
-import { countByStatus, statusOnlyFilter, type CountedTable } from "../services/status-counts.ts";
+import { statusCounts, statusOnlyFilter, sumOfStatuses, type CountedTable } from "../services/status-counts.ts";
+import { loaderFor } from "../context.ts";
 
 builder.scalarType("DateTime", {
   description: "An ISO-8601 timestamp in UTC.",
@@ -96,7 +97,11 @@ export function pageOf<Shape extends PageQuery>(options: {
       totalCount: t.int({
         resolve: (page, _args, ctx) => {
           const statuses = options.statusCounted ? statusOnlyFilter(page.where) : undefined;
-          return statuses !== undefined ? countByStatus(ctx.prisma, options.statusCounted!, statuses) : delegate(ctx).count({ where: page.where });
+          if (statuses === undefined) return delegate(ctx).count({ where: page.where });
+          // One read of the kept counts per request, shared by every total it holds (a list page asks for its
+          // filtered total and for the unfiltered one): each is a round trip to the database.
+          const counts = loaderFor(ctx, "statusCounts", (tables) => statusCounts(ctx.prisma, tables as CountedTable[]));
+          return counts.load(options.statusCounted!).then((byStatus) => sumOfStatuses(byStatus, statuses));
         },
       }),
       ...options.fields?.(t),

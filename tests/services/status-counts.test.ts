@@ -145,6 +145,33 @@ describe("status counts", () => {
     await expectExact();
   });
 
+  test("a request reads the kept counts once, however many totals it asks for", async () => {
+    // Every statement the request sends, as the database would see it (raw reads included).
+    const statements: string[] = [];
+    const prisma = t.db.prisma.$extends({
+      query: {
+        async $queryRaw({ args, query }) {
+          statements.push(String((args as { strings?: readonly string[] }).strings?.join("?") ?? args));
+          return query(args);
+        },
+      },
+    }) as unknown as typeof t.db.prisma;
+    const totals = await query(
+      { ...t.db, prisma },
+      `{ page: deployments(first: 5, filter: { status: [ACTIVE] }) { totalCount } everything: deployments(first: 0) { totalCount }
+         jobs: trainingJobs(first: 0) { totalCount } queued: trainingJobs(first: 0, filter: { status: [QUEUED] }) { totalCount } }`,
+    );
+    const { counted } = await keptAndCounted();
+    const sum = (prefix: string) => Object.entries(counted).reduce((n, [k, v]) => n + (k.startsWith(prefix) ? v : 0), 0);
+    expect(totals).toEqual({
+      page: { totalCount: counted["Deployment.ACTIVE"] ?? 0 },
+      everything: { totalCount: sum("Deployment.") },
+      jobs: { totalCount: sum("TrainingJob.") },
+      queued: { totalCount: counted["TrainingJob.QUEUED"] ?? 0 },
+    });
+    expect(statements.filter((s) => s.includes('"StatusCount"'))).toHaveLength(1);
+  });
+
   test("TRUNCATE of a counted table empties its counts", async () => {
     await t.db.prisma.$executeRawUnsafe(`TRUNCATE "Deployment" CASCADE`);
     const { kept, counted } = await keptAndCounted();
