@@ -163,6 +163,51 @@ function rssSampler(pid: number) {
   };
 }
 
+/** CPU seconds so far of some processes, of each PostgreSQL process, and of the whole machine (/proc/stat). */
+interface CpuSnapshot {
+  at: number;
+  servers: number;
+  postgres: Map<string, number>;
+  machine: number;
+}
+interface CpuShare {
+  servers: number;
+  postgres: number;
+  machine: number;
+}
+function processCpu(pid: number) {
+  try {
+    return cpuSeconds(pid);
+  } catch {
+    return 0; // exited between the listing and the read
+  }
+}
+function cpuSnapshot(serverPids: number[]): CpuSnapshot {
+  const postgres = new Map<string, number>();
+  for (const d of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${d}/comm`, "utf8").trim() === "postgres") postgres.set(d, cpuSeconds(Number(d)));
+    } catch {
+      /* exited */
+    }
+  }
+  // The first line of /proc/stat: user nice system idle iowait irq softirq steal … in USER_HZ ticks; busy = all but idle and iowait.
+  const ticks = fs.readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const busy = ticks.reduce((a, b) => a + b, 0) - ticks[3]! - ticks[4]!;
+  return { at: performance.now(), servers: serverPids.reduce((n, pid) => n + processCpu(pid), 0), postgres, machine: busy / TICKS };
+}
+/**
+ * Cores busy between two snapshots (CPU seconds per second). PostgreSQL's is summed per process over those alive at
+ * the end (a backend that started meanwhile counts whole); one that ended meanwhile is missed.
+ */
+function cpuShare(a: CpuSnapshot, b: CpuSnapshot): CpuShare {
+  const wall = (b.at - a.at) / 1000;
+  let postgres = 0;
+  for (const [pid, cpu] of b.postgres) postgres += cpu - (a.postgres.get(pid) ?? 0);
+  return { servers: (b.servers - a.servers) / wall, postgres: postgres / wall, machine: (b.machine - a.machine) / wall };
+}
+
 // ---------------------------------------------------------------- load generators
 
 interface LoadResult {
@@ -572,16 +617,31 @@ async function run(dbUrl: string, servers: Server[]) {
     }
     const peakIngest = rssIngest();
     const ingestCpu = cpuSeconds(a.pid) - cpu0;
-    // More clients, and a second server process on the same database (through the events endpoint).
-    const sixteen = await wrk(a.url, eventsScripts.get(1_000)!, 16);
+    // More clients, and a second server process on the same database (through the events endpoint), each run with
+    // where the CPU went: the server process(es), PostgreSQL, and the whole machine (wrk and this script the rest).
+    type Scaled = { name: string; eventsPerSecond: number; parts?: number[]; cpu: CpuShare };
+    const scaling: Scaled[] = [];
+    const scaled = async (name: string, size: number, runs: () => Promise<LoadResult[]>, pids: () => number[]) => {
+      const before = cpuSnapshot(pids());
+      const results = await runs();
+      const cpu = cpuShare(before, cpuSnapshot(pids()));
+      scaling.push({ name, eventsPerSecond: results.reduce((n, r) => n + r.rps * size, 0), parts: results.length > 1 ? results.map((r) => r.rps * size) : undefined, cpu });
+    };
+    for (const size of [1_000, 100]) {
+      await scaled(`batch ${size.toLocaleString("en-US")}, 4 clients, one process`, size, async () => [await wrk(a.url, eventsScripts.get(size)!, INGEST_CLIENTS)], () => [a.pid]);
+      await scaled(`batch ${size.toLocaleString("en-US")}, 8 clients, one process`, size, async () => [await wrk(a.url, eventsScripts.get(size)!, 2 * INGEST_CLIENTS)], () => [a.pid]);
+      if (size === 1_000) await scaled("batch 1,000, 16 clients, one process", size, async () => [await wrk(a.url, eventsScripts.get(size)!, 16)], () => [a.pid]);
+    }
     const b = await startServer(dbUrl);
     servers.push(b);
-    await wrk(b.url, eventsScripts.get(1_000)!, INGEST_CLIENTS, 2);
-    const [onA, onB] = await Promise.all([
-      wrk(a.url, eventsScripts.get(1_000)!, INGEST_CLIENTS, SECONDS, { part: 0, parts: 2 }),
-      wrk(b.url, eventsScripts.get(1_000)!, INGEST_CLIENTS, SECONDS, { part: 1, parts: 2 }),
-    ]);
-    const oneProcess8 = await wrk(a.url, eventsScripts.get(1_000)!, 2 * INGEST_CLIENTS);
+    for (const size of [1_000, 100]) await wrk(b.url, eventsScripts.get(size)!, INGEST_CLIENTS, 2);
+    for (const size of [1_000, 100]) {
+      await scaled(`batch ${size.toLocaleString("en-US")}, 4 + 4 clients, two processes`, size, () =>
+        Promise.all([
+          wrk(a.url, eventsScripts.get(size)!, INGEST_CLIENTS, SECONDS, { part: 0, parts: 2 }),
+          wrk(b.url, eventsScripts.get(size)!, INGEST_CLIENTS, SECONDS, { part: 1, parts: 2 }),
+        ]), () => [a.pid, b.pid]);
+    }
     await stopServer(b);
     servers.pop();
     await pool.query(`DROP TABLE bench_copy`);
@@ -645,9 +705,13 @@ async function run(dbUrl: string, servers: Server[]) {
       log(`| ${size.toLocaleString("en-US")} | ${fmt(fast, 0)}${failed(directFailures.get(size))} | ${fmt((100 * fast) / copy)} % | ${fmt(rate, 0)}${failed(ingestFailures.get(size))} | ${fmt((100 * rate) / copy)} % |`);
     }
     log(`| COPY into a plain table | ${fmt(copy, 0)} | 100 % | | |`);
-    log(`| events endpoint, batch 1,000, 16 clients, one process | ${fmt(sixteen.rps * 1000, 0)} | ${fmt((100 * sixteen.rps * 1000) / copy)} % | | |`);
-    log(`| events endpoint, batch 1,000, 8 clients, one process | ${fmt(oneProcess8.rps * 1000, 0)} | ${fmt((100 * oneProcess8.rps * 1000) / copy)} % | | |`);
-    log(`| events endpoint, batch 1,000, 4 + 4 clients, two processes | ${fmt((onA.rps + onB.rps) * 1000, 0)} (${fmt(onA.rps * 1000, 0)} + ${fmt(onB.rps * 1000, 0)}) | ${fmt((100 * (onA.rps + onB.rps) * 1000) / copy)} % | | |`);
+    log();
+    log(`More clients and a second server process (events endpoint; cores busy during each ${SECONDS} s run, of ${os.cpus().length}: the server process(es), every PostgreSQL process, the whole machine)`);
+    log(`| run | events/s | share of COPY | server cores | PostgreSQL cores | machine cores |`);
+    log(`|---|---|---|---|---|---|`);
+    for (const r of scaling) {
+      log(`| ${r.name} | ${fmt(r.eventsPerSecond, 0)}${r.parts ? ` (${r.parts.map((x) => fmt(x, 0)).join(" + ")})` : ""} | ${fmt((100 * r.eventsPerSecond) / copy)} % | ${fmt(r.cpu.servers, 2)} | ${fmt(r.cpu.postgres, 2)} | ${fmt(r.cpu.machine, 2)} |`);
+    }
     log(`server CPU during the ingestion rounds: ${fmt(ingestCpu)} s`);
     log();
     log(`Freshness: a new batch tops the P95 sort ${fmt(freshnessMs, 0)} ms after it was sent; DeploymentStats rows computed over a minute ago: ${staleRows.toLocaleString("en-US")} of ${DEPLOYMENTS.toLocaleString("en-US")} (rows whose figures cannot have changed are left alone)`);
