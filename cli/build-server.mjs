@@ -6,15 +6,16 @@
 // ~120 MB of resident memory (its loader thread, esbuild service and source maps) and seconds of start-up
 // (docs/decisions/0028-precompiled-server.md). `npm run dev` still runs the sources through tsx.
 import { build } from "esbuild";
+import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const started = performance.now();
 await build({
   absWorkingDir: root,
   // The web server (`npm start`) and the standalone inference gateway (`trainyard gateway`).
-  entryPoints: { server: "cli/server.ts", gateway: "cli/gateway.ts" },
+  entryPoints: { server: "cli/server.ts", gateway: "cli/gateway.ts", "graphiql-assets": "graphql/graphiql.ts" },
   outdir: "build",
   outExtension: { ".js": ".mjs" },
   bundle: true,
@@ -25,4 +26,8 @@ await build({
   logLevel: "warning",
   legalComments: "none",
 });
-console.log(`[build] build/server.mjs, build/gateway.mjs in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+// The GraphiQL playground's files, written once here so the server never loads their ~27 MB module (graphql/graphiql.ts).
+fs.rmSync(path.join(root, "build", "graphiql"), { recursive: true, force: true });
+const { writeGraphiqlAssets } = await import(pathToFileURL(path.join(root, "build", "graphiql-assets.mjs")).href);
+await writeGraphiqlAssets();
+console.log(`[build] build/server.mjs, build/gateway.mjs, build/graphiql/ in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -91,9 +91,11 @@ export async function serve(configured: Config): Promise<RunningServer> {
   app.use("/build", express.static(path.join(root, "public", "build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
   app.get(`${GRAPHIQL_ASSET_PREFIX}:name`, (req, res) => {
-    const asset = graphiql.files.get(req.params.name);
+    const asset = graphiql.file(req.params.name);
     if (!asset) return void res.status(404).type("text/plain").send("Not found");
-    res.set("Cache-Control", "public, max-age=31536000, immutable").type(asset.contentType).send(asset.body);
+    res.sendFile(asset.path, { maxAge: "1y", immutable: true, headers: { "Content-Type": asset.contentType } }, (err) => {
+      if (err && !res.headersSent) res.status(500).type("text/plain").send("The playground's files are missing: run `npm run build`.");
+    });
   });
   app.get("/healthz", async (_req, res) => {
     try {

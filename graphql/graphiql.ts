@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 /**
  * The GraphiQL playground, offline. @graphql-yoga/render-graphiql inlines ~9 MB
@@ -9,11 +10,6 @@ import { pathToFileURL } from "node:url";
  * content hashes in their names, so the browser caches them for good and the
  * page itself stays small. See docs/decisions/0004-graphiql-offline.md.
  */
-
-export interface StaticAsset {
-  body: string;
-  contentType: string;
-}
 
 interface GraphiqlBundle {
   css: string;
@@ -26,6 +22,22 @@ interface GraphiqlBundle {
 
 export const GRAPHIQL_ASSET_PREFIX = "/graphiql-assets/";
 
+/**
+ * Where `npm run build` writes the playground's files (cli/build-server.mjs), resolved through the project root
+ * (the same from graphql/graphiql.ts and from the compiled build/*.mjs). The server reads only their manifest:
+ * importing the bundle module kept its ~17 MB source and ~10 MB of strings in every server's heap for good
+ * (docs/decisions/0040-server-heap-limit.md).
+ */
+export const GRAPHIQL_BUILD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "build", "graphiql");
+
+/** The file names (with content hashes) of the playground's parts; the favicon is a data: URL. */
+interface Manifest {
+  css: string;
+  js: string;
+  favicon: string;
+  workers: { editorWorkerService: string; json: string; graphql: string };
+}
+
 const require = createRequire(import.meta.url);
 
 async function loadBundle(): Promise<GraphiqlBundle> {
@@ -35,9 +47,41 @@ async function loadBundle(): Promise<GraphiqlBundle> {
   return (await import(pathToFileURL(bundlePath).href)) as GraphiqlBundle;
 }
 
+/** Writes the bundle's parts as files named by their content hash, and their manifest (run by `npm run build`). */
+export async function writeGraphiqlAssets(dir = GRAPHIQL_BUILD_DIR): Promise<void> {
+  const bundle = await loadBundle();
+  await mkdir(dir, { recursive: true });
+  const write = async (stem: string, ext: string, body: string) => {
+    const name = `${stem}.${createHash("sha256").update(body).digest("hex").slice(0, 12)}.${ext}`;
+    await writeFile(path.join(dir, name), body);
+    return name;
+  };
+  const manifest: Manifest = {
+    css: await write("graphiql", "css", bundle.css),
+    js: await write("graphiql", "js", bundle.js),
+    favicon: bundle.favicon,
+    workers: {
+      editorWorkerService: await write("editor.worker", "js", bundle.editorWorkerService),
+      json: await write("json.worker", "js", bundle.jsonWorker),
+      graphql: await write("graphql.worker", "js", bundle.graphqlWorker),
+    },
+  };
+  // Written last: a manifest names files that exist.
+  await writeFile(path.join(dir, "manifest.json"), JSON.stringify(manifest));
+}
+
+async function readManifest(dir: string): Promise<Manifest | null> {
+  try {
+    return JSON.parse(await readFile(path.join(dir, "manifest.json"), "utf8")) as Manifest;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw err;
+  }
+}
+
 export interface GraphiqlAssets {
-  /** file name → asset; names carry a content hash. */
-  files: Map<string, StaticAsset>;
+  /** The file behind an asset name (names carry a content hash), or undefined for any other name. */
+  file(name: string): { path: string; contentType: string } | undefined;
   renderPage(options: { title: string; endpoint: string }): string;
 }
 
@@ -49,24 +93,22 @@ export function getGraphiqlAssets(): Promise<GraphiqlAssets> {
 }
 
 async function build(): Promise<GraphiqlAssets> {
-  const bundle = await loadBundle();
-  const files = new Map<string, StaticAsset>();
-  const add = (stem: string, ext: string, body: string, contentType: string) => {
-    const hash = createHash("sha256").update(body).digest("hex").slice(0, 12);
-    const name = `${stem}.${hash}.${ext}`;
-    files.set(name, { body, contentType });
-    return GRAPHIQL_ASSET_PREFIX + name;
-  };
-  const cssUrl = add("graphiql", "css", bundle.css, "text/css; charset=utf-8");
-  const jsUrl = add("graphiql", "js", bundle.js, "text/javascript; charset=utf-8");
-  const workers = {
-    editorWorkerService: add("editor.worker", "js", bundle.editorWorkerService, "text/javascript; charset=utf-8"),
-    json: add("json.worker", "js", bundle.jsonWorker, "text/javascript; charset=utf-8"),
-    graphql: add("graphql.worker", "js", bundle.graphqlWorker, "text/javascript; charset=utf-8"),
-  };
+  let manifest = await readManifest(GRAPHIQL_BUILD_DIR);
+  if (!manifest) {
+    // No build (`npm run dev`): write the files now, once.
+    await writeGraphiqlAssets();
+    manifest = (await readManifest(GRAPHIQL_BUILD_DIR))!;
+  }
+  const contentType = (name: string) => (name.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8");
+  const names = new Set([manifest.css, manifest.js, ...Object.values(manifest.workers)]);
+  const url = (name: string) => GRAPHIQL_ASSET_PREFIX + name;
+  const cssUrl = url(manifest.css);
+  const jsUrl = url(manifest.js);
+  const workers = { editorWorkerService: url(manifest.workers.editorWorkerService), json: url(manifest.workers.json), graphql: url(manifest.workers.graphql) };
+  const bundle = { favicon: manifest.favicon };
   const escape = (s: string) => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
   return {
-    files,
+    file: (name) => (names.has(name) ? { path: path.join(GRAPHIQL_BUILD_DIR, name), contentType: contentType(name) } : undefined),
     renderPage: ({ title, endpoint }) => `<!doctype html>
 <html lang="en">
   <head>
