@@ -441,9 +441,12 @@ async function run(dbUrl: string, servers: Server[]) {
                       (SELECT count(*) FILTER (WHERE status = 'QUEUED') FROM "TrainingJob")::int AS queued,
                       (SELECT count(*) FILTER (WHERE status = 'COMPLETE') FROM "TrainingJob")::int AS completed`);
 
-    /** One statement: the page (sorted in the database), its rows' rollups of the window and both counts; merged with the same sketch code. */
+    /**
+     * One statement: the page (sorted in the database), both counts, and each row's rollups of the window summed by
+     * the database (the histograms as one JSON text per row, as the product reads them); merged with the same sketch code.
+     */
     const listFloor = async (c: pg.PoolClient, orderBy: string, where: string, params: unknown[]) => {
-      const res = await c.query<{ id: string; total: number; everything: number; requestCount: number | null; serverErrorCount: number | null; histogramOffset: number | null; histogram: number[] | null }>(
+      const res = await c.query<{ id: string; total: number; everything: number; requests: number | null; errors: number | null; histograms: string | null }>(
         `WITH page AS (
            SELECT d.id, d."modelName", d.version, d.status, d."failureReason", d."createdAt", d."upstreamUrl", j."claimedBy",
                   EXISTS (SELECT 1 FROM "SimulatorCursor" sc WHERE sc."deploymentId" = d.id) AS "simulatedTraffic", ${orderBy.includes("s.") ? `s."p95LatencyMs1h"` : `d."createdAt"`} AS rank
@@ -452,23 +455,21 @@ async function run(dbUrl: string, servers: Server[]) {
            ORDER BY ${orderBy}, d.id LIMIT 50)
          SELECT p.*, ${where === "true" ? `(SELECT sum(delta) FROM "StatusCount" WHERE subject = 'Deployment')` : `(SELECT count(*) FROM "Deployment" d WHERE ${where})`}::int AS total,
                 (SELECT sum(delta) FROM "StatusCount" WHERE subject = 'Deployment')::int AS everything,
-                r."requestCount", r."serverErrorCount", r."histogramOffset", r.histogram
-         FROM page p LEFT JOIN "InferenceRollup" r
-           ON r."deploymentId" = p.id AND r.resolution = 'MINUTE' AND r."bucketStart" >= $1::timestamp AND r."bucketStart" < $2::timestamp
+                r.requests, r.errors, r.histograms
+         FROM page p LEFT JOIN LATERAL (
+           SELECT sum("requestCount")::float8 AS requests, sum("serverErrorCount")::float8 AS errors,
+                  json_agg(json_build_array("histogramOffset", histogram))::text AS histograms
+           FROM "InferenceRollup"
+           WHERE "deploymentId" = p.id AND resolution = 'MINUTE' AND "bucketStart" >= $1::timestamp AND "bucketStart" < $2::timestamp) r ON true
          ORDER BY p.rank ${orderBy.includes("DESC") ? "DESC" : "ASC"} NULLS LAST, p.id`,
         [hour.start.toISOString(), hour.end.toISOString(), ...params],
       );
-      const page = new Map<string, { id: string; requests: number; errors: number; sketch: LatencySketch }>();
-      for (const r of res.rows) {
-        let m = page.get(r.id);
-        if (!m) page.set(r.id, (m = { id: r.id, requests: 0, errors: 0, sketch: new LatencySketch() }));
-        if (r.histogram) {
-          m.requests += r.requestCount!;
-          m.errors += r.serverErrorCount!;
-          m.sketch.merge(r.histogramOffset!, r.histogram);
-        }
-      }
-      return [...page.values()].map((m) => ({ id: m.id, requestsPerSecond: m.requests / 3600, p95: m.sketch.quantile(0.95), errorRate: m.requests ? m.errors / m.requests : null }));
+      return res.rows.map((r) => {
+        const sketch = new LatencySketch();
+        for (const [offset, counts] of r.histograms ? (JSON.parse(r.histograms) as Array<[number, number[]]>) : []) sketch.merge(offset, counts);
+        const requests = r.requests ?? 0;
+        return { id: r.id, requestsPerSecond: requests / 3600, p95: sketch.quantile(0.95), errorRate: requests ? r.errors! / requests : null };
+      });
     };
     const p95Floor = (c: pg.PoolClient) => listFloor(c, `s."p95LatencyMs1h" DESC NULLS LAST`, "true", []);
     const nameFloor = (c: pg.PoolClient) => listFloor(c, `d."createdAt" DESC`, `d."modelName" ILIKE $3`, [`%${nameNeedle}%`]);

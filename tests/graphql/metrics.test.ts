@@ -189,6 +189,44 @@ describe("deployments list with metrics", () => {
     expect(small).toBeGreaterThanOrEqual(3);
     expect(small).toBeLessThanOrEqual(4);
   });
+
+  test("a list that does not ask for series gets the figures the database sums per deployment: the same as from the rows, in every window", async () => {
+    // Mixed outcomes over two days, so every figure and both resolutions have something to differ on.
+    const random = rng(7);
+    const outcomes = ["OK", "OK", "CLIENT_ERROR", "SERVER_ERROR"] as const;
+    for (const [i, median] of [80, 400].entries()) {
+      const d = await createDeployment(t.db.prisma, "ACTIVE", `summed-${i}`);
+      for (const [j, outcome] of outcomes.entries()) {
+        const latencies = Array.from({ length: 150 + 50 * j }, () => Math.exp(Math.log(median) + 0.5 * gaussian(random)));
+        await recordInferenceEvents(t.db.prisma, d.id, eventsAt(latencies, new Date(Date.now() - 40 * 3_600_000), 40 * 3_600_000 - 5_000, random, outcome));
+      }
+    }
+    await createDeployment(t.db.prisma, "ACTIVE", "summed-idle");
+    const FIGURES = `requestCount requestsPerSecond p50LatencyMs p95LatencyMs p99LatencyMs averageLatencyMs errorRate clientErrorRate serverErrorCount clientErrorCount`;
+    const list = (selection: string) => `query ($window: MetricsWindow!) {
+      deployments(first: 10, filter: { modelName: "summed-" }, sort: { field: MODEL_NAME, direction: ASC }) { nodes { modelName metrics(window: $window) { ${selection} } } }
+    } fragment WithSeries on DeploymentMetrics { ${FIGURES} series { requests } }`;
+    for (const window of ["LAST_15_MINUTES", "LAST_HOUR", "LAST_24_HOURS", "LAST_7_DAYS"]) {
+      const summed = (await query(t.db, list(FIGURES), { window })).deployments.nodes;
+      const fromRows = (await query(t.db, list("...WithSeries"), { window })).deployments.nodes;
+      expect(summed.map((n: { modelName: string }) => n.modelName)).toEqual(["summed-0", "summed-1", "summed-idle"]);
+      for (const [i, node] of summed.entries()) {
+        const { series, averageLatencyMs, ...rest } = fromRows[i].metrics;
+        expect(node.metrics).toEqual({ ...rest, averageLatencyMs: averageLatencyMs === null ? null : expect.closeTo(averageLatencyMs, 9) });
+        // The series (asked through a fragment) still comes, and adds up to the same count.
+        expect(series.reduce((s: number, p: { requests: number }) => s + p.requests, 0)).toBe(node.metrics.requestCount);
+      }
+      if (window !== "LAST_15_MINUTES") expect(summed[1].metrics.clientErrorCount).toBeGreaterThan(0);
+      expect(summed[2].metrics).toMatchObject({ requestCount: 0, p95LatencyMs: null, errorRate: null });
+    }
+    // A series asked in a list of summaries' selection (an alias beside the plain figures) comes from the rows too.
+    const both = await query(t.db, `{ deployments(first: 1, filter: { modelName: "summed-1" }) { nodes {
+      plain: metrics(window: LAST_24_HOURS) { requestCount }
+      withSeries: metrics(window: LAST_24_HOURS) { requestCount series { requests } } } } }`);
+    const [node] = both.deployments.nodes;
+    expect(node.plain.requestCount).toBeGreaterThan(0);
+    expect(node.withSeries.series.reduce((s: number, p: { requests: number }) => s + p.requests, 0)).toBe(node.plain.requestCount);
+  });
 });
 
 test("the dashboard's alerts count an active deployment whose P95 over 15 minutes exceeds 500 ms (a default rule), even without errors", async () => {
