@@ -7,6 +7,7 @@ import { listeningAt, loadConfig, type Config } from "../graphql/config.ts";
 import { openDatabase, type Database } from "../graphql/db.ts";
 import { getGraphiqlAssets, GRAPHIQL_ASSET_PREFIX } from "../graphql/graphiql.ts";
 import { createRuntime } from "../graphql/runtime.ts";
+import { sendNodeResponse } from "@whatwg-node/server";
 import { startWorkers } from "../graphql/workers/index.ts";
 import { applyMigrations } from "../prisma/migrate.ts";
 import { seedDemoData } from "../prisma/seed.ts";
@@ -80,10 +81,13 @@ export async function serve(configured: Config): Promise<RunningServer> {
   // The API straight to yoga, ahead of the static files and the console's guards (which all pass /graphql through
   // anyway) and without Remix's route matching. Over HTTP the API authenticates by token only (graphql/context.ts),
   // so nothing of the console's session is needed here. A database fault that escapes yoga reaches the 503 handler.
+  // Yoga reads the Node request and writes the Node response itself (its own light fetch classes): building the
+  // global (undici) Request and piping a web stream back cost more server CPU than a dashboard query's resolvers.
   app.all("/graphql", async (req, res, next) => {
     try {
       if (!runtime) return void res.status(503).set("Retry-After", "1").type("text/plain").send("Starting up; retry in a moment.");
-      await sendRemixResponse(res, await runtime.yoga.fetch(remixRequest(req, res), {}));
+      const response = await runtime.yoga.handleNodeRequestAndResponse(req, res, {});
+      await sendNodeResponse(response, res, req, false);
     } catch (err) {
       next(err);
     }
@@ -197,7 +201,7 @@ async function prepareSignIn(db: Database, auth: ConsoleAuth, config: Config): P
     `no console admin yet: open ${url}/setup?token=${token} to create one (single use, valid 24 h), or run \`trainyard users create --admin --name NAME\` on this host`;
 }
 
-/** The web Request for Remix and yoga: the console form body read by consoleBodyLimit, or the request stream. */
+/** The web Request for Remix: the console form body read by consoleBodyLimit, or the request stream. */
 function remixRequest(req: express.Request, res: express.Response): Request {
   const url = new URL(`${req.protocol}://${req.get("host") ?? "localhost"}${req.originalUrl}`);
   let controller: AbortController | null = new AbortController();
@@ -216,7 +220,7 @@ function remixRequest(req: express.Request, res: express.Response): Request {
   return new Request(url.href, init);
 }
 
-/** Writes a web Response (Remix's, yoga's) to express (as @remix-run/express does). */
+/** Writes Remix's web Response to express (as @remix-run/express does). */
 async function sendRemixResponse(res: express.Response, response: Response): Promise<void> {
   res.statusMessage = response.statusText;
   res.status(response.status);
