@@ -82,9 +82,20 @@ type Thresholds = ResultOf<typeof DeploymentsShellQuery>["healthThresholds"];
  * A row as the table reads it: flat, so that it packs (app/lib/packed-rows.ts), with its figures rounded to four
  * significant digits, more than any cell shows (the full doubles were a fifth of the page's data).
  */
-function toRow({ metrics, ...d }: ResultOf<typeof DeploymentsQuery>["deployments"]["nodes"][number]) {
+function toRow(d: ResultOf<typeof DeploymentsQuery>["deployments"]["nodes"][number]) {
+  const { metrics } = d;
+  // Field by field: a rest/spread copy of GraphQL's result objects (null prototype) took V8's slow path, ~1 ms a page.
   return {
-    ...d,
+    id: d.id,
+    modelName: d.modelName,
+    version: d.version,
+    status: d.status,
+    trainer: d.trainer,
+    simulatedTraffic: d.simulatedTraffic,
+    failureReason: d.failureReason,
+    createdAt: d.createdAt,
+    isProduction: d.isProduction,
+    simulated: d.simulated,
     requestsPerSecond: shown(metrics.requestsPerSecond),
     p95LatencyMs: shown(metrics.p95LatencyMs),
     errorRate: shown(metrics.errorRate),
