@@ -1,5 +1,5 @@
 import type { PrismaClient } from "../../db.ts";
-import type { Prisma } from "../../generated/prisma/client.ts";
+import { Prisma } from "../../generated/prisma/client.ts";
 import { LatencySketch } from "../sketch.ts";
 import { windowBounds, type MetricsWindowName, type Resolution, type WindowBounds } from "./windows.ts";
 
@@ -133,15 +133,20 @@ function buildSeries(bounds: WindowBounds, rows: readonly RollupRow[]): MetricsP
   return points;
 }
 
+/** The rollup rows of these deployments at this resolution in [start, end): what a window reads. */
+function inWindow(ids: readonly string[], resolution: Resolution, start: Date, end: Date) {
+  return Prisma.sql`"deploymentId" = ANY(${ids as string[]}::uuid[])
+      AND "resolution" = ${resolution}::"RollupResolution"
+      AND "bucketStart" >= ${start.toISOString()}::timestamp
+      AND "bucketStart" < ${end.toISOString()}::timestamp`;
+}
+
 export async function fetchRollups(prisma: PrismaClient | Prisma.TransactionClient, ids: readonly string[], resolution: Resolution, start: Date, end: Date) {
   const rows = await prisma.$queryRaw<RollupRow[]>`
     SELECT "deploymentId"::text AS "deploymentId", "bucketStart", "requestCount", "clientErrorCount", "serverErrorCount",
            "latencySumMs", "histogramOffset", "histogram"
     FROM "InferenceRollup"
-    WHERE "deploymentId" = ANY(${ids as string[]}::uuid[])
-      AND "resolution" = ${resolution}::"RollupResolution"
-      AND "bucketStart" >= ${start.toISOString()}::timestamp
-      AND "bucketStart" < ${end.toISOString()}::timestamp`;
+    WHERE ${inWindow(ids, resolution, start, end)}`;
   const byDeployment = new Map<string, RollupRow[]>();
   for (const r of rows) {
     const list = byDeployment.get(r.deploymentId);
@@ -182,10 +187,7 @@ export async function loadDeploymentMetricsSummaries(
                sum("serverErrorCount")::float8 AS s, sum("latencySumMs")::float8 AS l,
                json_agg(json_build_array("histogramOffset", "histogram"))::text AS h
         FROM "InferenceRollup"
-        WHERE "deploymentId" = ANY(${deploymentIds as string[]}::uuid[])
-          AND "resolution" = ${bounds.resolution}::"RollupResolution"
-          AND "bucketStart" >= ${bounds.start.toISOString()}::timestamp
-          AND "bucketStart" < ${bounds.end.toISOString()}::timestamp
+        WHERE ${inWindow(deploymentIds, bounds.resolution, bounds.start, bounds.end)}
         GROUP BY 1`
     : [];
   const found = new Map(rows.map((r) => [r.id, r]));
@@ -194,9 +196,7 @@ export async function loadDeploymentMetricsSummaries(
       const r = found.get(id);
       const sketch = new LatencySketch();
       if (r) for (const [offset, counts] of JSON.parse(r.h) as Array<[number, number[]]>) sketch.merge(offset, counts);
-      const totals = r
-        ? { requests: r.n, clientErrors: r.c, serverErrors: r.s, latencySum: r.l, sketch }
-        : { requests: 0, clientErrors: 0, serverErrors: 0, latencySum: 0, sketch };
+      const totals = { requests: r?.n ?? 0, clientErrors: r?.c ?? 0, serverErrors: r?.s ?? 0, latencySum: r?.l ?? 0, sketch };
       let series: Promise<MetricsPoint[]> | undefined;
       const seriesLater = () =>
         (series ??= fetchRollups(prisma, [id], bounds.resolution, bounds.start, bounds.end).then((byId) => buildSeries(bounds, byId.get(id) ?? [])));
