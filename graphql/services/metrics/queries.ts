@@ -156,7 +156,7 @@ export async function fetchRollups(prisma: PrismaClient | Prisma.TransactionClie
   return byDeployment;
 }
 
-/** The metrics of many deployments for one window, in one query (the deployments list uses it per page). */
+/** The metrics of many deployments for one window, with their series, in one query (for a selection that asks for `series`). */
 export async function loadDeploymentMetrics(
   prisma: PrismaClient,
   deploymentIds: readonly string[],
