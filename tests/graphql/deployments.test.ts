@@ -211,3 +211,33 @@ describe("rollback and the one-live-deployment rule", () => {
     expect((await t.db.prisma.deployment.findUniqueOrThrow({ where: { id: v120.id } })).status).toBe("RETIRED");
   });
 });
+
+describe("provenance on a page", () => {
+  test("every row says who trained it and whether simulated traffic feeds it, as the database has it", async () => {
+    // Two jobs become real (an external trainer claimed them); two deployments get simulated traffic.
+    const rows = await t.db.prisma.deployment.findMany({ select: { id: true, jobId: true }, orderBy: { id: "asc" } });
+    expect(rows.length).toBeGreaterThan(4);
+    await t.db.prisma.trainingJob.updateMany({ where: { id: { in: [rows[0]!.jobId, rows[1]!.jobId] } }, data: { claimedBy: "gpu-box-7" } });
+    await t.db.prisma.simulatorCursor.createMany({ data: [rows[1]!.id, rows[2]!.id].map((deploymentId) => ({ deploymentId, fedUntil: new Date() })) });
+    try {
+      const page = await query(t.db, `{ deployments(first: 100) { nodes { id trainer simulatedTraffic job { claimedBy } } } }`);
+      const nodes = page.deployments.nodes as Array<{ id: string; trainer: string | null; simulatedTraffic: boolean; job: { claimedBy: string | null } }>;
+      expect(nodes.length).toBe(rows.length);
+      const fed = new Set((await t.db.prisma.simulatorCursor.findMany()).map((c) => c.deploymentId));
+      for (const n of nodes) {
+        const kind = n.job.claimedBy === null ? null : n.job.claimedBy.startsWith("builtin:") ? "SIMULATED" : "REAL";
+        expect({ id: n.id, trainer: n.trainer, simulatedTraffic: n.simulatedTraffic }).toEqual({ id: n.id, trainer: kind, simulatedTraffic: fed.has(n.id) });
+      }
+      const byId = new Map(nodes.map((n) => [n.id, n]));
+      expect([0, 1, 2, 3].map((i) => [byId.get(rows[i]!.id)!.trainer, byId.get(rows[i]!.id)!.simulatedTraffic])).toEqual([
+        ["REAL", false],
+        ["REAL", true],
+        [byId.get(rows[2]!.id)!.trainer, true],
+        [byId.get(rows[3]!.id)!.trainer, false],
+      ]);
+      expect(nodes.some((n) => n.trainer === "SIMULATED")).toBe(true);
+    } finally {
+      await t.db.prisma.simulatorCursor.deleteMany({ where: { deploymentId: { in: [rows[1]!.id, rows[2]!.id] } } });
+    }
+  });
+});
