@@ -15,6 +15,21 @@ export function trainerKind(claimedBy: string | null): TrainerKindName | null {
   return claimedBy.startsWith(BUILTIN_PREFIX) ? "SIMULATED" : "REAL";
 }
 
+/** Where a deployment's model and traffic come from: its job's trainer and whether the traffic simulator feeds it. */
+export interface DeploymentProvenance {
+  claimedBy: string | null;
+  simulatedTraffic: boolean;
+}
+
+/** Provenance of a page of deployments in one statement (ADR 0043), keyed by deployment id. */
+export async function deploymentProvenance(db: Db, ids: readonly string[]): Promise<Map<string, DeploymentProvenance>> {
+  const rows = await db.$queryRaw<Array<DeploymentProvenance & { id: string }>>`
+    SELECT d.id::text AS id, j."claimedBy", EXISTS (SELECT 1 FROM "SimulatorCursor" sc WHERE sc."deploymentId" = d.id) AS "simulatedTraffic"
+    FROM "Deployment" d JOIN "TrainingJob" j ON j.id = d."jobId"
+    WHERE d.id = ANY(${[...ids]}::uuid[])`;
+  return new Map(rows.map((r) => [r.id, { claimedBy: r.claimedBy, simulatedTraffic: r.simulatedTraffic }]));
+}
+
 /** Prisma filter for jobs run by the simulated trainer or by a real one. */
 export function trainerWhere(kind: TrainerKindName | null | undefined): Prisma.TrainingJobWhereInput {
   if (kind === "SIMULATED") return { claimedBy: { startsWith: BUILTIN_PREFIX } };

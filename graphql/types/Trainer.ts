@@ -1,7 +1,6 @@
 import { builder } from "../builder.ts";
-import { loaderFor } from "../context.ts";
-import type { Context } from "../context.ts";
-import { trainerKind } from "../services/training-queries.ts";
+import { loaderFor, type Context } from "../context.ts";
+import { deploymentProvenance, trainerKind, type DeploymentProvenance } from "../services/training-queries.ts";
 
 /** Real vs simulated, everywhere it shows (docs/decisions/0017-artifacts-and-honest-simulation.md). */
 export const TrainerKind = builder.enumType("TrainerKind", {
@@ -9,19 +8,8 @@ export const TrainerKind = builder.enumType("TrainerKind", {
   values: ["SIMULATED", "REAL"] as const,
 });
 
-interface Provenance {
-  claimedBy: string | null;
-  simulatedTraffic: boolean;
-}
-
 const provenanceLoader = (ctx: Context) =>
-  loaderFor<Provenance>(ctx, "deploymentProvenance", async (ids) => {
-    const rows = await ctx.prisma.$queryRaw<Array<{ id: string; claimedBy: string | null; simulatedTraffic: boolean }>>`
-      SELECT d.id::text AS id, j."claimedBy", EXISTS (SELECT 1 FROM "SimulatorCursor" sc WHERE sc."deploymentId" = d.id) AS "simulatedTraffic"
-      FROM "Deployment" d JOIN "TrainingJob" j ON j.id = d."jobId"
-      WHERE d.id = ANY(${ids}::uuid[])`;
-    return new Map(rows.map((r) => [r.id, r]));
-  });
+  loaderFor<DeploymentProvenance>(ctx, "deploymentProvenance", (ids) => deploymentProvenance(ctx.prisma, ids));
 
 builder.prismaObjectField("Deployment", "trainer", (t) =>
   t.field({
