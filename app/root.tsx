@@ -2,9 +2,9 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { json } from "@remix-run/node";
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { useEffect, type ReactNode } from "react";
-import { Toaster, toast as showToast } from "sonner";
 import { AppShell, type ConsoleSession } from "~/components/app-shell";
 import { GeneralErrorBoundary } from "~/components/error-page";
+import { Toaster, toast as showToast } from "~/components/toaster";
 import { readToast } from "~/server/toast.server";
 import stylesheet from "~/tailwind.css";
 
@@ -34,8 +34,7 @@ export function Layout({ children }: { children: ReactNode }) {
       </head>
       <body>
         <AppShell session={useRouteLoaderData<typeof loader>("root")?.session ?? null}>{children}</AppShell>
-        {/* Bottom right: at the top the toast covered the page header's action buttons. */}
-        <Toaster position="bottom-right" richColors closeButton />
+        <Toaster />
         <ScrollRestoration />
         <Scripts />
       </body>

@@ -28,6 +28,8 @@ export function describeCondition(rule: { metric: string; comparison: string; th
   return `${METRIC_LABEL[rule.metric] ?? rule.metric} ${cmp} ${formatAlertValue(rule.metric, rule.threshold)} over ${WINDOW_LABEL[rule.window] ?? rule.window}${hold}`;
 }
 
+/** A stored threshold as its form input shows it: percent for the error rate (a fraction in the API). */
+export const thresholdToInput = (metric: string, threshold: number) => (metric === "ERROR_RATE" ? String(+(threshold * 100).toFixed(4)) : String(threshold));
 export const thresholdUnit = (metric: string) => (metric === "ERROR_RATE" ? "%" : metric === "REQUEST_RATE" ? "req/s" : "ms");
 
 export function formatSpan(fromIso: string, toIso: string | null, nowIso: string): string {

@@ -1,17 +1,15 @@
-import { getCollectionProps, getFormProps, getInputProps, getSelectProps, useForm, type FieldMetadata } from "@conform-to/react";
 import { useFetcher } from "@remix-run/react";
 import { Bell, BellOff, Plus, Save, Trash2 } from "lucide-react";
-import { useEffect, useRef, type ReactNode } from "react";
-import { toast } from "sonner";
-import { describeCondition, formatAlertValue, formatSpan, METRIC_LABEL, thresholdUnit, WINDOW_LABEL } from "~/components/alert-format";
+import { useEffect, useRef, useState, type ReactNode } from "react";
+import { describeCondition, formatAlertValue, formatSpan, METRIC_LABEL, thresholdToInput, thresholdUnit, WINDOW_LABEL } from "~/components/alert-format";
+import { toast } from "~/components/toaster";
 import { Button } from "~/components/ui/button";
 import { Card, CardHeader } from "~/components/ui/card";
 import { StatusBadge } from "~/components/ui/status-badge";
-import { ruleFormSchema, thresholdToInput } from "~/lib/alert-rule-form";
 import { cn } from "~/lib/cn";
 import { formatDateTime, formatRelative } from "~/lib/format";
-import { parseWithSchema } from "~/lib/parse-form";
 import type { loader as cardLoader, action as cardAction } from "~/routes/alerts.deployments.$id";
+import { MAX_FOR_SECONDS } from "../../graphql/validation/alert-limits.ts";
 
 type CardData = Awaited<ReturnType<Awaited<ReturnType<typeof cardLoader>>["json"]>>;
 type Rule = CardData["deployment"] extends infer D ? (D extends { alertRules: infer R } ? R extends Array<infer X> ? X : never : never) : never;
@@ -22,23 +20,15 @@ const input = (invalid: boolean) =>
 const select = "rounded-md border border-slate-300 px-2 py-1 text-sm";
 
 /**
- * A rule form on Conform: the browser checks with the action's schema (graphql/validation/alerts.ts) for the
- * submit button's intent; the action's reply puts the API's field errors next to the fields. Every result is
+ * A rule form (ADR 0045). The browser checks each field with the input's own constraints, which say what
+ * graphql/validation/alerts.ts says (a threshold is a number ≥ 0, at most 100 for an error rate in percent;
+ * "for" is whole seconds from 0 to a day); the action checks with that schema and its reply's field errors
+ * (Conform's reply shape, `error: { field: messages }`) are shown next to the fields. Every result is
  * toasted; a success reloads the card. Rows are keyed by rule id only, so the row (and its fetcher) survives
  * the reload that shows the saved values.
  */
-type RuleFields = { scope: string; metric: string; comparison: string; threshold: string; window: string; forSeconds: string; enabled: string; channelIds: string[] };
-
-function useRuleForm(id: string, reload: () => void, defaultValue: Partial<RuleFields>) {
+function useRuleForm(reload: () => void, onSaved?: () => void) {
   const fetcher = useFetcher<typeof cardAction>();
-  const [form, fields] = useForm<RuleFields, unknown>({
-    id,
-    lastResult: fetcher.state === "idle" ? fetcher.data?.reply : undefined,
-    defaultValue,
-    onValidate: ({ formData }) => parseWithSchema(formData, ruleFormSchema(formData.get("intent"))),
-    shouldValidate: "onBlur",
-    shouldRevalidate: "onInput",
-  });
   const seen = useRef<unknown>(null);
   useEffect(() => {
     if (fetcher.state !== "idle" || !fetcher.data || seen.current === fetcher.data) return;
@@ -46,53 +36,59 @@ function useRuleForm(id: string, reload: () => void, defaultValue: Partial<RuleF
     const d = fetcher.data;
     if (d.ok) {
       toast.success(d.message);
+      onSaved?.();
       reload();
     } else {
       toast.error("Could not save the rule", { description: d.message });
     }
-  }, [fetcher.state, fetcher.data, reload]);
-  return { fetcher, form, fields, busy: fetcher.state !== "idle" };
+  }, [fetcher.state, fetcher.data, reload, onSaved]);
+  const reply = fetcher.state === "idle" ? (fetcher.data?.reply as { error?: Record<string, string[] | null> } | undefined) : undefined;
+  const errors = (name: string) => reply?.error?.[name] ?? undefined;
+  return { fetcher, errors, busy: fetcher.state !== "idle" };
 }
 
-/**
- * Each invalid field's first error, under the row of inputs, named by its label (the rule's messages are
- * phrased to follow the field's name); `getInputProps` points the input's aria-describedby at it.
- */
-function FieldErrors({ fields }: { fields: ReadonlyArray<readonly [FieldMetadata<unknown>, string]> }) {
-  const shown = fields.filter(([f]) => f.errors?.length);
+type Errors = (name: string) => string[] | undefined;
+const errorId = (form: string, name: string) => `${form}-${name}-error`;
+/** The accessibility attributes of a field whose last answer had an error. */
+const invalidProps = (form: string, name: string, errors: Errors) =>
+  errors(name)?.length ? { "aria-invalid": true, "aria-describedby": errorId(form, name) } : {};
+
+/** Each invalid field's first error, under the row of inputs, named by its label (the rule's messages are phrased to follow the field's name). */
+function FieldErrors({ form, errors, fields }: { form: string; errors: Errors; fields: ReadonlyArray<readonly [string, string]> }) {
+  const shown = fields.filter(([name]) => errors(name)?.length);
   return shown.length ? (
     <div className="basis-full space-y-0.5">
-      {shown.map(([f, label]) => (
-        <p key={f.name} id={f.errorId} className="text-xs font-medium text-red-700" role="alert">
-          {label}: {f.errors![0]}
+      {shown.map(([name, label]) => (
+        <p key={name} id={errorId(form, name)} className="text-xs font-medium text-red-700" role="alert">
+          {label}: {errors(name)![0]}
         </p>
       ))}
     </div>
   ) : null;
 }
 
-function ChannelChoices({ meta, channels, className, children }: { meta: FieldMetadata<unknown>; channels: Channels; className: string; children?: ReactNode }) {
-  return getCollectionProps(meta, { type: "checkbox", options: channels.map((c) => c.id) }).map((props) => (
-    <label key={props.key} className={className}>
-      <input {...props} key={props.key} className="h-3.5 w-3.5 rounded border-slate-300" />
+function ChannelChoices({ channels, checked, className, children }: { channels: Channels; checked?: ReadonlyArray<string>; className: string; children?: ReactNode }) {
+  return channels.map((c) => (
+    <label key={c.id} className={className}>
+      <input type="checkbox" name="channelIds" value={c.id} defaultChecked={checked?.includes(c.id)} className="h-3.5 w-3.5 rounded border-slate-300" />
       {children}
-      {channels.find((c) => c.id === props.value)!.name}
+      {c.name}
     </label>
   ));
 }
 
+/** The threshold's constraints in the unit it is typed in: percent for the error rate. */
+const thresholdLimits = (metric: string) => ({ type: "number", name: "threshold", required: true, step: "any", min: "0", max: metric === "ERROR_RATE" ? "100" : undefined }) as const;
+const forSecondsLimits = { type: "number", name: "forSeconds", required: true, step: "1", min: "0", max: String(MAX_FOR_SECONDS) } as const;
+
 function RuleRow({ rule, channels, deploymentId, action, reload }: { rule: Rule; channels: Channels; deploymentId: string; action: string; reload: () => void }) {
-  const { fetcher, form, fields, busy } = useRuleForm(`rule-${rule.id}`, reload, {
-    threshold: thresholdToInput(rule.metric, rule.threshold),
-    forSeconds: String(rule.forSeconds),
-    enabled: rule.enabled ? "on" : undefined,
-    channelIds: rule.channels.map((c) => c.id),
-  });
+  const { fetcher, errors, busy } = useRuleForm(reload);
+  const id = `rule-${rule.id}`;
   const mine = rule.targets.find((t) => t.deployment.id === deploymentId);
   const state = rule.silenced && (mine?.state ?? "OK") === "OK" ? "SILENCED" : (mine?.state ?? "OK");
   return (
     <li className="px-5 py-4" data-testid="alert-rule" data-metric={rule.metric}>
-      <fetcher.Form method="post" action={action} {...getFormProps(form)} className="flex flex-wrap items-center gap-x-4 gap-y-2">
+      <fetcher.Form method="post" action={action} id={id} className="flex flex-wrap items-center gap-x-4 gap-y-2">
         <input type="hidden" name="ruleId" value={rule.id} />
         <input type="hidden" name="metric" value={rule.metric} />
         <div className="min-w-[14rem] flex-1">
@@ -110,51 +106,58 @@ function RuleRow({ rule, channels, deploymentId, action, reload }: { rule: Rule;
         </div>
         <label className="flex items-center gap-1.5 text-xs text-slate-600">
           {METRIC_LABEL[rule.metric]} {rule.comparison === "ABOVE" ? ">" : "<"}
-          <input {...getInputProps(fields.threshold, { type: "number" })} step="any" min="0" className={input(!fields.threshold.valid)} aria-label={`Threshold (${thresholdUnit(rule.metric)})`} />
+          <input
+            {...thresholdLimits(rule.metric)}
+            {...invalidProps(id, "threshold", errors)}
+            defaultValue={thresholdToInput(rule.metric, rule.threshold)}
+            className={input(!!errors("threshold"))}
+            aria-label={`Threshold (${thresholdUnit(rule.metric)})`}
+          />
           {thresholdUnit(rule.metric)}
         </label>
         <label className="flex items-center gap-1.5 text-xs text-slate-600">
           for
-          <input {...getInputProps(fields.forSeconds, { type: "number" })} min="0" step="1" className={cn(input(!fields.forSeconds.valid), "w-20")} aria-label="For (seconds)" />s
+          <input {...forSecondsLimits} {...invalidProps(id, "forSeconds", errors)} defaultValue={String(rule.forSeconds)} className={cn(input(!!errors("forSeconds")), "w-20")} aria-label="For (seconds)" />s
         </label>
         <label className="flex items-center gap-1.5 text-xs text-slate-600">
-          <input {...getInputProps(fields.enabled, { type: "checkbox" })} className="h-4 w-4 rounded border-slate-300" />
+          <input type="checkbox" name="enabled" defaultChecked={rule.enabled} className="h-4 w-4 rounded border-slate-300" />
           enabled
         </label>
         {channels.length ? (
           <fieldset className="flex flex-wrap items-center gap-2 text-xs text-slate-600">
             <legend className="sr-only">Notify</legend>
-            <ChannelChoices meta={fields.channelIds} channels={channels} className="flex items-center gap-1" />
+            <ChannelChoices channels={channels} checked={rule.channels.map((c) => c.id)} className="flex items-center gap-1" />
           </fieldset>
         ) : null}
         <div className="flex items-center gap-2">
           <Button type="submit" name="intent" value="save" size="sm" disabled={busy}>
             <Save className="h-3.5 w-3.5" aria-hidden /> Save
           </Button>
+          {/* Silencing and deleting read no field: the fields' constraints do not stop them. */}
           {rule.silenced ? (
-            <Button type="submit" name="intent" value="unsilence" size="sm" variant="secondary" disabled={busy}>
+            <Button type="submit" name="intent" value="unsilence" size="sm" variant="secondary" disabled={busy} formNoValidate>
               <Bell className="h-3.5 w-3.5" aria-hidden /> Unsilence
             </Button>
           ) : (
-            <Button type="submit" name="intent" value="silence" size="sm" variant="secondary" disabled={busy} title="No notifications for one hour">
+            <Button type="submit" name="intent" value="silence" size="sm" variant="secondary" disabled={busy} formNoValidate title="No notifications for one hour">
               <BellOff className="h-3.5 w-3.5" aria-hidden /> Silence 1 h
             </Button>
           )}
-          <Button type="submit" name="intent" value="delete" size="sm" variant="danger" disabled={busy} aria-label="Delete rule">
+          <Button type="submit" name="intent" value="delete" size="sm" variant="danger" disabled={busy} formNoValidate aria-label="Delete rule">
             <Trash2 className="h-3.5 w-3.5" aria-hidden />
           </Button>
         </div>
-        <FieldErrors fields={[[fields.threshold, "Threshold"], [fields.forSeconds, "For (s)"], [fields.channelIds, "Notify"]]} />
+        <FieldErrors form={id} errors={errors} fields={[["threshold", "Threshold"], ["forSeconds", "For (s)"], ["channelIds", "Notify"]]} />
       </fetcher.Form>
     </li>
   );
 }
 
-function Choice({ meta, label, options }: { meta: FieldMetadata<string>; label: string; options: ReadonlyArray<readonly [string, string]> }) {
+function Choice({ name, label, options, value, onChange }: { name: string; label: string; options: ReadonlyArray<readonly [string, string]>; value?: string; onChange?: (v: string) => void }) {
   return (
     <label className="flex flex-col gap-1">
       {label}
-      <select {...getSelectProps(meta)} className={select}>
+      <select name={name} required className={select} {...(onChange ? { value, onChange: (e: { target: { value: string } }) => onChange(e.target.value) } : { defaultValue: value })}>
         {options.map(([v, l]) => (
           <option key={v} value={v}>
             {l}
@@ -165,31 +168,40 @@ function Choice({ meta, label, options }: { meta: FieldMetadata<string>; label: 
   );
 }
 
+const NEW_RULE = { metric: "P50_LATENCY", forSeconds: "60" };
+
 function NewRule({ modelName, channels, action, reload }: { modelName: string; channels: Channels; action: string; reload: () => void }) {
-  const { fetcher, form, fields, busy } = useRuleForm("new-rule", reload, { scope: "deployment", metric: "P50_LATENCY", comparison: "ABOVE", window: "LAST_15_MINUTES", forSeconds: "60" });
+  const formRef = useRef<HTMLFormElement>(null);
+  const [metric, setMetric] = useState(NEW_RULE.metric);
+  const reset = useRef(() => {
+    formRef.current?.reset();
+    setMetric(NEW_RULE.metric);
+  }).current;
+  const { fetcher, errors, busy } = useRuleForm(reload, reset);
+  const id = "new-rule";
   return (
     <details className="border-t border-slate-100 px-5 py-3">
       <summary className="cursor-pointer text-sm font-medium text-indigo-700">Add a rule</summary>
-      <fetcher.Form method="post" action={action} {...getFormProps(form)} className="mt-3 flex flex-wrap items-end gap-3 text-xs text-slate-600">
+      <fetcher.Form ref={formRef} method="post" action={action} id={id} className="mt-3 flex flex-wrap items-end gap-3 text-xs text-slate-600">
         <input type="hidden" name="intent" value="create" />
         <input type="hidden" name="modelName" value={modelName} />
-        <Choice meta={fields.scope} label="Applies to" options={[["deployment", "This deployment"], ["model", `Every version of ${modelName}`]]} />
-        <Choice meta={fields.metric} label="Metric" options={Object.entries(METRIC_LABEL)} />
-        <Choice meta={fields.comparison} label="Is" options={[["ABOVE", "above"], ["BELOW", "below"]]} />
+        <Choice name="scope" label="Applies to" value="deployment" options={[["deployment", "This deployment"], ["model", `Every version of ${modelName}`]]} />
+        <Choice name="metric" label="Metric" value={metric} onChange={setMetric} options={Object.entries(METRIC_LABEL)} />
+        <Choice name="comparison" label="Is" value="ABOVE" options={[["ABOVE", "above"], ["BELOW", "below"]]} />
         <label className="flex flex-col gap-1">
-          Threshold (ms, %, req/s)
-          <input {...getInputProps(fields.threshold, { type: "number" })} step="any" min="0" className={input(!fields.threshold.valid)} />
+          Threshold ({thresholdUnit(metric)})
+          <input {...thresholdLimits(metric)} {...invalidProps(id, "threshold", errors)} className={input(!!errors("threshold"))} />
         </label>
-        <Choice meta={fields.window} label="Over" options={Object.entries(WINDOW_LABEL)} />
+        <Choice name="window" label="Over" value="LAST_15_MINUTES" options={Object.entries(WINDOW_LABEL)} />
         <label className="flex flex-col gap-1">
           For (s)
-          <input {...getInputProps(fields.forSeconds, { type: "number" })} min="0" className={cn(input(!fields.forSeconds.valid), "w-20")} />
+          <input {...forSecondsLimits} {...invalidProps(id, "forSeconds", errors)} defaultValue={NEW_RULE.forSeconds} className={cn(input(!!errors("forSeconds")), "w-20")} />
         </label>
-        <ChannelChoices meta={fields.channelIds} channels={channels} className="flex items-center gap-1 pb-1.5" />
+        <ChannelChoices channels={channels} className="flex items-center gap-1 pb-1.5" />
         <Button type="submit" size="sm" disabled={busy}>
           <Plus className="h-3.5 w-3.5" aria-hidden /> Add rule
         </Button>
-        <FieldErrors fields={[[fields.metric, "Metric"], [fields.threshold, "Threshold"], [fields.window, "Over"], [fields.forSeconds, "For (s)"], [fields.channelIds, "Notify"]]} />
+        <FieldErrors form={id} errors={errors} fields={[["metric", "Metric"], ["threshold", "Threshold"], ["window", "Over"], ["forSeconds", "For (s)"], ["channelIds", "Notify"]]} />
       </fetcher.Form>
     </details>
   );

@@ -2,12 +2,12 @@ import * as z from "zod/mini";
 import { alertRuleFields as rule, errorRateThreshold } from "../../graphql/validation/alerts.ts";
 
 /**
- * The alert rule forms of a deployment's page, read into the API's input and checked with
- * graphql/validation/alerts.ts: the browser refuses what the API would, with its messages.
- * The threshold is typed in percent for the error rate and in the metric's own unit otherwise.
+ * The alert rule forms of a deployment's page, read by their action into the API's input and checked
+ * with graphql/validation/alerts.ts (the browser checks the inputs' own constraints, which say the same:
+ * app/components/alert-rules-card.tsx, ADR 0045). The threshold is typed in percent for the error rate
+ * and in the metric's own unit otherwise (thresholdToInput in app/components/alert-format.tsx).
  */
 export const thresholdFromInput = (metric: unknown, raw: string) => (metric === "ERROR_RATE" ? Number(raw) / 100 : Number(raw));
-export const thresholdToInput = (metric: string, threshold: number) => (metric === "ERROR_RATE" ? String(+(threshold * 100).toFixed(4)) : String(threshold));
 
 type Fields = Record<string, unknown>;
 const list = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
@@ -43,6 +43,3 @@ export const newRuleForm = z.pipe(
 
 /** Silencing and deleting a rule read no field. */
 export const noFields = z.object({});
-
-/** Which schema a submit button's intent is checked with, in the browser and in the action. */
-export const ruleFormSchema = (intent: FormDataEntryValue | null) => (intent === "save" ? editRuleForm : intent === "create" ? newRuleForm : noFields);

@@ -1,5 +1,8 @@
 import * as z from "zod/mini";
 import { METRICS_WINDOWS } from "../services/metrics/windows.ts";
+import { MAX_FOR_SECONDS, MAX_RULE_CHANNELS } from "./alert-limits.ts";
+
+export { MAX_FOR_SECONDS, MAX_RULE_CHANNELS };
 
 /**
  * The one definition of a valid alert rule: graphql/services/alerts.ts refuses
@@ -12,8 +15,6 @@ export const ALERT_METRICS = ["P50_LATENCY", "P95_LATENCY", "P99_LATENCY", "ERRO
 export type AlertMetricName = (typeof ALERT_METRICS)[number];
 export const ALERT_COMPARISONS = ["ABOVE", "BELOW"] as const;
 export type AlertComparisonName = (typeof ALERT_COMPARISONS)[number];
-export const MAX_FOR_SECONDS = 24 * 3600;
-export const MAX_RULE_CHANNELS = 20;
 
 const FOR_SECONDS_MESSAGE = `whole seconds from 0 to ${MAX_FOR_SECONDS}`;
 const missing = (input: unknown) => input === undefined;

@@ -117,3 +117,43 @@ test("jobs selected in the jobs table open side by side: curves overlaid, differ
   expect(await page.getByTestId("compare-problem").textContent()).toContain("Choose 2 to 4 training jobs");
   expect(problems).toEqual([]);
 });
+
+test("adding a rule: the browser refuses an error rate over 100 %, the API's message shows next to the field, a valid rule is added and toasted", async () => {
+  const { page, problems } = await openPage(session.browser, session.server.url);
+  const rulesOf = async () => (await gqlHttp(`query ($id: ID!) { deployment(id: $id) { alertRules { metric threshold } } }`, { id: FLEET.fast.id })).deployment.alertRules;
+  const before = await rulesOf();
+  const toasterCode: string[] = [];
+  page.on("request", (r) => void (/\/build\/.*toaster-sonner-[^/]*\.js$/.test(r.url()) && toasterCode.push(r.url())));
+  await page.goto(`/deployments/${FLEET.fast.id}`);
+  await poll(() => page.getByTestId("alert-rule").count()).toBe(before.length);
+  // The page is drawn without the toast library: it is fetched with the first toast (ADR 0045).
+  expect(toasterCode).toEqual([]);
+  await page.getByText("Add a rule").click();
+  const form = page.locator("form#new-rule");
+  await form.getByLabel("Metric").selectOption("ERROR_RATE");
+  const threshold = form.getByLabel("Threshold (%)");
+  await threshold.fill("150");
+  await form.getByRole("button", { name: "Add rule" }).click();
+  // The input's own constraint (at most 100 %) stops the submit: nothing is sent, nothing is added.
+  expect(await threshold.evaluate((el) => (el as HTMLInputElement).validity.rangeOverflow)).toBe(true);
+  await new Promise((r) => setTimeout(r, 300));
+  expect(await rulesOf()).toEqual(before);
+  // Around the browser's check, the action's schema refuses it and its message stands next to the field.
+  await threshold.evaluate((el) => el.removeAttribute("max"));
+  await form.getByRole("button", { name: "Add rule" }).click();
+  await poll(() => form.getByRole("alert").textContent()).toBe("Threshold: an error rate is a fraction between 0 and 1 (0.01 = 1 %)");
+  expect(await threshold.getAttribute("aria-invalid")).toBe("true");
+  await poll(() => page.getByText("Could not save the rule").isVisible()).toBe(true);
+  expect(toasterCode).toHaveLength(1);
+  expect(await rulesOf()).toEqual(before);
+  await threshold.fill("50");
+  await form.getByRole("button", { name: "Add rule" }).click();
+  await poll(() => page.getByText("Rule added").isVisible()).toBe(true);
+  await poll(() => page.getByTestId("alert-rule").count()).toBe(before.length + 1);
+  expect((await rulesOf()).filter((r: { metric: string; threshold: number }) => r.metric === "ERROR_RATE" && r.threshold === 0.5)).toHaveLength(1);
+  // The form starts over (P50 latency, in ms) and shows no error.
+  expect(await form.getByLabel("Metric").inputValue()).toBe("P50_LATENCY");
+  expect(await form.getByLabel("Threshold (ms)").inputValue()).toBe("");
+  expect(await form.getByRole("alert").count()).toBe(0);
+  expect(problems).toEqual([]);
+});
