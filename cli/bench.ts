@@ -695,7 +695,7 @@ async function run(dbUrl: string, servers: Server[]) {
     log(`Reads over HTTP (${READ_CONNECTIONS} connections unless noted; medians of ${ROUNDS} interleaved rounds of ${SECONDS} s)`);
     for (const line of table) log(line);
     log();
-    log(`Server-rendered /deployments?sort=p95.desc&size=50, sequential: first byte p50 ${fmt(median(gets.map((g) => g.ttfb)))} ms, last byte p50 ${fmt(median(gets.map((g) => g.total)))} ms, HTML ${fmt(Buffer.byteLength(html) / 1024)} KB`);
+    log(`Server-rendered /deployments?sort=p95.desc&size=50, sequential: first byte p50 ${fmt(median(gets.map((g) => g.ttfb)))} ms, last byte p50 ${fmt(median(gets.map((g) => g.total)))} ms, HTML ${fmt(Buffer.byteLength(html) / 1000)} kB (${Buffer.byteLength(html).toLocaleString("en-US")} bytes)`);
     log();
     log(`Ingestion over HTTP (an ingest token, ${INGEST_CLIENTS} clients, the two paths interleaved, medians of ${ROUNDS}; COPY floor: ${(INGEST_CLIENTS * COPY_EVENTS_PER_CLIENT).toLocaleString("en-US")} of the same events, ${INGEST_CLIENTS} psql \\copy at once)`);
     log(`| batch | POST /api/v1/deployments/{id}/events, events/s | share of COPY | recordInferenceEvents (GraphQL), events/s | share of COPY |`);

@@ -93,14 +93,9 @@ export function AppShell({ children, session }: { children: ReactNode; session: 
               to={item.to}
               end={item.end}
               reloadDocument={item.external}
-              className={({ isActive }) =>
-                cn(
-                  "flex items-center gap-3 rounded-lg px-3 py-2 text-sm font-medium transition-colors",
-                  isActive && !item.external ? "bg-slate-800 text-white" : "hover:bg-slate-800/60 hover:text-white",
-                )
-              }
+              className="nav-link"
             >
-              <Icon icon={item.icon} className="h-4 w-4 shrink-0" />
+              <Icon icon={item.icon} />
               {item.label}
             </NavLink>
           ))}

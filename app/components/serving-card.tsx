@@ -28,11 +28,12 @@ export const SIMULATED_SERVER = "Served by the built-in simulated model server: 
 
 /**
  * "Simulated" next to anything the built-in simulated model server answers for: nobody mistakes it for a real model.
- * A page that shows it on every row explains it once (`explained`) instead of in a tooltip per row.
+ * A page that shows it on every row explains it once (`explained`) instead of in a tooltip per row. Neither badge
+ * carries a test id: a 50-row table repeats them, and their text finds them (ADR 0045).
  */
 export function SimulatedBadge({ explained = false }: { explained?: boolean }) {
   return (
-    <span className="tag sim" title={explained ? undefined : SIMULATED_SERVER} data-testid="simulated-badge">
+    <span className="tag sim" title={explained ? undefined : SIMULATED_SERVER}>
       Simulated
     </span>
   );
@@ -40,7 +41,7 @@ export function SimulatedBadge({ explained = false }: { explained?: boolean }) {
 
 export function ProductionBadge() {
   return (
-    <span className="tag prod" data-testid="production-badge">
+    <span className="tag prod">
       Production
     </span>
   );

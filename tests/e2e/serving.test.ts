@@ -62,10 +62,10 @@ test("deploy with an upstream → healthy serving card, Try it through the gatew
   // The model page: the new version is production (newest active); v1.0.0 is simulated.
   await page.goto("/deployments/models/sql-copilot");
   const row = (v: string) => page.locator(`tr[data-version="${v}"]`);
-  await poll(() => row(version).getByTestId("production-badge").count()).toBe(1);
-  expect(await row("v1.0.0").getByTestId("simulated-badge").count()).toBe(1);
+  await poll(() => row(version).getByText("Production", { exact: true }).count()).toBe(1);
+  expect(await row("v1.0.0").getByText("Simulated", { exact: true }).count()).toBe(1);
   await row("v1.0.0").getByRole("button", { name: "Promote v1.0.0" }).click();
-  await poll(() => row("v1.0.0").getByTestId("production-badge").count()).toBe(1);
+  await poll(() => row("v1.0.0").getByText("Production", { exact: true }).count()).toBe(1);
   expect(await page.getByTestId("routing-summary").textContent()).toContain("Production: v1.0.0 (promoted)");
 
   const editor = page.getByTestId("split-editor");
@@ -80,7 +80,7 @@ test("deploy with an upstream → healthy serving card, Try it through the gatew
 
   // The deployments table marks production.
   await page.goto("/deployments?q=sql-copilot");
-  await poll(() => page.getByTestId("production-badge").count()).toBe(1);
+  await poll(() => page.getByRole("table").getByText("Production", { exact: true }).count()).toBe(1);
   if (SHOTS) await page.screenshot({ path: `${SHOTS}/serving-table.png`, fullPage: true });
   expect(problems.filter((p) => !p.includes("401"))).toEqual([]);
 });

@@ -171,7 +171,8 @@ test("deployment charts are drawn in the server's HTML (first paint), then becom
   const { page, problems } = await openPage(session.browser, session.server.url);
   await page.goto(`/deployments/${id}`);
   await poll(() => page.locator("figure [data-chart] canvas").count()).toBe(2);
-  expect(await page.getByTestId("chart-preview").count()).toBe(0);
+  // The canvas is drawn before React's next commit takes the preview away: wait for that commit.
+  await poll(() => page.getByTestId("chart-preview").count()).toBe(0);
   expect(problems).toEqual([]);
   await page.close();
 });
