@@ -2,10 +2,14 @@ import { builder } from "../builder.ts";
 import { TrainerKind } from "./Trainer.ts";
 import { trainerWhere } from "../services/training-queries.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { direction, pageArgs, pageWindow, SortDirection, pageOf, type PageQuery } from "./common.ts";
+import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from "graphql";
+import type { Context } from "../context.ts";
+import { direction, pageArgs, pageWindow, SortDirection, pageOf, sharedTotalFor, type PageQuery } from "./common.ts";
+import { metricsLoader, productionLoader, provenanceLoader } from "./deployment-loaders.ts";
+import { loadDeploymentPage, type DeploymentListSpec, type DeploymentOrder, type DeploymentPageWants } from "../services/deployment-page.ts";
 import { isUuid } from "../ids.ts";
 import { MetricsWindow } from "./Metrics.ts";
-import { statsColumn, type MetricsWindowName } from "../services/metrics.ts";
+import { statsColumn, WINDOWS, type MetricsWindowName } from "../services/metrics.ts";
 import { runMutation } from "../audit.ts";
 import { DuplicateDeploymentError, ForbiddenError, InvalidStateError, JobNotCompleteError, NotFoundError, ValidationError } from "../errors.ts";
 import {
@@ -58,7 +62,6 @@ export const DeploymentRef = builder.prismaObject("Deployment", {
       type: [DeploymentAction],
       description:
         "The lifecycle mutations this deployment accepts in its current status, from the same table the mutations check. Clients offer these and nothing else.",
-      select: { status: true },
       resolve: (d) => deploymentActions(d.status),
     }),
     job: t.relation("job"),
@@ -100,19 +103,71 @@ const DeploymentSort = builder.inputType("DeploymentSort", {
   }),
 });
 
-const DeploymentPage = pageOf<PageQuery<Prisma.DeploymentWhereInput, Prisma.DeploymentOrderByWithRelationInput>>({
+type DeploymentPageQuery = PageQuery<Prisma.DeploymentWhereInput, Prisma.DeploymentOrderByWithRelationInput> & { spec: DeploymentListSpec };
+
+/** What a page's rows ask for beside their columns, read from the `nodes` selection (fragments included). */
+function rowWants(info: GraphQLResolveInfo): Omit<DeploymentPageWants, "count"> {
+  let provenance = false;
+  let production = false;
+  let series = false;
+  const windows = new Set<string>();
+  const visit = (set: SelectionSetNode | undefined, inMetrics: boolean) => {
+    for (const s of set?.selections ?? []) {
+      if (s.kind === Kind.INLINE_FRAGMENT) visit(s.selectionSet, inMetrics);
+      else if (s.kind === Kind.FRAGMENT_SPREAD) visit(info.fragments[s.name.value]?.selectionSet, inMetrics);
+      else if (inMetrics) series ||= s.name.value === "series";
+      else if (s.name.value === "trainer" || s.name.value === "simulatedTraffic") provenance = true;
+      else if (s.name.value === "isProduction") production = true;
+      else if (s.name.value === "metrics") {
+        const arg = s.arguments?.find((a) => a.name.value === "window")?.value;
+        windows.add(String(arg?.kind === Kind.VARIABLE ? info.variableValues[arg.name.value] : arg?.kind === Kind.ENUM ? arg.value : ""));
+        visit(s.selectionSet, true);
+      }
+    }
+  };
+  for (const node of info.fieldNodes) visit(node.selectionSet, false);
+  const [window] = windows;
+  const metricsWindow = windows.size === 1 && !series && WINDOWS.some((w) => w.name === window) ? (window as MetricsWindowName) : null;
+  return { provenance, production, metricsWindow };
+}
+
+/** Whether Pothos' query for the rows asks for relations (then Prisma loads them) or only the row's own columns. */
+function onlyColumns(query: object): boolean {
+  const q = query as { select?: object; include?: Record<string, unknown> };
+  return !q.select && Object.values(q.include ?? {}).every((v) => !v);
+}
+
+const DeploymentPage = pageOf<DeploymentPageQuery>({
   name: "DeploymentPage",
   model: "Deployment",
   delegate: (prisma) => prisma.deployment,
   defaultOrder: [{ id: "asc" }],
   statusCounted: "Deployment",
+  // One statement for the page, its total and what the rows show (ADR 0046); relations go through Prisma.
+  load: (query, page, ctx, info, withTotal) => {
+    if (!onlyColumns(query)) return null;
+    const wants = { ...rowWants(info), count: withTotal };
+    return loadDeploymentPage(ctx.prisma, page.spec, wants).then((loaded) => {
+      const c = ctx as Context;
+      for (const [id, p] of loaded.provenance) provenanceLoader(c).prime(id, p);
+      for (const [name, id] of loaded.production) productionLoader(c).prime(name, id);
+      if (wants.metricsWindow) for (const [id, m] of loaded.metrics) metricsLoader(c, c.prisma, false).prime(`${wants.metricsWindow}|${id}`, m);
+      return { nodes: loaded.rows, total: loaded.total };
+    });
+  },
 });
 
 const sortColumns = { MODEL_NAME: "modelName", DEPLOYED: "createdAt", STATUS: "status" } as const;
 const metricSorts = { REQUESTS_PER_SECOND: "requestsPerSecond", P95_LATENCY: "p95LatencyMs", ERROR_RATE: "errorRate" } as const;
 
-/** Metric sorts read DeploymentStats (kept current by ingestion and the metrics worker), so the database sorts and pages. */
-function deploymentOrder(sort: { field: string; direction?: "ASC" | "DESC" | null; window?: MetricsWindowName | null } | null | undefined) {
+/**
+ * Metric sorts read DeploymentStats (kept current by ingestion and the metrics worker), so the database sorts and
+ * pages. The order twice: as Prisma's orderBy, and as the page statement's.
+ */
+function deploymentOrder(sort: { field: string; direction?: "ASC" | "DESC" | null; window?: MetricsWindowName | null } | null | undefined): {
+  prisma: Prisma.DeploymentOrderByWithRelationInput;
+  sql: DeploymentOrder;
+} {
   const field = (sort?.field ?? "DEPLOYED") as keyof typeof sortColumns | keyof typeof metricSorts;
   if (field in metricSorts) {
     const column = statsColumn(metricSorts[field as keyof typeof metricSorts], sort?.window ?? "LAST_HOUR");
@@ -120,10 +175,14 @@ function deploymentOrder(sort: { field: string; direction?: "ASC" | "DESC" | nul
     // Without traffic a deployment serves 0 requests per second (the table shows "0"), so for that
     // column no figure sorts as the lowest; latency and error rate have no figure ("—"): last either way.
     const nulls = field === "REQUESTS_PER_SECOND" && dir === "asc" ? "first" : "last";
-    return { stats: { [column]: { sort: dir, nulls } } } as Prisma.DeploymentOrderByWithRelationInput;
+    return {
+      prisma: { stats: { [column]: { sort: dir, nulls } } } as Prisma.DeploymentOrderByWithRelationInput,
+      sql: { statsColumn: column, direction: dir, nulls },
+    };
   }
   const column = sortColumns[field as keyof typeof sortColumns];
-  return { [column]: direction(sort?.direction, field === "DEPLOYED" ? "desc" : "asc") } as Prisma.DeploymentOrderByWithRelationInput;
+  const dir = direction(sort?.direction, field === "DEPLOYED" ? "desc" : "asc");
+  return { prisma: { [column]: dir } as Prisma.DeploymentOrderByWithRelationInput, sql: { column, direction: dir } };
 }
 
 builder.queryFields((t) => ({
@@ -134,14 +193,24 @@ builder.queryFields((t) => ({
       sort: t.arg({ type: DeploymentSort, required: false }),
       ...pageArgs,
     },
-    resolve: (_root, args) => {
+    resolve: (_root, args, _ctx, info): DeploymentPageQuery => {
       const f = args.filter ?? {};
+      // Matched as typed: LIKE's wildcards and escape character are escaped (backslash is ILIKE's default escape).
+      const name = f.modelName?.trim().replace(/[\\%_]/g, "\\$&") || null;
       const where: Prisma.DeploymentWhereInput = {
         ...(f.status?.length ? { status: { in: f.status } } : {}),
-        ...(f.modelName?.trim() ? { modelName: { contains: f.modelName.trim(), mode: "insensitive" as const } } : {}),
+        ...(name ? { modelName: { contains: name, mode: "insensitive" as const } } : {}),
         ...(f.trainer ? { job: trainerWhere(f.trainer) } : {}),
       };
-      return { where, orderBy: [deploymentOrder(args.sort), { id: "asc" as const }], ...pageWindow(args) };
+      const order = deploymentOrder(args.sort);
+      const window = pageWindow(args);
+      return {
+        where,
+        orderBy: [order.prisma, { id: "asc" as const }],
+        ...window,
+        spec: { statuses: f.status, modelNameContains: name, trainer: f.trainer, order: order.sql, ...window },
+        totalFromNodes: sharedTotalFor(info),
+      };
     },
   }),
   deployment: t.prismaField({

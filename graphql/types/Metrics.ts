@@ -1,12 +1,9 @@
-import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from "graphql";
 import { builder } from "../builder.ts";
 import { runMutation } from "../audit.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
-import { loaderFor } from "../context.ts";
+import { metricsLoader, selects } from "./deployment-loaders.ts";
 import {
   scheduleStatsRefresh,
-  loadDeploymentMetrics,
-  loadDeploymentMetricsSummaries,
   WINDOWS,
   recordInferenceEvents,
   type IngestResult,
@@ -94,44 +91,11 @@ const DeploymentMetricsRef = builder.objectRef<WindowMetrics>("DeploymentMetrics
   }),
 });
 
-// Every deployment of a page asks in the same tick; the loader turns that into one query per window. A selection
-// without `series` (a list's) takes the summaries, which the database sums per deployment; one with it, the rows.
-function metricsLoader(ctx: object, prisma: Parameters<typeof loadDeploymentMetrics>[0], withSeries: boolean) {
-  return loaderFor<WindowMetrics>(ctx, withSeries ? "deploymentMetrics" : "deploymentMetricsSummaries", async (keys) => {
-    const byWindow = new Map<MetricsWindowName, string[]>();
-    for (const key of keys) {
-      const [window, id] = key.split("|") as [MetricsWindowName, string];
-      byWindow.set(window, [...(byWindow.get(window) ?? []), id]);
-    }
-    const now = new Date();
-    const result = new Map<string, WindowMetrics>();
-    const load = withSeries ? loadDeploymentMetrics : loadDeploymentMetricsSummaries;
-    for (const [window, ids] of byWindow) {
-      for (const [id, metrics] of await load(prisma, ids, window, now)) result.set(`${window}|${id}`, metrics);
-    }
-    return result;
-  });
-}
-
-/** Whether a field's selection asks for `name` (directly, or through fragments). */
-function selects(info: GraphQLResolveInfo, name: string): boolean {
-  const visit = (set: SelectionSetNode | undefined): boolean =>
-    !!set?.selections.some((s) =>
-      s.kind === Kind.FIELD
-        ? s.name.value === name
-        : s.kind === Kind.INLINE_FRAGMENT
-          ? visit(s.selectionSet)
-          : visit(info.fragments[s.name.value]?.selectionSet),
-    );
-  return info.fieldNodes.some((node) => visit(node.selectionSet));
-}
-
 builder.prismaObjectField("Deployment", "metrics", (t) =>
   t.field({
     type: DeploymentMetricsRef,
     description: "Inference metrics for a window, computed from stored events whatever the status (the console shows them only for active deployments).",
     args: { window: t.arg({ type: MetricsWindow, required: true }) },
-    select: { id: true },
     resolve: async (deployment, args, ctx, info) =>
       (await metricsLoader(ctx, ctx.prisma, selects(info, "series")).load(`${args.window}|${deployment.id}`))!,
   }),

@@ -1,14 +1,9 @@
 import { builder } from "../builder.ts";
 import { runMutation } from "../audit.ts";
 import { ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from "../errors.ts";
-import { modelRoute, productionDeploymentIds, promoteDeployment, setDeploymentUpstream, setTrafficSplit } from "../services/serving.ts";
+import { modelRoute, promoteDeployment, setDeploymentUpstream, setTrafficSplit } from "../services/serving.ts";
 import { DeploymentRef } from "./Deployment.ts";
-import { loaderFor } from "../context.ts";
-import type { Context } from "../context.ts";
-
-/** The production deployment of each model name, batched per request. */
-const productionLoader = (ctx: Context) =>
-  loaderFor<string | null>(ctx, "productionDeployment", (names) => productionDeploymentIds(ctx.prisma, names));
+import { productionLoader } from "./deployment-loaders.ts";
 
 export function gatewayPath(modelName: string, version?: string): string {
   const model = `/v1/models/${encodeURIComponent(modelName)}`;
@@ -22,7 +17,6 @@ builder.prismaObjectFields("Deployment", (t) => ({
   }),
   simulated: t.boolean({
     description: "True when the built-in simulated model server answers for this version (no upstream): its responses are synthetic.",
-    select: { upstreamUrl: true },
     resolve: (d) => d.upstreamUrl === null,
   }),
   healthPath: t.exposeString("healthPath", { description: "Readiness probe path on the upstream." }),
@@ -36,12 +30,10 @@ builder.prismaObjectFields("Deployment", (t) => ({
   artifact: t.relation("artifact", { nullable: true, description: "The artifact this deployment serves, pinned at deploy time." }),
   gatewayUrl: t.string({
     description: "This version's URL on the inference gateway: append the model server's own path (e.g. /v1/chat/completions).",
-    select: { modelName: true, version: true },
     resolve: (d, _args, ctx) => `${ctx.config.gatewayUrl}${gatewayPath(d.modelName, d.version)}`,
   }),
   isProduction: t.boolean({
     description: "Whether `/v1/models/{modelName}/…` serves this version (the production alias; the newest ACTIVE version unless promoted).",
-    select: { modelName: true, id: true },
     // Batched per request: a page of 50 rows costs one query, not two per row (issue 12).
     resolve: async (d, _args, ctx) => (await productionLoader(ctx).load(d.modelName)) === d.id,
   }),

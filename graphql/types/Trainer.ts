@@ -1,6 +1,6 @@
 import { builder } from "../builder.ts";
-import { loaderFor, type Context } from "../context.ts";
-import { deploymentProvenance, trainerKind, type DeploymentProvenance } from "../services/training-queries.ts";
+import { trainerKind } from "../services/training-queries.ts";
+import { provenanceLoader } from "./deployment-loaders.ts";
 
 /** Real vs simulated, everywhere it shows (docs/decisions/0017-artifacts-and-honest-simulation.md). */
 export const TrainerKind = builder.enumType("TrainerKind", {
@@ -8,15 +8,11 @@ export const TrainerKind = builder.enumType("TrainerKind", {
   values: ["SIMULATED", "REAL"] as const,
 });
 
-const provenanceLoader = (ctx: Context) =>
-  loaderFor<DeploymentProvenance>(ctx, "deploymentProvenance", (ids) => deploymentProvenance(ctx.prisma, ids));
-
 builder.prismaObjectField("Deployment", "trainer", (t) =>
   t.field({
     type: TrainerKind,
     nullable: true,
     description: "Who trained what this deployment serves: SIMULATED (the built-in simulated trainer's placeholder) or REAL.",
-    select: { id: true },
     resolve: async (d, _args, ctx) => trainerKind((await provenanceLoader(ctx).load(d.id))?.claimedBy ?? null),
   }),
 );
@@ -24,7 +20,6 @@ builder.prismaObjectField("Deployment", "trainer", (t) =>
 builder.prismaObjectField("Deployment", "simulatedTraffic", (t) =>
   t.boolean({
     description: "True when the built-in traffic simulator feeds this deployment's metrics: its requests are synthetic.",
-    select: { id: true },
     resolve: async (d, _args, ctx) => (await provenanceLoader(ctx).load(d.id))?.simulatedTraffic ?? false,
   }),
 );

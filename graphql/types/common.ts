@@ -1,5 +1,5 @@
 import type { FieldRef } from "@pothos/core";
-import { GraphQLError, Kind } from "graphql";
+import { GraphQLError, Kind, type GraphQLResolveInfo } from "graphql";
 import { builder } from "../builder.ts";
 import type { PrismaClient } from "../db.ts";
 import type PrismaTypes from "../generated/pothos-types.ts";
@@ -55,6 +55,29 @@ export interface PageQuery<Where = object, Order = object> {
   orderBy?: Order[];
   take: number;
   skip: number;
+  /** Set when the selection asks for `nodes` and `totalCount` together: `nodes`' statement may carry the total (see `load`). */
+  totalFromNodes?: SharedTotal;
+}
+
+/** A total that `nodes` settles (null: it has none) and `totalCount` awaits. */
+export interface SharedTotal {
+  promise: Promise<number | null>;
+  settle(total: number | null): void;
+}
+
+/**
+ * A SharedTotal when the list field's selection holds both `nodes` and `totalCount` as plain fields (no fragment,
+ * no directive: then `nodes` surely runs and settles it), else undefined.
+ */
+export function sharedTotalFor(info: GraphQLResolveInfo): SharedTotal | undefined {
+  const plain = new Set<string>();
+  for (const node of info.fieldNodes) {
+    for (const s of node.selectionSet?.selections ?? []) if (s.kind === Kind.FIELD && !s.directives?.length) plain.add(s.name.value);
+  }
+  if (!plain.has("nodes") || !plain.has("totalCount")) return undefined;
+  let settle!: (total: number | null) => void;
+  const promise = new Promise<number | null>((resolve) => (settle = resolve));
+  return { promise, settle };
 }
 
 /** The two calls a page makes on a Prisma model delegate. */
@@ -78,6 +101,11 @@ export function pageOf<Shape extends PageQuery>(options: {
   delegate: (prisma: PrismaClient) => unknown;
   defaultOrder: object[];
   nodes?: (query: object, page: Shape, ctx: PageContext) => Promise<unknown[]>;
+  /**
+   * The page and what its rows show in one statement, with the filtered total when `withTotal` (ADR 0046); null
+   * when this selection needs the Prisma query (`query` holds relations, say). Takes precedence over `nodes`.
+   */
+  load?: (query: object, page: Shape, ctx: PageContext, info: GraphQLResolveInfo, withTotal: boolean) => Promise<{ nodes: unknown[]; total: number | null }> | null;
   fields?: (t: PothosSchemaTypes.ObjectFieldBuilder<Types, Shape>) => Record<string, FieldRef<Types>>;
   description?: string;
   /** A table whose rows per status the database keeps: a total filtered by status alone is read from there (ADR 0039). */
@@ -89,15 +117,34 @@ export function pageOf<Shape extends PageQuery>(options: {
     fields: (t) => ({
       nodes: t.prismaField({
         type: [options.model] as never,
-        resolve: ((query: object, page: Shape, _args: unknown, ctx: PageContext) =>
-          options.nodes
+        resolve: ((query: object, page: Shape, _args: unknown, ctx: PageContext, info: GraphQLResolveInfo) => {
+          const shared = page.totalFromNodes;
+          // The kept counts answer a status-only total more cheaply than a count over the page's rows.
+          const withTotal = !!shared && (options.statusCounted ? statusOnlyFilter(page.where) : undefined) === undefined;
+          let loaded: Promise<{ nodes: unknown[]; total: number | null }> | null = null;
+          try {
+            loaded = options.load?.(query, page, ctx, info, withTotal) ?? null;
+          } finally {
+            if (!loaded) shared?.settle(null);
+          }
+          if (loaded) {
+            return loaded.then(
+              (r) => (shared?.settle(withTotal ? r.total : null), r.nodes),
+              (err) => (shared?.settle(null), Promise.reject(err)),
+            );
+          }
+          return options.nodes
             ? options.nodes(query, page, ctx)
-            : delegate(ctx).findMany({ ...query, where: page.where, orderBy: page.orderBy ?? options.defaultOrder, take: page.take, skip: page.skip })) as never,
+            : delegate(ctx).findMany({ ...query, where: page.where, orderBy: page.orderBy ?? options.defaultOrder, take: page.take, skip: page.skip });
+        }) as never,
       }),
       totalCount: t.int({
-        resolve: (page, _args, ctx) => {
+        resolve: async (page, _args, ctx) => {
           const statuses = options.statusCounted ? statusOnlyFilter(page.where) : undefined;
-          if (statuses === undefined) return delegate(ctx).count({ where: page.where });
+          if (statuses === undefined) {
+            const fromNodes = page.totalFromNodes ? await page.totalFromNodes.promise : null;
+            return fromNodes ?? delegate(ctx).count({ where: page.where });
+          }
           // One read of the kept counts per request, shared by every total it holds (a list page asks for its
           // filtered total and for the unfiltered one): each is a round trip to the database.
           const counts = loaderFor(ctx, "statusCounts", (tables) => statusCounts(ctx.prisma, tables as CountedTable[]));

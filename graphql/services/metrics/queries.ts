@@ -191,18 +191,30 @@ export async function loadDeploymentMetricsSummaries(
         GROUP BY 1`
     : [];
   const found = new Map(rows.map((r) => [r.id, r]));
-  return new Map(
-    deploymentIds.map((id) => {
-      const r = found.get(id);
-      const sketch = new LatencySketch();
-      if (r) for (const [offset, counts] of JSON.parse(r.h) as Array<[number, number[]]>) sketch.merge(offset, counts);
-      const totals = { requests: r?.n ?? 0, clientErrors: r?.c ?? 0, serverErrors: r?.s ?? 0, latencySum: r?.l ?? 0, sketch };
-      let series: Promise<MetricsPoint[]> | undefined;
-      const seriesLater = () =>
-        (series ??= fetchRollups(prisma, [id], bounds.resolution, bounds.start, bounds.end).then((byId) => buildSeries(bounds, byId.get(id) ?? [])));
-      return [id, metricsOf(id, bounds, totals, seriesLater)];
-    }),
-  );
+  return new Map(deploymentIds.map((id) => [id, metricsSummary(prisma, id, bounds, found.get(id))]));
+}
+
+/** A window's sums as the database hands them over: requests, client and server errors, latency sum, histograms as JSON text. */
+export interface RollupSums {
+  n: number | null;
+  c: number | null;
+  s: number | null;
+  l: number | null;
+  h: string | null;
+}
+
+/**
+ * One deployment's figures from its window's sums (`undefined` or null sums: no rollups, no traffic); asking for
+ * its series fetches that deployment's rows then. Shared by the summaries above and the deployment page's statement.
+ */
+export function metricsSummary(prisma: PrismaClient, id: string, bounds: WindowBounds, r: RollupSums | undefined): WindowMetrics {
+  const sketch = new LatencySketch();
+  if (r?.h) for (const [offset, counts] of JSON.parse(r.h) as Array<[number, number[]]>) sketch.merge(offset, counts);
+  const totals = { requests: r?.n ?? 0, clientErrors: r?.c ?? 0, serverErrors: r?.s ?? 0, latencySum: r?.l ?? 0, sketch };
+  let series: Promise<MetricsPoint[]> | undefined;
+  const seriesLater = () =>
+    (series ??= fetchRollups(prisma, [id], bounds.resolution, bounds.start, bounds.end).then((byId) => buildSeries(bounds, byId.get(id) ?? [])));
+  return metricsOf(id, bounds, totals, seriesLater);
 }
 
 export async function getDeploymentMetrics(prisma: PrismaClient, deploymentId: string, window: MetricsWindowName, now = new Date()) {

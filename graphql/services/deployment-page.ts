@@ -1,0 +1,135 @@
+import type { PrismaClient } from "../db.ts";
+import { Prisma, type Deployment } from "../generated/prisma/client.ts";
+import { BUILTIN_PREFIX } from "./training-jobs.ts";
+import type { DeploymentProvenance, TrainerKindName } from "./training-queries.ts";
+import { metricsSummary, STATS_COLUMNS, windowBounds, type MetricsWindowName, type RollupSums, type WindowMetrics } from "./metrics.ts";
+
+/**
+ * A page of the deployments list in one statement (ADR 0046): the rows in their order, the filtered total when
+ * asked, and what the list shows beside each row (trainer and simulated traffic, the production alias, the
+ * window's figures). The same rows and order as the Prisma query the schema builds from the same arguments
+ * (tests/graphql/deployment-page.test.ts compares them); the figures are the ones the batched loaders compute.
+ */
+
+export type DeploymentOrder =
+  | { column: "modelName" | "createdAt" | "status"; direction: "asc" | "desc" }
+  | { statsColumn: string; direction: "asc" | "desc"; nulls: "first" | "last" };
+
+export interface DeploymentListSpec {
+  statuses?: readonly string[] | null;
+  /** Part of the model name, case-insensitive (as Prisma's `contains` with `mode: insensitive`). */
+  modelNameContains?: string | null;
+  trainer?: TrainerKindName | null;
+  order: DeploymentOrder;
+  take: number;
+  skip: number;
+}
+
+/** What to fetch besides the rows. */
+export interface DeploymentPageWants {
+  /** The total of the filter (a window count over the matching rows). */
+  count: boolean;
+  provenance: boolean;
+  production: boolean;
+  /** The figures of this window, without their series. */
+  metricsWindow: MetricsWindowName | null;
+}
+
+export interface DeploymentPageResult {
+  rows: Deployment[];
+  /** Null when not asked, or when the page is empty (past the end: no row carries it). */
+  total: number | null;
+  provenance: Map<string, DeploymentProvenance>;
+  /** Model name → its production deployment's id. */
+  production: Map<string, string | null>;
+  metrics: Map<string, WindowMetrics>;
+}
+
+const COLUMN_SQL = { modelName: `d."modelName"`, createdAt: `d."createdAt"`, status: `d."status"` } as const;
+
+function orderParts(order: DeploymentOrder): { rank: Prisma.Sql; stats: boolean; direction: Prisma.Sql; nulls: Prisma.Sql } {
+  const direction = Prisma.raw(order.direction === "desc" ? "DESC" : "ASC");
+  if ("column" in order) return { rank: Prisma.raw(COLUMN_SQL[order.column]), stats: false, direction, nulls: Prisma.empty };
+  // Only a column of the window table, never input.
+  if (!STATS_COLUMNS.includes(order.statsColumn)) throw new Error(`not a stats column: ${order.statsColumn}`);
+  return { rank: Prisma.raw(`s."${order.statsColumn}"`), stats: true, direction, nulls: Prisma.raw(order.nulls === "first" ? "NULLS FIRST" : "NULLS LAST") };
+}
+
+function conditions(spec: DeploymentListSpec): Prisma.Sql {
+  const parts: Prisma.Sql[] = [];
+  if (spec.statuses?.length) parts.push(Prisma.sql`d."status" = ANY(${[...spec.statuses]}::"DeploymentStatus"[])`);
+  if (spec.modelNameContains) parts.push(Prisma.sql`d."modelName" ILIKE ('%' || ${spec.modelNameContains} || '%')`);
+  if (spec.trainer === "SIMULATED") {
+    parts.push(Prisma.sql`EXISTS (SELECT 1 FROM "TrainingJob" tj WHERE tj.id = d."jobId" AND tj."claimedBy" LIKE (${BUILTIN_PREFIX} || '%'))`);
+  } else if (spec.trainer === "REAL") {
+    parts.push(
+      Prisma.sql`EXISTS (SELECT 1 FROM "TrainingJob" tj WHERE tj.id = d."jobId" AND tj."claimedBy" IS NOT NULL AND tj."claimedBy" NOT LIKE (${BUILTIN_PREFIX} || '%'))`,
+    );
+  }
+  return parts.length ? Prisma.join(parts, " AND ") : Prisma.sql`true`;
+}
+
+type PageRow = Deployment & {
+  _x_rank: unknown;
+  _x_total?: number;
+  _x_claimed_by?: string | null;
+  _x_simulated?: boolean;
+  _x_production?: string | null;
+  _x_n?: number | null;
+  _x_c?: number | null;
+  _x_s?: number | null;
+  _x_l?: number | null;
+  _x_h?: string | null;
+};
+
+export async function loadDeploymentPage(prisma: PrismaClient, spec: DeploymentListSpec, wants: DeploymentPageWants, now = new Date()): Promise<DeploymentPageResult> {
+  const { rank, stats, direction, nulls } = orderParts(spec.order);
+  const bounds = wants.metricsWindow ? windowBounds(wants.metricsWindow, now) : null;
+  const extra: Prisma.Sql[] = [];
+  if (wants.provenance) {
+    extra.push(Prisma.sql`(SELECT j."claimedBy" FROM "TrainingJob" j WHERE j.id = p."jobId") AS "_x_claimed_by",
+      EXISTS (SELECT 1 FROM "SimulatorCursor" sc WHERE sc."deploymentId" = p.id) AS "_x_simulated"`);
+  }
+  if (wants.production) {
+    // As productionDeploymentIds: the route's explicit production version, else the newest ACTIVE version.
+    extra.push(Prisma.sql`COALESCE(
+        (SELECT r."productionDeploymentId" FROM "ModelRoute" r WHERE r."modelName" = p."modelName"),
+        (SELECT n.id FROM "Deployment" n WHERE n."modelName" = p."modelName" AND n."status" = 'ACTIVE'
+         ORDER BY n."versionMajor" DESC, n."versionMinor" DESC, n."versionPatch" DESC LIMIT 1))::text AS "_x_production"`);
+  }
+  if (bounds) extra.push(Prisma.sql`m.n AS "_x_n", m.c AS "_x_c", m.s AS "_x_s", m.l AS "_x_l", m.h AS "_x_h"`);
+  const rows = await prisma.$queryRaw<PageRow[]>`
+    WITH page AS MATERIALIZED (
+      SELECT d.*, ${rank} AS "_x_rank"${wants.count ? Prisma.sql`, (count(*) OVER ())::int AS "_x_total"` : Prisma.empty}
+      FROM "Deployment" d${stats ? Prisma.sql` LEFT JOIN "DeploymentStats" s ON s."deploymentId" = d.id` : Prisma.empty}
+      WHERE ${conditions(spec)}
+      ORDER BY ${rank} ${direction} ${nulls}, d.id
+      LIMIT ${spec.take} OFFSET ${spec.skip}
+    )
+    SELECT p.*${extra.length ? Prisma.sql`, ${Prisma.join(extra, ", ")}` : Prisma.empty}
+    FROM page p${
+      bounds
+        ? Prisma.sql` LEFT JOIN LATERAL (
+        SELECT sum("requestCount")::float8 AS n, sum("clientErrorCount")::float8 AS c, sum("serverErrorCount")::float8 AS s,
+               sum("latencySumMs")::float8 AS l, json_agg(json_build_array("histogramOffset", "histogram"))::text AS h
+        FROM "InferenceRollup"
+        WHERE "deploymentId" = p.id AND "resolution" = ${bounds.resolution}::"RollupResolution"
+          AND "bucketStart" >= ${bounds.start.toISOString()}::timestamp AND "bucketStart" < ${bounds.end.toISOString()}::timestamp) m ON true`
+        : Prisma.empty
+    }
+    ORDER BY p."_x_rank" ${direction} ${nulls}, p.id`;
+
+  const result: DeploymentPageResult = { rows: [], total: null, provenance: new Map(), production: new Map(), metrics: new Map() };
+  for (const row of rows) {
+    const { _x_rank, _x_total, _x_claimed_by, _x_simulated, _x_production, _x_n, _x_c, _x_s, _x_l, _x_h, ...deployment } = row;
+    result.rows.push(deployment);
+    if (_x_total !== undefined) result.total = _x_total;
+    if (wants.provenance) result.provenance.set(deployment.id, { claimedBy: _x_claimed_by ?? null, simulatedTraffic: _x_simulated === true });
+    if (wants.production) result.production.set(deployment.modelName, _x_production ?? null);
+    if (bounds) {
+      const sums: RollupSums = { n: _x_n ?? null, c: _x_c ?? null, s: _x_s ?? null, l: _x_l ?? null, h: _x_h ?? null };
+      result.metrics.set(deployment.id, metricsSummary(prisma, deployment.id, bounds, sums));
+    }
+  }
+  return result;
+}
