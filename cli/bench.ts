@@ -40,6 +40,8 @@ args.check(scale > 0 && scale <= 1 && SECONDS >= 1 && IDLE_SECONDS >= 5, "usage:
 const keep = args.flag("keep");
 
 const DEPLOYMENTS = Math.max(100, Math.round(10_000 * scale));
+/** The fleet the dashboard is also measured on (issue 12: its cost within 20 % of the full fleet's). */
+const SMALL_FLEET = 100;
 const EVENTS = Math.round(50_000_000 * scale);
 const READ_CONNECTIONS = 10;
 const INGEST_CLIENTS = 4;
@@ -340,20 +342,27 @@ async function main() {
   const scratch = await createScratchDatabase(`trainyard_bench_${process.pid}`);
   const { url: dbUrl, version } = scratch;
   const servers = liveServers;
+  let small: Awaited<ReturnType<typeof createScratchDatabase>> | undefined;
   try {
     log(`Trainyard fleet benchmark — scale ${scale}: ${DEPLOYMENTS.toLocaleString("en-US")} deployments, rollups of ~${EVENTS.toLocaleString("en-US")} events over 7 days`);
     log(`machine: ${os.cpus().length} CPU (${os.cpus()[0]?.model ?? "?"}), ${fmt(os.totalmem() / 2 ** 30, 0)} GiB RAM, load ${os.loadavg().map((l) => fmt(l)).join(" ")}, PostgreSQL ${version}, Node ${process.version}`);
     log(`wrk, ${READ_CONNECTIONS} connections for reads, ${INGEST_CLIENTS} for ingestion, ${SECONDS} s per run, ${ROUNDS} rounds, product and floor interleaved; medians of the rounds`);
     await buildDataset(dbUrl);
-    await run(dbUrl, servers);
+    // The dashboard's cost must not grow with the fleet: the same query against a fleet of 100, same traffic per deployment.
+    small = await createScratchDatabase(`trainyard_bench_${process.pid}_small`);
+    await buildDataset(small.url, { deployments: SMALL_FLEET, events: Math.round((EVENTS * SMALL_FLEET) / DEPLOYMENTS), label: "small fleet" });
+    await run(dbUrl, servers, small.url);
   } finally {
     for (const s of servers) await stopServer(s);
     await scratch.drop({ keep, log });
+    await small?.drop({ keep, log });
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-async function buildDataset(dbUrl: string) {
+async function buildDataset(dbUrl: string, fleet: { deployments: number; events: number; label?: string } = { deployments: DEPLOYMENTS, events: EVENTS }) {
+  const { deployments: DEPLOYMENTS, events: EVENTS } = fleet;
+  const label = fleet.label ? `${fleet.label} (${DEPLOYMENTS.toLocaleString("en-US")} deployments) ` : "";
   const db = await openDatabase({ databaseUrl: dbUrl, poolSize: 4 });
   const sql = (text: string, params: unknown[] = []) => db.withConnection((c) => c.query(text, params));
   try {
@@ -369,7 +378,7 @@ async function buildDataset(dbUrl: string) {
     await sql(`VACUUM ANALYZE "InferenceRollup"`);
     const datasetMs = performance.now() - t0;
     const counts = (await sql(`SELECT resolution::text AS r, count(*)::int AS n, sum("requestCount")::bigint AS e FROM "InferenceRollup" GROUP BY 1 ORDER BY 1`)) as Array<{ r: string; n: number; e: string }>;
-    log(`dataset: ${counts.map((c) => `${c.n.toLocaleString("en-US")} ${c.r} rollups (${Number(c.e).toLocaleString("en-US")} events)`).join(", ")} in ${fmt(datasetMs / 1000)} s`);
+    log(`${label}dataset: ${counts.map((c) => `${c.n.toLocaleString("en-US")} ${c.r} rollups (${Number(c.e).toLocaleString("en-US")} events)`).join(", ")} in ${fmt(datasetMs / 1000)} s`);
     const ids = ((await sql(`SELECT id::text AS id FROM "Deployment" ORDER BY id`)) as Array<{ id: string }>).map((r) => r.id);
     const s0 = performance.now();
     for (let i = 0; i < ids.length; i += 200) await refreshDeploymentStats(db.prisma, ids.slice(i, i + 200), now);
@@ -377,13 +386,13 @@ async function buildDataset(dbUrl: string) {
     // The database as autovacuum keeps it: visibility maps, hint bits, statistics. (A PostgreSQL with autovacuum off,
     // as on the machines this ran on, would otherwise measure a freshly bulk-loaded database.)
     await sql(`VACUUM ANALYZE`);
-    log(`DeploymentStats of all ${ids.length.toLocaleString("en-US")} deployments (what the maintenance pass does at each hour boundary for deployments with traffic this week): ${fmt(statsMs / 1000)} s`);
+    log(`${label}DeploymentStats of all ${ids.length.toLocaleString("en-US")} deployments (what the maintenance pass does at each hour boundary for deployments with traffic this week): ${fmt(statsMs / 1000)} s`);
   } finally {
     await db.close();
   }
 }
 
-async function run(dbUrl: string, servers: Server[]) {
+async function run(dbUrl: string, servers: Server[], smallFleetUrl: string) {
   const pool = new pg.Pool({ connectionString: dbUrl, max: READ_CONNECTIONS + INGEST_CLIENTS + 2 });
   try {
     const tokenDb = await openDatabase({ databaseUrl: dbUrl, poolSize: 1 });
@@ -514,9 +523,19 @@ async function run(dbUrl: string, servers: Server[]) {
       { name: "GraphQL list, 50 rows by P95 (1 conn)", product: () => wrk(a.url, scripts.p95, 1), floor: () => closedLoop(pool, 1, p95Floor), floorName: "same, 1 connection" },
       { name: `GraphQL list, name contains "${nameNeedle}" (10 conn)`, product: () => wrk(a.url, scripts.name, READ_CONNECTIONS), floor: () => closedLoop(pool, READ_CONNECTIONS, nameFloor), floorName: "one SQL statement (ILIKE)" },
     ];
+    // A second server on the small fleet, for the reads only.
+    const smallServer = await startServer(smallFleetUrl);
+    servers.push(smallServer);
+    rows.splice(1, 0, {
+      name: `dashboard query at ${SMALL_FLEET} deployments (10 conn)`,
+      product: () => wrk(smallServer.url, scripts.dashboard, READ_CONNECTIONS),
+      floor: () => wrk(a.url, scripts.dashboard, READ_CONNECTIONS),
+      floorName: `the same query at ${DEPLOYMENTS.toLocaleString("en-US")} deployments (the goal: within 20 %)`,
+    });
     const results = new Map<string, { product: LoadResult[]; floor: LoadResult[] }>(rows.map((r) => [r.name, { product: [], floor: [] }]));
     // Warm-up (JIT, connection pools, caches), not measured.
     for (const script of Object.values(scripts)) await wrk(a.url, script, READ_CONNECTIONS, 1);
+    await wrk(smallServer.url, scripts.dashboard, READ_CONNECTIONS, 1);
     const rssRead = rssSampler(a.pid);
     for (let round = 0; round < ROUNDS; round++) {
       for (const row of rows) {
@@ -525,6 +544,8 @@ async function run(dbUrl: string, servers: Server[]) {
       }
     }
     const peakRead = rssRead();
+    await stopServer(smallServer);
+    servers.splice(servers.indexOf(smallServer), 1);
     const dashScan = await closedLoop(pool, READ_CONNECTIONS, dashboardRollupScan);
     const dashCounts = await closedLoop(pool, READ_CONNECTIONS, dashboardTableCounts);
 
