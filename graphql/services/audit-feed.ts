@@ -1,5 +1,6 @@
 import type { Db } from "../db.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
+import { likeLiteral } from "./like.ts";
 
 /**
  * The activity feed: the audit trail newest first, read in keyset pages on the `createdAt` index
@@ -34,7 +35,7 @@ export function parseAuditCursor(cursor: string): { createdAt: Date; id: bigint 
 /** The filter as Prisma's `where`; with `before`, only rows older than the cursor's. */
 export function auditEventWhere(f: AuditFilter, before?: string | null): Prisma.AuditEventWhereInput {
   const where: Prisma.AuditEventWhereInput = {
-    ...(f.actor?.trim() ? { actor: { contains: f.actor.trim(), mode: "insensitive" as const } } : {}),
+    ...(f.actor?.trim() ? { actor: { contains: likeLiteral(f.actor.trim()), mode: "insensitive" as const } } : {}),
     ...(f.action?.trim() ? { action: f.action.trim() } : {}),
     ...(f.targetType?.trim() ? { targetType: f.targetType.trim() } : {}),
     ...(f.targetId ? { targetId: String(f.targetId) } : {}),

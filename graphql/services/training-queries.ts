@@ -4,6 +4,7 @@ import type { Config } from "../config.ts";
 import { isUuid } from "../ids.ts";
 import { totalStepsFor } from "./training-curve.ts";
 import { BUILTIN_PREFIX } from "./training-jobs.ts";
+import { likeLiteral } from "./like.ts";
 
 /** Reads about training jobs that need more than Prisma's query builder: filters, progress order, curves, estimates. */
 
@@ -50,7 +51,7 @@ export function trainingJobWhere(f: TrainingJobFilter): Prisma.TrainingJobWhereI
   return {
     ...(f.status?.length ? { status: { in: [...f.status] as Prisma.EnumTrainingJobStatusFilter["in"] } } : {}),
     ...(f.baseModelId ? { baseModelId: String(f.baseModelId) } : {}),
-    ...(search ? { modelName: { contains: search, mode: "insensitive" as const } } : {}),
+    ...(search ? { modelName: { contains: likeLiteral(search), mode: "insensitive" as const } } : {}),
     ...trainerWhere(f.trainer),
   };
 }
@@ -68,7 +69,7 @@ export async function jobIdsByProgress(
   if (f.status?.length) conditions.push(Prisma.sql`status::text IN (${Prisma.join([...f.status])})`);
   if (f.baseModelId) conditions.push(Prisma.sql`"baseModelId" = ${String(f.baseModelId)}`);
   const search = f.search?.trim();
-  if (search) conditions.push(Prisma.sql`"modelName" ILIKE ${`%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`);
+  if (search) conditions.push(Prisma.sql`"modelName" ILIKE ${`%${likeLiteral(search)}%`}`);
   if (f.trainer === "SIMULATED") conditions.push(Prisma.sql`"claimedBy" LIKE ${`${BUILTIN_PREFIX}%`}`);
   if (f.trainer === "REAL") conditions.push(Prisma.sql`"claimedBy" IS NOT NULL AND "claimedBy" NOT LIKE ${`${BUILTIN_PREFIX}%`}`);
   const dir = Prisma.raw(args.direction === "desc" ? "DESC" : "ASC");

@@ -1,6 +1,7 @@
 import { builder } from "../builder.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { direction, pageArgs, pageWindow, SortDirection, pageOf, type PageQuery } from "./common.ts";
+import { likeLiteral } from "../services/like.ts";
 
 export const ModelTask = builder.enumType("ModelTask", {
   values: ["TEXT_GENERATION", "CODE_GENERATION", "EMBEDDING", "SPEECH_RECOGNITION", "IMAGE_TEXT"] as const,
@@ -75,7 +76,7 @@ builder.queryFields((t) => ({
         ...(f.search?.trim()
           ? {
               OR: (["name", "family", "organization"] as const).map((col) => ({
-                [col]: { contains: f.search!.trim(), mode: "insensitive" as const },
+                [col]: { contains: likeLiteral(f.search!.trim()), mode: "insensitive" as const },
               })),
             }
           : {}),

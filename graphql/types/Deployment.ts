@@ -8,6 +8,7 @@ import { direction, pageArgs, pageWindow, SortDirection, pageOf, sharedTotalFor,
 import { metricsLoader, productionLoader, provenanceLoader } from "./deployment-loaders.ts";
 import { loadDeploymentPage, type DeploymentListSpec, type DeploymentOrder, type DeploymentPageWants } from "../services/deployment-page.ts";
 import { isUuid } from "../ids.ts";
+import { likeLiteral } from "../services/like.ts";
 import { MetricsWindow } from "./Metrics.ts";
 import { statsColumn, WINDOWS, type MetricsWindowName } from "../services/metrics.ts";
 import { runMutation } from "../audit.ts";
@@ -195,8 +196,8 @@ builder.queryFields((t) => ({
     },
     resolve: (_root, args, _ctx, info): DeploymentPageQuery => {
       const f = args.filter ?? {};
-      // Matched as typed: LIKE's wildcards and escape character are escaped (backslash is ILIKE's default escape).
-      const name = f.modelName?.trim().replace(/[\\%_]/g, "\\$&") || null;
+      // Matched as typed, wildcards included.
+      const name = f.modelName?.trim() ? likeLiteral(f.modelName.trim()) : null;
       const where: Prisma.DeploymentWhereInput = {
         ...(f.status?.length ? { status: { in: f.status } } : {}),
         ...(name ? { modelName: { contains: name, mode: "insensitive" as const } } : {}),
