@@ -57,7 +57,8 @@ function orderParts(order: DeploymentOrder): { rank: Prisma.Sql; stats: boolean;
 
 function conditions(spec: DeploymentListSpec): Prisma.Sql {
   const parts: Prisma.Sql[] = [];
-  if (spec.statuses?.length) parts.push(Prisma.sql`d."status" = ANY(${[...spec.statuses]}::"DeploymentStatus"[])`);
+  // One cast value each: an enum array parameter reaches embedded PGlite as a plain string ("malformed array literal").
+  if (spec.statuses?.length) parts.push(Prisma.sql`d."status" IN (${Prisma.join(spec.statuses.map((s) => Prisma.sql`${s}::"DeploymentStatus"`))})`);
   if (spec.modelNameContains) parts.push(Prisma.sql`d."modelName" ILIKE ('%' || ${spec.modelNameContains} || '%')`);
   if (spec.trainer === "SIMULATED") {
     parts.push(Prisma.sql`EXISTS (SELECT 1 FROM "TrainingJob" tj WHERE tj.id = d."jobId" AND tj."claimedBy" LIKE (${BUILTIN_PREFIX} || '%'))`);
