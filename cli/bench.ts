@@ -456,14 +456,12 @@ async function run(dbUrl: string, servers: Server[], smallFleetUrl: string) {
      * One statement: the page (sorted in the database), both counts, and each row's rollups of the window summed by
      * the database (the histograms as one JSON text per row, as the product reads them); merged with the same sketch code.
      */
-    const listFloor = async (c: pg.PoolClient, orderBy: string, where: string, params: unknown[]) => {
+    const COLUMNS = `d.id, d."modelName", d.version, d.status, d."failureReason", d."createdAt", d."upstreamUrl", j."claimedBy",
+                  EXISTS (SELECT 1 FROM "SimulatorCursor" sc WHERE sc."deploymentId" = d.id) AS "simulatedTraffic"`;
+    /** `page`: the statement's first CTE, named page, the page's rows in order with a \`rank\` column. */
+    const listFloor = async (c: pg.PoolClient, page: string, orderBy: string, where: string, params: unknown[]) => {
       const res = await c.query<{ id: string; total: number; everything: number; requests: number | null; errors: number | null; histograms: string | null }>(
-        `WITH page AS (
-           SELECT d.id, d."modelName", d.version, d.status, d."failureReason", d."createdAt", d."upstreamUrl", j."claimedBy",
-                  EXISTS (SELECT 1 FROM "SimulatorCursor" sc WHERE sc."deploymentId" = d.id) AS "simulatedTraffic", ${orderBy.includes("s.") ? `s."p95LatencyMs1h"` : `d."createdAt"`} AS rank
-           FROM "Deployment" d JOIN "TrainingJob" j ON j.id = d."jobId" LEFT JOIN "DeploymentStats" s ON s."deploymentId" = d.id
-           WHERE ${where}
-           ORDER BY ${orderBy}, d.id LIMIT 50)
+        `WITH ${page}
          SELECT p.*, ${where === "true" ? `(SELECT sum(delta) FROM "StatusCount" WHERE subject = 'Deployment')` : `(SELECT count(*) FROM "Deployment" d WHERE ${where})`}::int AS total,
                 (SELECT sum(delta) FROM "StatusCount" WHERE subject = 'Deployment')::int AS everything,
                 r.requests, r.errors, r.histograms
@@ -482,8 +480,22 @@ async function run(dbUrl: string, servers: Server[], smallFleetUrl: string) {
         return { id: r.id, requestsPerSecond: requests / 3600, p95: sketch.quantile(0.95), errorRate: requests ? r.errors! / requests : null };
       });
     };
-    const p95Floor = (c: pg.PoolClient) => listFloor(c, `s."p95LatencyMs1h" DESC NULLS LAST`, "true", []);
-    const nameFloor = (c: pg.PoolClient) => listFloor(c, `d."createdAt" DESC`, `d."modelName" ILIKE $3`, [`%${nameNeedle}%`]);
+    // By P95: the deployments with a figure through the column's index, then (only as many as the page still needs)
+    // those without one, by id: the rows and order of `ORDER BY s."p95LatencyMs1h" DESC NULLS LAST, d.id`.
+    const p95Page = `ranked AS MATERIALIZED (
+           SELECT ${COLUMNS}, s."p95LatencyMs1h" AS rank
+           FROM "DeploymentStats" s JOIN "Deployment" d ON d.id = s."deploymentId" JOIN "TrainingJob" j ON j.id = d."jobId"
+           WHERE s."p95LatencyMs1h" IS NOT NULL ORDER BY s."p95LatencyMs1h" DESC, s."deploymentId" LIMIT 50),
+         page AS (
+           SELECT * FROM ranked
+           UNION ALL (SELECT ${COLUMNS}, NULL::float8 FROM "Deployment" d JOIN "TrainingJob" j ON j.id = d."jobId"
+             WHERE NOT EXISTS (SELECT 1 FROM "DeploymentStats" s WHERE s."deploymentId" = d.id AND s."p95LatencyMs1h" IS NOT NULL)
+             ORDER BY d.id LIMIT greatest(0, 50 - (SELECT count(*) FROM ranked))))`;
+    const p95Floor = (c: pg.PoolClient) => listFloor(c, p95Page, `DESC NULLS LAST`, "true", []);
+    const namePage = `page AS (
+           SELECT ${COLUMNS}, d."createdAt" AS rank FROM "Deployment" d JOIN "TrainingJob" j ON j.id = d."jobId"
+           WHERE d."modelName" ILIKE $3 ORDER BY d."createdAt" DESC, d.id LIMIT 50)`;
+    const nameFloor = (c: pg.PoolClient) => listFloor(c, namePage, `DESC`, `d."modelName" ILIKE $3`, [`%${nameNeedle}%`]);
 
     // Same rows: the floors return what the product returns.
     const withClient = async <T>(fn: (c: pg.PoolClient) => Promise<T>) => {

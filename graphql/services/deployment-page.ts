@@ -72,6 +72,7 @@ function conditions(spec: DeploymentListSpec): Prisma.Sql {
 
 type PageRow = Deployment & {
   _x_rank: unknown;
+  _x_part?: number;
   _x_total?: number;
   _x_claimed_by?: string | null;
   _x_simulated?: boolean;
@@ -82,6 +83,38 @@ type PageRow = Deployment & {
   _x_l?: number | null;
   _x_h?: string | null;
 };
+
+/**
+ * The page of a metric sort, read through the stats column's index: the deployments with a figure in the column's
+ * order (an index scan, stopped after `skip + take` matching rows; ties by id), then those without one by id, as
+ * many as the page still needs (or the other way round for NULLS FIRST). The same rows and order as
+ * `ORDER BY s.column dir NULLS …, d.id` over a LEFT JOIN, which cannot use the index: it hashed the whole fleet's
+ * stats and sorted it for every page (~20 ms of PostgreSQL at 10,000 deployments against ~0.3 ms).
+ */
+function rankedPage(spec: DeploymentListSpec, count: boolean): Prisma.Sql {
+  const order = spec.order as Extract<DeploymentOrder, { statsColumn: string }>;
+  const column = Prisma.raw(`"${order.statsColumn}"`);
+  const direction = Prisma.raw(order.direction === "desc" ? "DESC" : "ASC");
+  const where = conditions(spec);
+  const upTo = spec.take + spec.skip;
+  const ranked = (limit: Prisma.Sql) => Prisma.sql`
+      SELECT d.*, s.${column} AS "_x_rank" FROM "DeploymentStats" s JOIN "Deployment" d ON d.id = s."deploymentId"
+      WHERE s.${column} IS NOT NULL AND ${where}
+      ORDER BY s.${column} ${direction}, s."deploymentId" LIMIT ${limit}`;
+  const unranked = (limit: Prisma.Sql) => Prisma.sql`
+      SELECT d.*, NULL::float8 AS "_x_rank" FROM "Deployment" d
+      WHERE ${where} AND NOT EXISTS (SELECT 1 FROM "DeploymentStats" s WHERE s."deploymentId" = d.id AND s.${column} IS NOT NULL)
+      ORDER BY d.id LIMIT ${limit}`;
+  const [first, second] = order.nulls === "last" ? [ranked, unranked] : [unranked, ranked];
+  return Prisma.sql`first_part AS MATERIALIZED (${first(Prisma.sql`${upTo}`)}
+    ), second_part AS MATERIALIZED (${second(Prisma.sql`greatest(0, ${upTo} - (SELECT count(*) FROM first_part))`)}
+    ), page AS MATERIALIZED (
+      SELECT u.*${count ? Prisma.sql`, (SELECT count(*) FROM "Deployment" d WHERE ${where})::int AS "_x_total"` : Prisma.empty}
+      FROM (SELECT *, 0 AS "_x_part" FROM first_part UNION ALL SELECT *, 1 FROM second_part) u
+      ORDER BY u."_x_part", u."_x_rank" ${direction}, u.id
+      LIMIT ${spec.take} OFFSET ${spec.skip}
+    )`;
+}
 
 export async function loadDeploymentPage(prisma: PrismaClient, spec: DeploymentListSpec, wants: DeploymentPageWants, now = new Date()): Promise<DeploymentPageResult> {
   const { rank, stats, direction, nulls } = orderParts(spec.order);
@@ -100,13 +133,13 @@ export async function loadDeploymentPage(prisma: PrismaClient, spec: DeploymentL
   }
   if (bounds) extra.push(Prisma.sql`m.n AS "_x_n", m.c AS "_x_c", m.s AS "_x_s", m.l AS "_x_l", m.h AS "_x_h"`);
   const rows = await prisma.$queryRaw<PageRow[]>`
-    WITH page AS MATERIALIZED (
+    WITH ${stats ? rankedPage(spec, wants.count) : Prisma.sql`page AS MATERIALIZED (
       SELECT d.*, ${rank} AS "_x_rank"${wants.count ? Prisma.sql`, (count(*) OVER ())::int AS "_x_total"` : Prisma.empty}
-      FROM "Deployment" d${stats ? Prisma.sql` LEFT JOIN "DeploymentStats" s ON s."deploymentId" = d.id` : Prisma.empty}
+      FROM "Deployment" d
       WHERE ${conditions(spec)}
-      ORDER BY ${rank} ${direction} ${nulls}, d.id
+      ORDER BY ${rank} ${direction}, d.id
       LIMIT ${spec.take} OFFSET ${spec.skip}
-    )
+    )`}
     SELECT p.*${extra.length ? Prisma.sql`, ${Prisma.join(extra, ", ")}` : Prisma.empty}
     FROM page p${
       bounds
@@ -122,7 +155,7 @@ export async function loadDeploymentPage(prisma: PrismaClient, spec: DeploymentL
 
   const result: DeploymentPageResult = { rows: [], total: null, provenance: new Map(), production: new Map(), metrics: new Map() };
   for (const row of rows) {
-    const { _x_rank, _x_total, _x_claimed_by, _x_simulated, _x_production, _x_n, _x_c, _x_s, _x_l, _x_h, ...deployment } = row;
+    const { _x_rank, _x_part, _x_total, _x_claimed_by, _x_simulated, _x_production, _x_n, _x_c, _x_s, _x_l, _x_h, ...deployment } = row;
     result.rows.push(deployment);
     if (_x_total !== undefined) result.total = _x_total;
     if (wants.provenance) result.provenance.set(deployment.id, { claimedBy: _x_claimed_by ?? null, simulatedTraffic: _x_simulated === true });

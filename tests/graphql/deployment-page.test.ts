@@ -98,6 +98,26 @@ test.each(VIEWS)("%s: the one-statement page equals Prisma's", async (_name, vie
   expect(fast.everything.totalCount).toBe(slow.everything.totalCount);
 });
 
+// Metric sorts read the stats column's index: the rows with a figure, then those without one (or the other way round).
+// Every page boundary, including the one between the two parts, must give Prisma's order: ties (error rate 0) by id.
+const METRIC_SORTS = ["P95_LATENCY", "REQUESTS_PER_SECOND", "ERROR_RATE"].flatMap((field) =>
+  ["DESC", "ASC"].map((direction) => [`${field} ${direction}`, { field, direction }] as const),
+);
+test.each(METRIC_SORTS)("%s: pages of 3 at every offset walk Prisma's order", async (_name, sort) => {
+  for (const filter of [{}, { modelName: "page" }, { modelName: "page", status: ["ACTIVE"] }]) {
+    const whole = (await query(t.db, PRISMA_PATH, { filter, sort, first: 100, window: "LAST_HOUR" })).deployments;
+    const ids = whole.nodes.map((n: { id: string }) => n.id);
+    expect(ids.length).toBeGreaterThan(5);
+    const walked: string[] = [];
+    for (let offset = 0; offset < ids.length + 3; offset += 3) {
+      const part = (await query(t.db, ONE_STATEMENT, { filter, sort, first: 3, offset, window: "LAST_HOUR" })).deployments;
+      walked.push(...part.nodes.map((n: { id: string }) => n.id));
+      if (part.nodes.length) expect(part.totalCount).toBe(whole.totalCount);
+    }
+    expect(walked).toEqual(ids);
+  }
+});
+
 test("the views see what was set up: LIKE's characters are plain text, trainers, promotion, simulator and figures", async () => {
   const names = async (view: Record<string, unknown>) =>
     (await query(t.db, ONE_STATEMENT, { first: 20, window: "LAST_HOUR", ...view })).deployments as { totalCount: number; nodes: Array<Record<string, any>> };
