@@ -108,7 +108,7 @@ async function openPostgres(databaseUrl: string, poolSize: number): Promise<Data
     await pool.end().catch(() => {});
     throw new ConfigError(`Cannot connect to ${label}: ${describePgError(err)}. Check DATABASE_URL and that the server is running.`);
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: preparedStatementName as (q: { sql: string }) => string }) });
   return {
     prisma,
     kind: "postgres",
@@ -136,6 +136,32 @@ async function openPostgres(databaseUrl: string, poolSize: number): Promise<Data
     },
   };
 }
+
+/**
+ * Statements that start with `PREPARED` (a comment naming them) are prepared once per connection and
+ * executed by name: PostgreSQL parses them once and, after a few executions, reuses a plan. Every other
+ * statement stays unnamed (planned for its parameters each time), and the names are capped, so a
+ * connection never accumulates prepared statements (ADR 0048).
+ */
+export const PREPARED = (label: string) => `/* trainyard:prepared ${label} */`;
+const PREPARED_PATTERN = /^\s*\/\* trainyard:prepared ([a-z0-9-]+) \*\//;
+/** Names marked statements (at most `max` distinct texts per process; the rest stay unnamed). */
+export function statementNamer(max = 16): (query: { sql: string }) => string | undefined {
+  const names = new Map<string, string>();
+  return (query) => {
+    const known = names.get(query.sql);
+    if (known) return known;
+    const label = PREPARED_PATTERN.exec(query.sql)?.[1];
+    if (!label || names.size >= max) return undefined;
+    // A name per text: pg refuses a name reused for another text ("Prepared statements must be unique").
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < query.sql.length; i++) hash = Math.imul(hash ^ query.sql.charCodeAt(i), 0x01000193);
+    const name = `trainyard_${label}_${(hash >>> 0).toString(16)}`;
+    names.set(query.sql, name);
+    return name;
+  };
+}
+const preparedStatementName = statementNamer();
 
 function describePgError(err: unknown): string {
   const e = err as { code?: string; message?: string; errors?: Array<{ message?: string }> };

@@ -1,5 +1,5 @@
-import { isClient, type Db, type PrismaClient } from "../../db.ts";
-import type { Prisma } from "../../generated/prisma/client.ts";
+import { isClient, PREPARED, type Db, type PrismaClient } from "../../db.ts";
+import { Prisma } from "../../generated/prisma/client.ts";
 import { NotFoundError, ValidationError } from "../../errors.ts";
 import { findFirstBadEvent, INGEST_LIMITS, type InferenceEventInput } from "../../validation/inference.ts";
 import { rollupWritesFor, type RollupWrite } from "./accumulate.ts";
@@ -71,6 +71,8 @@ interface BatchOutcome {
  * lock in the same order and never deadlock. The fleet rollup is sharded: a
  * batch picks one of FLEET_SHARDS rows per hour at random, so writers rarely wait.
  */
+const INGEST_STATEMENT = Prisma.raw(PREPARED("ingest-batch"));
+
 async function writeBatch(
   db: Db,
   deploymentId: string,
@@ -80,7 +82,7 @@ async function writeBatch(
   requireActive: boolean,
 ): Promise<BatchOutcome> {
   const shard = Math.floor(Math.random() * FLEET_SHARDS);
-  const rows = await db.$queryRaw<BatchOutcome[]>`
+  const rows = await db.$queryRaw<BatchOutcome[]>`${INGEST_STATEMENT}
     WITH d AS (
       SELECT "id", "status"::text AS status FROM "Deployment" WHERE "id" = ${deploymentId}::uuid FOR SHARE
     ), ok AS (
