@@ -67,8 +67,8 @@ export async function startServer(
     TRAINYARD_ADMIN_PASSWORD: TEST_ADMIN.password,
     ...options.env,
   };
-  // "" in options.env: no admin from the environment (the server then prints a setup link).
-  for (const key of ["TRAINYARD_ADMIN_PASSWORD", "TRAINYARD_ADMIN_USER"]) if (env[key] === "") delete env[key];
+  // "" in options.env: no admin from the environment (the server then prints a setup link); no NODE_ENV (as `npm start`).
+  for (const key of ["TRAINYARD_ADMIN_PASSWORD", "TRAINYARD_ADMIN_USER", "NODE_ENV"]) if (env[key] === "") delete env[key];
   delete env.DATABASE_URL;
   let database: TestDatabase | undefined;
   if (options.databaseUrl !== undefined) {
