@@ -458,8 +458,8 @@ async function run(dbUrl: string, servers: Server[], smallFleetUrl: string) {
      */
     const COLUMNS = `d.id, d."modelName", d.version, d.status, d."failureReason", d."createdAt", d."upstreamUrl", j."claimedBy",
                   EXISTS (SELECT 1 FROM "SimulatorCursor" sc WHERE sc."deploymentId" = d.id) AS "simulatedTraffic"`;
-    /** `page`: the statement's first CTE, named page, the page's rows in order with a \`rank\` column. */
-    const listFloor = async (c: pg.PoolClient, page: string, orderBy: string, where: string, params: unknown[]) => {
+    /** `page`: the statement's CTEs, the last named page: the page's rows with a `rank` column, highest first. */
+    const listFloor = async (c: pg.PoolClient, page: string, where: string, params: unknown[]) => {
       const res = await c.query<{ id: string; total: number; everything: number; requests: number | null; errors: number | null; histograms: string | null }>(
         `WITH ${page}
          SELECT p.*, ${where === "true" ? `(SELECT sum(delta) FROM "StatusCount" WHERE subject = 'Deployment')` : `(SELECT count(*) FROM "Deployment" d WHERE ${where})`}::int AS total,
@@ -470,7 +470,7 @@ async function run(dbUrl: string, servers: Server[], smallFleetUrl: string) {
                   json_agg(json_build_array("histogramOffset", histogram))::text AS histograms
            FROM "InferenceRollup"
            WHERE "deploymentId" = p.id AND resolution = 'MINUTE' AND "bucketStart" >= $1::timestamp AND "bucketStart" < $2::timestamp) r ON true
-         ORDER BY p.rank ${orderBy.includes("DESC") ? "DESC" : "ASC"} NULLS LAST, p.id`,
+         ORDER BY p.rank DESC NULLS LAST, p.id`,
         [hour.start.toISOString(), hour.end.toISOString(), ...params],
       );
       return res.rows.map((r) => {
@@ -491,11 +491,11 @@ async function run(dbUrl: string, servers: Server[], smallFleetUrl: string) {
            UNION ALL (SELECT ${COLUMNS}, NULL::float8 FROM "Deployment" d JOIN "TrainingJob" j ON j.id = d."jobId"
              WHERE NOT EXISTS (SELECT 1 FROM "DeploymentStats" s WHERE s."deploymentId" = d.id AND s."p95LatencyMs1h" IS NOT NULL)
              ORDER BY d.id LIMIT greatest(0, 50 - (SELECT count(*) FROM ranked))))`;
-    const p95Floor = (c: pg.PoolClient) => listFloor(c, p95Page, `DESC NULLS LAST`, "true", []);
+    const p95Floor = (c: pg.PoolClient) => listFloor(c, p95Page, "true", []);
     const namePage = `page AS (
            SELECT ${COLUMNS}, d."createdAt" AS rank FROM "Deployment" d JOIN "TrainingJob" j ON j.id = d."jobId"
            WHERE d."modelName" ILIKE $3 ORDER BY d."createdAt" DESC, d.id LIMIT 50)`;
-    const nameFloor = (c: pg.PoolClient) => listFloor(c, namePage, `DESC`, `d."modelName" ILIKE $3`, [`%${nameNeedle}%`]);
+    const nameFloor = (c: pg.PoolClient) => listFloor(c, namePage, `d."modelName" ILIKE $3`, [`%${nameNeedle}%`]);
 
     // Same rows: the floors return what the product returns.
     const withClient = async <T>(fn: (c: pg.PoolClient) => Promise<T>) => {

@@ -47,12 +47,20 @@ export interface DeploymentPageResult {
 
 const COLUMN_SQL = { modelName: `d."modelName"`, createdAt: `d."createdAt"`, status: `d."status"` } as const;
 
-function orderParts(order: DeploymentOrder): { rank: Prisma.Sql; stats: boolean; direction: Prisma.Sql; nulls: Prisma.Sql } {
+/** A column sort orders by `rank`; a metric sort reads `statsColumn` (rankedPage). */
+function orderParts(order: DeploymentOrder): {
+  rank: Prisma.Sql | null;
+  statsColumn: Prisma.Sql | null;
+  direction: Prisma.Sql;
+  nulls: Prisma.Sql;
+  nullsFirst: boolean;
+} {
   const direction = Prisma.raw(order.direction === "desc" ? "DESC" : "ASC");
-  if ("column" in order) return { rank: Prisma.raw(COLUMN_SQL[order.column]), stats: false, direction, nulls: Prisma.empty };
+  if ("column" in order) return { rank: Prisma.raw(COLUMN_SQL[order.column]), statsColumn: null, direction, nulls: Prisma.empty, nullsFirst: false };
   // Only a column of the window table, never input.
   if (!STATS_COLUMNS.includes(order.statsColumn)) throw new Error(`not a stats column: ${order.statsColumn}`);
-  return { rank: Prisma.raw(`s."${order.statsColumn}"`), stats: true, direction, nulls: Prisma.raw(order.nulls === "first" ? "NULLS FIRST" : "NULLS LAST") };
+  const nullsFirst = order.nulls === "first";
+  return { rank: null, statsColumn: Prisma.raw(`"${order.statsColumn}"`), direction, nulls: Prisma.raw(nullsFirst ? "NULLS FIRST" : "NULLS LAST"), nullsFirst };
 }
 
 function conditions(spec: DeploymentListSpec): Prisma.Sql {
@@ -91,10 +99,7 @@ type PageRow = Deployment & {
  * `ORDER BY s.column dir NULLS …, d.id` over a LEFT JOIN, which cannot use the index: it hashed the whole fleet's
  * stats and sorted it for every page (~20 ms of PostgreSQL at 10,000 deployments against ~0.3 ms).
  */
-function rankedPage(spec: DeploymentListSpec, count: boolean): Prisma.Sql {
-  const order = spec.order as Extract<DeploymentOrder, { statsColumn: string }>;
-  const column = Prisma.raw(`"${order.statsColumn}"`);
-  const direction = Prisma.raw(order.direction === "desc" ? "DESC" : "ASC");
+function rankedPage(spec: DeploymentListSpec, column: Prisma.Sql, direction: Prisma.Sql, nullsFirst: boolean, count: boolean): Prisma.Sql {
   const where = conditions(spec);
   const upTo = spec.take + spec.skip;
   const ranked = (limit: Prisma.Sql) => Prisma.sql`
@@ -105,7 +110,7 @@ function rankedPage(spec: DeploymentListSpec, count: boolean): Prisma.Sql {
       SELECT d.*, NULL::float8 AS "_x_rank" FROM "Deployment" d
       WHERE ${where} AND NOT EXISTS (SELECT 1 FROM "DeploymentStats" s WHERE s."deploymentId" = d.id AND s.${column} IS NOT NULL)
       ORDER BY d.id LIMIT ${limit}`;
-  const [first, second] = order.nulls === "last" ? [ranked, unranked] : [unranked, ranked];
+  const [first, second] = nullsFirst ? [unranked, ranked] : [ranked, unranked];
   return Prisma.sql`first_part AS MATERIALIZED (${first(Prisma.sql`${upTo}`)}
     ), second_part AS MATERIALIZED (${second(Prisma.sql`greatest(0, ${upTo} - (SELECT count(*) FROM first_part))`)}
     ), page AS MATERIALIZED (
@@ -117,7 +122,7 @@ function rankedPage(spec: DeploymentListSpec, count: boolean): Prisma.Sql {
 }
 
 export async function loadDeploymentPage(prisma: PrismaClient, spec: DeploymentListSpec, wants: DeploymentPageWants, now = new Date()): Promise<DeploymentPageResult> {
-  const { rank, stats, direction, nulls } = orderParts(spec.order);
+  const { rank, statsColumn, direction, nulls, nullsFirst } = orderParts(spec.order);
   const bounds = wants.metricsWindow ? windowBounds(wants.metricsWindow, now) : null;
   const extra: Prisma.Sql[] = [];
   if (wants.provenance) {
@@ -133,11 +138,11 @@ export async function loadDeploymentPage(prisma: PrismaClient, spec: DeploymentL
   }
   if (bounds) extra.push(Prisma.sql`m.n AS "_x_n", m.c AS "_x_c", m.s AS "_x_s", m.l AS "_x_l", m.h AS "_x_h"`);
   const rows = await prisma.$queryRaw<PageRow[]>`
-    WITH ${stats ? rankedPage(spec, wants.count) : Prisma.sql`page AS MATERIALIZED (
-      SELECT d.*, ${rank} AS "_x_rank"${wants.count ? Prisma.sql`, (count(*) OVER ())::int AS "_x_total"` : Prisma.empty}
+    WITH ${statsColumn ? rankedPage(spec, statsColumn, direction, nullsFirst, wants.count) : Prisma.sql`page AS MATERIALIZED (
+      SELECT d.*, ${rank!} AS "_x_rank"${wants.count ? Prisma.sql`, (count(*) OVER ())::int AS "_x_total"` : Prisma.empty}
       FROM "Deployment" d
       WHERE ${conditions(spec)}
-      ORDER BY ${rank} ${direction}, d.id
+      ORDER BY ${rank!} ${direction}, d.id
       LIMIT ${spec.take} OFFSET ${spec.skip}
     )`}
     SELECT p.*${extra.length ? Prisma.sql`, ${Prisma.join(extra, ", ")}` : Prisma.empty}

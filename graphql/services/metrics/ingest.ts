@@ -57,6 +57,9 @@ export function validateIdempotencyKey(key: string | null | undefined, path = "i
   }
 }
 
+/** The write is prepared by name on PostgreSQL: parsed once per connection (graphql/db.ts, ADR 0048). */
+const INGEST_STATEMENT = Prisma.raw(PREPARED("ingest-batch"));
+
 interface BatchOutcome {
   status: string | null;
   /** The deployment takes this batch (ACTIVE, or exists when that is not required). */
@@ -71,8 +74,6 @@ interface BatchOutcome {
  * lock in the same order and never deadlock. The fleet rollup is sharded: a
  * batch picks one of FLEET_SHARDS rows per hour at random, so writers rarely wait.
  */
-const INGEST_STATEMENT = Prisma.raw(PREPARED("ingest-batch"));
-
 async function writeBatch(
   db: Db,
   deploymentId: string,
