@@ -4,7 +4,7 @@ import { Await, Link, useLoaderData } from "@remix-run/react";
 import type { ColumnDef } from "@tanstack/react-table";
 import { FlaskConical, Rocket, SearchX } from "lucide-react";
 import { Suspense, useMemo } from "react";
-import { DataTable, TABLE_ICONS } from "~/components/data-table";
+import { DataTable, RowLink, TABLE_ICONS } from "~/components/data-table";
 import { assess, formatRate, MetricCell } from "~/components/deployment-metric-cards";
 import { GeneralErrorBoundary } from "~/components/error-page";
 import { RoundIcon } from "~/components/ui/round-icon";
@@ -182,12 +182,16 @@ function deploymentColumns(now: string, thresholds: Thresholds): ColumnDef<Row>[
       sortDescFirst: false,
       cell: ({ row }) => {
         const d = row.original;
-        // Route discovery needs one link per route, not fifty: the other rows' links find it in the manifest.
-        const link = (
-          <Link to={`/deployments/${d.id}`} discover={row.index === 0 ? "render" : "none"}>
-            {d.modelName}
-          </Link>
-        );
+        // Route discovery needs one link per route, not fifty: the first row's `<Link>` asks for it; the others
+        // are row links (followed in the app by the table, without a `<Link>` each).
+        const link =
+          row.index === 0 ? (
+            <Link to={`/deployments/${d.id}`} discover="render">
+              {d.modelName}
+            </Link>
+          ) : (
+            <RowLink to={`/deployments/${d.id}`}>{d.modelName}</RowLink>
+          );
         if (d.trainer !== "SIMULATED" && !d.simulatedTraffic) return link;
         const why = [d.trainer === "SIMULATED" ? "trained by the simulated trainer" : null, d.simulatedTraffic ? "simulated traffic" : null];
         return (

@@ -115,6 +115,36 @@ test("filters by model name as you type and by status, with a way back from an e
   await page.close();
 });
 
+test("every row's model name opens its deployment in the app, and a modified click is left to the browser", async () => {
+  const { page, problems } = await openPage(session.browser, session.server.url);
+  await page.goto("/deployments?sort=model.asc");
+  const links = page.locator('table[aria-label="Deployments"] tbody tr td:first-child a');
+  await poll(() => links.count()).toBe(5);
+  // Not the first row (a `<Link>`): the others are row links, followed by the table's handler.
+  const link = links.nth(2);
+  const href = (await link.getAttribute("href"))!;
+  expect(href).toMatch(/^\/deployments\/[0-9a-f-]{36}$/);
+  // A document load would drop this mark; a navigation in the app keeps it.
+  await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+  await link.click();
+  await page.waitForURL((url) => url.pathname === href);
+  await poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("sql-copilot");
+  expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+
+  // Ctrl+click is the browser's (a new tab): this page stays where it is.
+  await page.goBack();
+  await page.waitForURL(/\/deployments\?sort=model\.asc$/);
+  const opened = page.context().waitForEvent("page");
+  await links.nth(2).click({ modifiers: ["Control"] });
+  const tab = await opened;
+  await tab.waitForLoadState();
+  expect(new URL(tab.url()).pathname).toBe(href);
+  expect(new URL(page.url()).pathname).toBe("/deployments");
+  await tab.close();
+  expect(problems).toEqual([]);
+  await page.close();
+});
+
 test("status badges carry an icon and text, with WCAG AA contrast", async () => {
   const { page } = await openPage(session.browser, session.server.url);
   await page.goto("/deployments");
