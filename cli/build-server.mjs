@@ -15,7 +15,8 @@ const started = performance.now();
 await build({
   absWorkingDir: root,
   // The web server (`npm start`) and the standalone inference gateway (`trainyard gateway`).
-  entryPoints: { server: "cli/server.ts", gateway: "cli/gateway.ts", "graphiql-assets": "graphql/graphiql.ts" },
+  // build/server.mjs is cli/server-entry.mjs (copied below): it sets NODE_ENV's default before server-main.mjs loads.
+  entryPoints: { "server-main": "cli/server.ts", gateway: "cli/gateway.ts", "graphiql-assets": "graphql/graphiql.ts" },
   outdir: "build",
   outExtension: { ".js": ".mjs" },
   bundle: true,
@@ -26,6 +27,7 @@ await build({
   logLevel: "warning",
   legalComments: "none",
 });
+fs.copyFileSync(path.join(root, "cli", "server-entry.mjs"), path.join(root, "build", "server.mjs"));
 // The GraphiQL playground's files, written once here so the server never loads their ~27 MB module (graphql/graphiql.ts).
 fs.rmSync(path.join(root, "build", "graphiql"), { recursive: true, force: true });
 const { writeGraphiqlAssets } = await import(pathToFileURL(path.join(root, "build", "graphiql-assets.mjs")).href);

@@ -235,9 +235,10 @@ async function sendRemixResponse(res: express.Response, response: Response): Pro
   else res.end();
 }
 
-async function main() {
+/** Runs the server until SIGINT/SIGTERM; `env` is the configuration's environment (build/server.mjs passes the operator's). */
+async function main(env: Record<string, string | undefined> = process.env) {
   surviveDatabaseFaults((line) => log(line));
-  const running = await serve(loadConfig());
+  const running = await serve(loadConfig(env));
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -251,6 +252,10 @@ async function main() {
   process.on("SIGTERM", () => void stop("SIGTERM"));
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().catch(exitWithOneLine);
+/** Starts the server; a failure to start is one line on stderr and exit code 1. */
+export function start(env: Record<string, string | undefined> = process.env) {
+  main(env).catch(exitWithOneLine);
 }
+
+// `npm run dev` runs this file through tsx; `npm start` runs build/server.mjs, which calls start() itself.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) start();
