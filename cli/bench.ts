@@ -462,11 +462,25 @@ async function run(dbUrl: string, servers: Server[], smallFleetUrl: string) {
                   EXISTS (SELECT 1 FROM "SimulatorCursor" sc WHERE sc."deploymentId" = d.id) AS "simulatedTraffic"`;
     /** `page`: the statement's CTEs, the last named page: the page's rows with a `rank` column, highest first. */
     const listFloor = async (c: pg.PoolClient, page: string, where: string, params: unknown[]) => {
-      const res = await c.query<{ id: string; total: number; everything: number; requests: number | null; errors: number | null; histograms: string | null }>(
+      const res = await c.query<{
+        id: string;
+        claimedBy: string | null;
+        simulatedTraffic: boolean;
+        isProduction: boolean | null;
+        total: number;
+        everything: number;
+        requests: number | null;
+        errors: number | null;
+        histograms: string | null;
+      }>(
         `WITH ${page}
          SELECT p.*, ${where === "true" ? `(SELECT sum(delta) FROM "StatusCount" WHERE subject = 'Deployment')` : `(SELECT count(*) FROM "Deployment" d WHERE ${where})`}::int AS total,
                 (SELECT sum(delta) FROM "StatusCount" WHERE subject = 'Deployment')::int AS everything,
-                r.requests, r.errors, r.histograms
+                r.requests, r.errors, r.histograms,
+                -- The production alias: the route's version, else the model's newest ACTIVE one.
+                COALESCE((SELECT mr."productionDeploymentId" FROM "ModelRoute" mr WHERE mr."modelName" = p."modelName"),
+                         (SELECT n.id FROM "Deployment" n WHERE n."modelName" = p."modelName" AND n.status = 'ACTIVE'
+                          ORDER BY n."versionMajor" DESC, n."versionMinor" DESC, n."versionPatch" DESC LIMIT 1)) = p.id AS "isProduction"
          FROM page p LEFT JOIN LATERAL (
            SELECT sum("requestCount")::float8 AS requests, sum("serverErrorCount")::float8 AS errors,
                   json_agg(json_build_array("histogramOffset", histogram))::text AS histograms
@@ -479,7 +493,17 @@ async function run(dbUrl: string, servers: Server[], smallFleetUrl: string) {
         const sketch = new LatencySketch();
         for (const [offset, counts] of r.histograms ? (JSON.parse(r.histograms) as Array<[number, number[]]>) : []) sketch.merge(offset, counts);
         const requests = r.requests ?? 0;
-        return { id: r.id, requestsPerSecond: requests / 3600, p95: sketch.quantile(0.95), errorRate: requests ? r.errors! / requests : null };
+        return {
+          id: r.id,
+          trainer: r.claimedBy === null ? null : r.claimedBy.startsWith("builtin:") ? "SIMULATED" : "REAL",
+          simulatedTraffic: r.simulatedTraffic,
+          isProduction: r.isProduction === true,
+          requestsPerSecond: requests / 3600,
+          p95: sketch.quantile(0.95),
+          errorRate: requests ? r.errors! / requests : null,
+          total: r.total,
+          everything: r.everything,
+        };
       });
     };
     // By P95: the deployments with a figure through the column's index, then (only as many as the page still needs)
@@ -511,10 +535,26 @@ async function run(dbUrl: string, servers: Server[], smallFleetUrl: string) {
     const dash = (await postJson(gql, { query: DASHBOARD })).dashboard;
     const dashF = (await withClient(dashboardFloor)).rows[0];
     const dashSame = dash.activeDeployments === dashF.active && dash.requests24h === dashF.requests && dash.alertsFiring === dashF.alerts;
-    const sameIds = async (body: { query: string; variables: unknown }, floor: (c: pg.PoolClient) => Promise<Array<{ id: string }>>) => {
-      const product = (await postJson(gql, body)).deployments.nodes.map((n: { id: string }) => n.id).join();
-      const f = (await withClient(floor)).map((r) => r.id).join();
-      return product === f && product.length > 0;
+    // Row by row: the ids in their order, the figures, the flags and both totals.
+    type FloorRow = Awaited<ReturnType<typeof listFloor>>[number];
+    const sameIds = async (body: { query: string; variables: unknown }, floor: (c: pg.PoolClient) => Promise<FloorRow[]>) => {
+      const list = (await postJson(gql, body)) as {
+        deployments: { totalCount: number; nodes: Array<{ id: string; trainer: string | null; simulatedTraffic: boolean; isProduction: boolean; metrics: { requestsPerSecond: number; p95LatencyMs: number | null; errorRate: number | null } }> };
+        everything: { totalCount: number };
+      };
+      const product = list.deployments.nodes.map((n) => ({
+        id: n.id,
+        trainer: n.trainer,
+        simulatedTraffic: n.simulatedTraffic,
+        isProduction: n.isProduction,
+        requestsPerSecond: n.metrics.requestsPerSecond,
+        p95: n.metrics.p95LatencyMs,
+        errorRate: n.metrics.errorRate,
+        total: list.deployments.totalCount,
+        everything: list.everything.totalCount,
+      }));
+      const f = await withClient(floor);
+      return product.length > 0 && JSON.stringify(product) === JSON.stringify(f);
     };
     // The maintenance pass may refresh a row between the two reads: look up to three times.
     let p95Same = false;

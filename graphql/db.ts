@@ -146,7 +146,7 @@ async function openPostgres(databaseUrl: string, poolSize: number): Promise<Data
 export const PREPARED = (label: string) => `/* trainyard:prepared ${label} */`;
 const PREPARED_PATTERN = /^\s*\/\* trainyard:prepared ([a-z0-9-]+) \*\//;
 /** Names marked statements (at most `max` distinct texts per process; the rest stay unnamed). */
-export function statementNamer(max = 16): (query: { sql: string }) => string | undefined {
+export function statementNamer(max = 32): (query: { sql: string }) => string | undefined {
   const names = new Map<string, string>();
   return (query) => {
     const known = names.get(query.sql);

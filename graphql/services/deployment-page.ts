@@ -1,7 +1,8 @@
-import type { PrismaClient } from "../db.ts";
+import { PREPARED, type PrismaClient } from "../db.ts";
 import { Prisma, type Deployment } from "../generated/prisma/client.ts";
 import { BUILTIN_PREFIX } from "./training-jobs.ts";
 import type { DeploymentProvenance, TrainerKindName } from "./training-queries.ts";
+import { parseStatusCounts, STATUS_COUNTS_JSON } from "./status-counts.ts";
 import { metricsSummary, STATS_COLUMNS, windowBounds, type MetricsWindowName, type RollupSums, type WindowMetrics } from "./metrics.ts";
 
 /**
@@ -25,17 +26,29 @@ export interface DeploymentListSpec {
   skip: number;
 }
 
+/** A column of Deployment (Prisma's field names are the table's column names). */
+export type DeploymentColumn = keyof Deployment;
+const DEPLOYMENT_COLUMNS = new Set<string>(Object.values(Prisma.DeploymentScalarFieldEnum));
+
 /** What to fetch besides the rows. */
 export interface DeploymentPageWants {
+  /**
+   * The columns the rows need besides id, job and model name (null: every column). Rows read this way carry only
+   * those: the caller knows what it will read (ADR 0051).
+   */
+  columns?: readonly DeploymentColumn[] | null;
   /** The total of the filter (a window count over the matching rows). */
   count: boolean;
   provenance: boolean;
   production: boolean;
   /** The figures of this window, without their series. */
   metricsWindow: MetricsWindowName | null;
+  /** The deployments' kept counts per status (for the request's status-only totals, ADR 0051). */
+  statusCounts?: boolean;
 }
 
 export interface DeploymentPageResult {
+  /** With `wants.columns`, each row holds only those columns (and id, jobId, modelName). */
   rows: Deployment[];
   /** Null when not asked, or when the page is empty (past the end: no row carries it). */
   total: number | null;
@@ -43,6 +56,8 @@ export interface DeploymentPageResult {
   /** Model name → its production deployment's id. */
   production: Map<string, string | null>;
   metrics: Map<string, WindowMetrics>;
+  /** Deployments per status, when asked and the page has a row to carry them. */
+  statusCounts: Map<string, number> | null;
 }
 
 const COLUMN_SQL = { modelName: `d."modelName"`, createdAt: `d."createdAt"`, status: `d."status"` } as const;
@@ -90,6 +105,7 @@ type PageRow = Deployment & {
   _x_s?: number | null;
   _x_l?: number | null;
   _x_h?: string | null;
+  _x_counts?: string;
 };
 
 /**
@@ -99,15 +115,15 @@ type PageRow = Deployment & {
  * `ORDER BY s.column dir NULLS …, d.id` over a LEFT JOIN, which cannot use the index: it hashed the whole fleet's
  * stats and sorted it for every page (~20 ms of PostgreSQL at 10,000 deployments against ~0.3 ms).
  */
-function rankedPage(spec: DeploymentListSpec, column: Prisma.Sql, direction: Prisma.Sql, nullsFirst: boolean, count: boolean): Prisma.Sql {
+function rankedPage(spec: DeploymentListSpec, columns: Prisma.Sql, column: Prisma.Sql, direction: Prisma.Sql, nullsFirst: boolean, count: boolean): Prisma.Sql {
   const where = conditions(spec);
   const upTo = spec.take + spec.skip;
   const ranked = (limit: Prisma.Sql) => Prisma.sql`
-      SELECT d.*, s.${column} AS "_x_rank" FROM "DeploymentStats" s JOIN "Deployment" d ON d.id = s."deploymentId"
+      SELECT ${columns}, s.${column} AS "_x_rank" FROM "DeploymentStats" s JOIN "Deployment" d ON d.id = s."deploymentId"
       WHERE s.${column} IS NOT NULL AND ${where}
       ORDER BY s.${column} ${direction}, s."deploymentId" LIMIT ${limit}`;
   const unranked = (limit: Prisma.Sql) => Prisma.sql`
-      SELECT d.*, NULL::float8 AS "_x_rank" FROM "Deployment" d
+      SELECT ${columns}, NULL::float8 AS "_x_rank" FROM "Deployment" d
       WHERE ${where} AND NOT EXISTS (SELECT 1 FROM "DeploymentStats" s WHERE s."deploymentId" = d.id AND s.${column} IS NOT NULL)
       ORDER BY d.id LIMIT ${limit}`;
   const [first, second] = nullsFirst ? [unranked, ranked] : [ranked, unranked];
@@ -121,9 +137,20 @@ function rankedPage(spec: DeploymentListSpec, column: Prisma.Sql, direction: Pri
     )`;
 }
 
+/** `d.*`, or the named columns and those the statement itself reads (never input: only Deployment's columns). */
+function selectList(columns: readonly DeploymentColumn[] | null | undefined): Prisma.Sql {
+  if (!columns) return Prisma.raw("d.*");
+  const names = new Set<string>(["id", "jobId", "modelName", ...columns]);
+  for (const name of names) if (!DEPLOYMENT_COLUMNS.has(name)) throw new Error(`not a Deployment column: ${name}`);
+  return Prisma.raw([...names].map((name) => `d."${name}"`).join(", "));
+}
+
+const PAGE_STATEMENT = Prisma.raw(PREPARED("deployment-page"));
+
 export async function loadDeploymentPage(prisma: PrismaClient, spec: DeploymentListSpec, wants: DeploymentPageWants, now = new Date()): Promise<DeploymentPageResult> {
   const { rank, statsColumn, direction, nulls, nullsFirst } = orderParts(spec.order);
   const bounds = wants.metricsWindow ? windowBounds(wants.metricsWindow, now) : null;
+  const columns = selectList(wants.columns);
   const extra: Prisma.Sql[] = [];
   if (wants.provenance) {
     extra.push(Prisma.sql`(SELECT j."claimedBy" FROM "TrainingJob" j WHERE j.id = p."jobId") AS "_x_claimed_by",
@@ -136,10 +163,13 @@ export async function loadDeploymentPage(prisma: PrismaClient, spec: DeploymentL
         (SELECT n.id FROM "Deployment" n WHERE n."modelName" = p."modelName" AND n."status" = 'ACTIVE'
          ORDER BY n."versionMajor" DESC, n."versionMinor" DESC, n."versionPatch" DESC LIMIT 1))::text AS "_x_production"`);
   }
+  if (wants.statusCounts) extra.push(Prisma.sql`${Prisma.raw(STATUS_COUNTS_JSON("Deployment"))} AS "_x_counts"`);
   if (bounds) extra.push(Prisma.sql`m.n AS "_x_n", m.c AS "_x_c", m.s AS "_x_s", m.l AS "_x_l", m.h AS "_x_h"`);
-  const rows = await prisma.$queryRaw<PageRow[]>`
-    WITH ${statsColumn ? rankedPage(spec, statsColumn, direction, nullsFirst, wants.count) : Prisma.sql`page AS MATERIALIZED (
-      SELECT d.*, ${rank!} AS "_x_rank"${wants.count ? Prisma.sql`, (count(*) OVER ())::int AS "_x_total"` : Prisma.empty}
+  // Prepared by name (ADR 0051): PostgreSQL parses a page's statement once per connection, ~1 ms of its time a page
+  // at 50 rows. Not with a name filter: a generic plan would not see the pattern the trigram index is chosen for.
+  const rows = await prisma.$queryRaw<PageRow[]>`${spec.modelNameContains ? Prisma.empty : PAGE_STATEMENT}
+    WITH ${statsColumn ? rankedPage(spec, columns, statsColumn, direction, nullsFirst, wants.count) : Prisma.sql`page AS MATERIALIZED (
+      SELECT ${columns}, ${rank!} AS "_x_rank"${wants.count ? Prisma.sql`, (count(*) OVER ())::int AS "_x_total"` : Prisma.empty}
       FROM "Deployment" d
       WHERE ${conditions(spec)}
       ORDER BY ${rank!} ${direction}, d.id
@@ -158,9 +188,10 @@ export async function loadDeploymentPage(prisma: PrismaClient, spec: DeploymentL
     }
     ORDER BY p."_x_rank" ${direction} ${nulls}, p.id`;
 
-  const result: DeploymentPageResult = { rows: [], total: null, provenance: new Map(), production: new Map(), metrics: new Map() };
+  const result: DeploymentPageResult = { rows: [], total: null, provenance: new Map(), production: new Map(), metrics: new Map(), statusCounts: null };
+  if (wants.statusCounts && rows[0]?._x_counts !== undefined) result.statusCounts = parseStatusCounts(rows[0]._x_counts);
   for (const row of rows) {
-    const { _x_rank, _x_part, _x_total, _x_claimed_by, _x_simulated, _x_production, _x_n, _x_c, _x_s, _x_l, _x_h, ...deployment } = row;
+    const { _x_rank, _x_part, _x_total, _x_claimed_by, _x_simulated, _x_production, _x_n, _x_c, _x_s, _x_l, _x_h, _x_counts, ...deployment } = row;
     result.rows.push(deployment);
     if (_x_total !== undefined) result.total = _x_total;
     if (wants.provenance) result.provenance.set(deployment.id, { claimedBy: _x_claimed_by ?? null, simulatedTraffic: _x_simulated === true });

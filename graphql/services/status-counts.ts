@@ -17,6 +17,48 @@ export async function statusCounts(prisma: Db, tables: readonly CountedTable[]):
   return counts;
 }
 
+/**
+ * A statement already on its way can carry a table's counts (a list page's, ADR 0051): what it offers, per request,
+ * so that the request's totals wait for it instead of sending a statement of their own.
+ */
+const rides = new WeakMap<object, Map<CountedTable, Promise<ReadonlyMap<string, number> | null>>>();
+
+/**
+ * Offers a ride for `table`'s counts in this request: the caller's statement will carry them and the returned
+ * function must be called once with them (null: it did not, e.g. its page was empty or it failed). Undefined when
+ * another statement of the request already offered one.
+ */
+export function offerStatusCounts(request: object, table: CountedTable): ((counts: ReadonlyMap<string, number> | null) => void) | undefined {
+  let offered = rides.get(request);
+  if (!offered) rides.set(request, (offered = new Map()));
+  if (offered.has(table)) return undefined;
+  let settle!: (counts: ReadonlyMap<string, number> | null) => void;
+  offered.set(table, new Promise((resolve) => (settle = resolve)));
+  return settle;
+}
+
+/** `statusCounts` for one request: the tables a statement of the request carries come from it, the rest are read. */
+export async function requestStatusCounts(request: object, prisma: Db, tables: readonly CountedTable[]): Promise<Map<CountedTable, ReadonlyMap<string, number>>> {
+  const counts = new Map<CountedTable, ReadonlyMap<string, number>>();
+  const unread: CountedTable[] = [];
+  for (const table of tables) {
+    const ride = rides.get(request)?.get(table);
+    const carried = ride ? await ride : null;
+    if (carried) counts.set(table, carried);
+    else unread.push(table);
+  }
+  if (unread.length) for (const [table, byStatus] of await statusCounts(prisma, unread)) counts.set(table, byStatus);
+  return counts;
+}
+
+/** The SQL of a select-list column holding `table`'s counts as a JSON object (status → rows); parse with `parseStatusCounts`. */
+export const STATUS_COUNTS_JSON = (table: CountedTable) => `(SELECT COALESCE(json_object_agg(c."status", c.n), '{}'::json)::text FROM (
+        SELECT "status", sum("delta")::int AS n FROM "StatusCount" WHERE "subject" = '${table}' GROUP BY 1) c)`;
+
+export function parseStatusCounts(json: string): Map<string, number> {
+  return new Map(Object.entries(JSON.parse(json) as Record<string, number>));
+}
+
 /** Rows in one of `statuses` (every status when null), from `statusCounts`' figures for one table. */
 export function sumOfStatuses(counts: ReadonlyMap<string, number> | undefined, statuses: readonly string[] | null): number {
   let n = 0;

@@ -6,7 +6,7 @@ import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from "graphql";
 import type { Context } from "../context.ts";
 import { direction, pageArgs, pageWindow, SortDirection, pageOf, sharedTotalFor, type PageQuery } from "./common.ts";
 import { metricsLoader, productionLoader, provenanceLoader } from "./deployment-loaders.ts";
-import { loadDeploymentPage, type DeploymentListSpec, type DeploymentOrder, type DeploymentPageWants } from "../services/deployment-page.ts";
+import { loadDeploymentPage, type DeploymentColumn, type DeploymentListSpec, type DeploymentOrder, type DeploymentPageWants } from "../services/deployment-page.ts";
 import { isUuid } from "../ids.ts";
 import { likeLiteral } from "../services/like.ts";
 import { MetricsWindow } from "./Metrics.ts";
@@ -106,30 +106,71 @@ const DeploymentSort = builder.inputType("DeploymentSort", {
 
 type DeploymentPageQuery = PageQuery<Prisma.DeploymentWhereInput, Prisma.DeploymentOrderByWithRelationInput> & { spec: DeploymentListSpec };
 
-/** What a page's rows ask for beside their columns, read from the `nodes` selection (fragments included). */
+/**
+ * The columns each field of a page's row reads from the row itself (ADR 0051): a selection made only of these
+ * fields gets only their columns from the page statement (the id, job and model name always). A field missing here
+ * (a relation, anything added to Deployment later) makes the statement read every column.
+ */
+const ROW_FIELD_COLUMNS: Readonly<Record<string, readonly DeploymentColumn[]>> = {
+  __typename: [],
+  id: [],
+  modelName: [],
+  version: ["version"],
+  status: ["status"],
+  availableActions: ["status"],
+  endpointUrl: ["endpointUrl"],
+  deployedBy: ["deployedBy"],
+  failureReason: ["failureReason"],
+  createdAt: ["createdAt"],
+  updatedAt: ["updatedAt"],
+  activatedAt: ["activatedAt"],
+  retiredAt: ["retiredAt"],
+  upstreamUrl: ["upstreamUrl"],
+  simulated: ["upstreamUrl"],
+  healthPath: ["healthPath"],
+  public: ["isPublic"],
+  healthy: ["healthy"],
+  lastProbeAt: ["lastProbeAt"],
+  lastProbeError: ["lastProbeError"],
+  gatewayUrl: ["version"],
+  // Read from the page statement's own columns (the loaders it fills), keyed by id and model name.
+  trainer: [],
+  simulatedTraffic: [],
+  isProduction: [],
+  metrics: [],
+};
+
+/** What a page's rows ask for beside their columns, and the columns they read, from the `nodes` selection (fragments included). */
 function rowWants(info: GraphQLResolveInfo): Omit<DeploymentPageWants, "count"> {
   let provenance = false;
   let production = false;
   let series = false;
+  let columns: Set<DeploymentColumn> | null = new Set();
   const windows = new Set<string>();
   const visit = (set: SelectionSetNode | undefined, inMetrics: boolean) => {
     for (const s of set?.selections ?? []) {
       if (s.kind === Kind.INLINE_FRAGMENT) visit(s.selectionSet, inMetrics);
       else if (s.kind === Kind.FRAGMENT_SPREAD) visit(info.fragments[s.name.value]?.selectionSet, inMetrics);
       else if (inMetrics) series ||= s.name.value === "series";
-      else if (s.name.value === "trainer" || s.name.value === "simulatedTraffic") provenance = true;
-      else if (s.name.value === "isProduction") production = true;
-      else if (s.name.value === "metrics") {
-        const arg = s.arguments?.find((a) => a.name.value === "window")?.value;
-        windows.add(String(arg?.kind === Kind.VARIABLE ? info.variableValues[arg.name.value] : arg?.kind === Kind.ENUM ? arg.value : ""));
-        visit(s.selectionSet, true);
+      else {
+        const name = s.name.value;
+        const reads = Object.hasOwn(ROW_FIELD_COLUMNS, name) ? ROW_FIELD_COLUMNS[name]! : null;
+        if (!reads) columns = null;
+        else for (const column of reads) columns?.add(column);
+        if (name === "trainer" || name === "simulatedTraffic") provenance = true;
+        else if (name === "isProduction") production = true;
+        else if (name === "metrics") {
+          const arg = s.arguments?.find((a) => a.name.value === "window")?.value;
+          windows.add(String(arg?.kind === Kind.VARIABLE ? info.variableValues[arg.name.value] : arg?.kind === Kind.ENUM ? arg.value : ""));
+          visit(s.selectionSet, true);
+        }
       }
     }
   };
   for (const node of info.fieldNodes) visit(node.selectionSet, false);
   const [window] = windows;
   const metricsWindow = windows.size === 1 && !series && WINDOWS.some((w) => w.name === window) ? (window as MetricsWindowName) : null;
-  return { provenance, production, metricsWindow };
+  return { provenance, production, metricsWindow, columns: columns ? [...(columns as Set<DeploymentColumn>)] : null };
 }
 
 /** Whether Pothos' query for the rows asks for relations (then Prisma loads them) or only the row's own columns. */
@@ -145,15 +186,15 @@ const DeploymentPage = pageOf<DeploymentPageQuery>({
   defaultOrder: [{ id: "asc" }],
   statusCounted: "Deployment",
   // One statement for the page, its total and what the rows show (ADR 0046); relations go through Prisma.
-  load: (query, page, ctx, info, withTotal) => {
+  load: (query, page, ctx, info, withTotal, withCounts) => {
     if (!onlyColumns(query)) return null;
-    const wants = { ...rowWants(info), count: withTotal };
+    const wants = { ...rowWants(info), count: withTotal, statusCounts: withCounts };
     return loadDeploymentPage(ctx.prisma, page.spec, wants).then((loaded) => {
       const c = ctx as Context;
       for (const [id, p] of loaded.provenance) provenanceLoader(c).prime(id, p);
       for (const [name, id] of loaded.production) productionLoader(c).prime(name, id);
       if (wants.metricsWindow) for (const [id, m] of loaded.metrics) metricsLoader(c, c.prisma, false).prime(`${wants.metricsWindow}|${id}`, m);
-      return { nodes: loaded.rows, total: loaded.total };
+      return { nodes: loaded.rows, total: loaded.total, counts: loaded.statusCounts };
     });
   },
 });

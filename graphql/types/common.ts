@@ -3,7 +3,7 @@ import { GraphQLError, Kind, type GraphQLResolveInfo } from "graphql";
 import { builder } from "../builder.ts";
 import type { PrismaClient } from "../db.ts";
 import type PrismaTypes from "../generated/pothos-types.ts";
-import { statusCounts, statusOnlyFilter, sumOfStatuses, type CountedTable } from "../services/status-counts.ts";
+import { offerStatusCounts, requestStatusCounts, statusOnlyFilter, sumOfStatuses, type CountedTable } from "../services/status-counts.ts";
 import { loaderFor } from "../context.ts";
 
 builder.scalarType("DateTime", {
@@ -104,8 +104,17 @@ export function pageOf<Shape extends PageQuery>(options: {
   /**
    * The page and what its rows show in one statement, with the filtered total when `withTotal` (ADR 0046); null
    * when this selection needs the Prisma query (`query` holds relations, say). Takes precedence over `nodes`.
+   * With `withCounts` (a `statusCounted` type), the statement also carries the table's kept counts for the
+   * request's status-only totals (`counts`; null when it could not, as on an empty page).
    */
-  load?: (query: object, page: Shape, ctx: PageContext, info: GraphQLResolveInfo, withTotal: boolean) => Promise<{ nodes: unknown[]; total: number | null }> | null;
+  load?: (
+    query: object,
+    page: Shape,
+    ctx: PageContext,
+    info: GraphQLResolveInfo,
+    withTotal: boolean,
+    withCounts: boolean,
+  ) => Promise<{ nodes: unknown[]; total: number | null; counts?: ReadonlyMap<string, number> | null }> | null;
   fields?: (t: PothosSchemaTypes.ObjectFieldBuilder<Types, Shape>) => Record<string, FieldRef<Types>>;
   description?: string;
   /** A table whose rows per status the database keeps: a total filtered by status alone is read from there (ADR 0039). */
@@ -121,16 +130,19 @@ export function pageOf<Shape extends PageQuery>(options: {
           const shared = page.totalFromNodes;
           // The kept counts answer a status-only total more cheaply than a count over the page's rows.
           const withTotal = !!shared && (options.statusCounted ? statusOnlyFilter(page.where) : undefined) === undefined;
-          let loaded: Promise<{ nodes: unknown[]; total: number | null }> | null = null;
+          // The request's status-only totals (this page's, an unfiltered one beside it) ride on the page's statement
+          // rather than send one of their own: they are read in the same tick, before that statement returns.
+          const ride = options.load && options.statusCounted ? offerStatusCounts(ctx, options.statusCounted) : undefined;
+          let loaded: Promise<{ nodes: unknown[]; total: number | null; counts?: ReadonlyMap<string, number> | null }> | null = null;
           try {
-            loaded = options.load?.(query, page, ctx, info, withTotal) ?? null;
+            loaded = options.load?.(query, page, ctx, info, withTotal, !!ride) ?? null;
           } finally {
-            if (!loaded) shared?.settle(null);
+            if (!loaded) (shared?.settle(null), ride?.(null));
           }
           if (loaded) {
             return loaded.then(
-              (r) => (shared?.settle(withTotal ? r.total : null), r.nodes),
-              (err) => (shared?.settle(null), Promise.reject(err)),
+              (r) => (shared?.settle(withTotal ? r.total : null), ride?.(r.counts ?? null), r.nodes),
+              (err) => (shared?.settle(null), ride?.(null), Promise.reject(err)),
             );
           }
           return options.nodes
@@ -146,8 +158,8 @@ export function pageOf<Shape extends PageQuery>(options: {
             return fromNodes ?? delegate(ctx).count({ where: page.where });
           }
           // One read of the kept counts per request, shared by every total it holds (a list page asks for its
-          // filtered total and for the unfiltered one): each is a round trip to the database.
-          const counts = loaderFor(ctx, "statusCounts", (tables) => statusCounts(ctx.prisma, tables as CountedTable[]));
+          // filtered total and for the unfiltered one), carried by the page's statement when it can (above).
+          const counts = loaderFor(ctx, "statusCounts", (tables) => requestStatusCounts(ctx, ctx.prisma, tables as CountedTable[]));
           return counts.load(options.statusCounted!).then((byStatus) => sumOfStatuses(byStatus, statuses));
         },
       }),

@@ -58,8 +58,8 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => t.drop());
 
-const ROW = `id modelName version status endpointUrl createdAt updatedAt activatedAt failureReason upstreamUrl healthPath
-  trainer simulatedTraffic isProduction simulated gatewayUrl availableActions
+const ROW = `__typename id modelName version status endpointUrl deployedBy createdAt updatedAt activatedAt retiredAt failureReason
+  upstreamUrl healthPath public healthy lastProbeAt lastProbeError trainer simulatedTraffic isProduction simulated gatewayUrl availableActions
   metrics(window: $window) { requestCount requestsPerSecond p50LatencyMs p95LatencyMs errorRate }`;
 const page = (relation: string) => `query ($filter: DeploymentFilter, $sort: DeploymentSort, $first: Int, $offset: Int, $window: MetricsWindow!) {
   deployments(filter: $filter, sort: $sort, first: $first, offset: $offset) { totalCount nodes { ${ROW} ${relation} } }
@@ -137,7 +137,7 @@ test("the views see what was set up: LIKE's characters are plain text, trainers,
   expect(slowest.nodes.find((n) => n.modelName === "page-idle")!.metrics).toMatchObject({ requestCount: 0, requestsPerSecond: 0, errorRate: null });
 });
 
-test("a filtered page with its total, trainers, production flags and figures is one statement; the status-counted total one more", async () => {
+test("a page with its totals, trainers, production flags and figures is one statement, whatever the filter", async () => {
   const statements: string[] = [];
   const prisma = t.db.prisma.$extends({
     query: {
@@ -154,14 +154,40 @@ test("a filtered page with its total, trainers, production flags and figures is 
     return [...statements];
   };
   const filtered = { filter: { modelName: "page" }, sort: { field: "P95_LATENCY", direction: "DESC" }, first: 10, window: "LAST_HOUR" };
-  // The page statement, and the kept status counts for `everything`.
-  expect(await run(ONE_STATEMENT, filtered)).toHaveLength(2);
+  // The page statement carries the kept status counts for `everything` (ADR 0051).
+  expect(await run(ONE_STATEMENT, filtered)).toEqual(["$queryRaw"]);
   // Without `everything`: the page alone, total included.
   const alone = `query ($filter: DeploymentFilter, $sort: DeploymentSort, $first: Int, $window: MetricsWindow!) {
     deployments(filter: $filter, sort: $sort, first: $first) { totalCount nodes { ${ROW} } } }`;
   expect(await run(alone, filtered)).toEqual(["$queryRaw"]);
-  // A status-only filter's total comes from the kept counts: the page and that read.
-  expect(await run(alone, { ...filtered, filter: { status: ["ACTIVE"] } })).toHaveLength(2);
+  // A status-only filter's total comes from the kept counts, which the page statement carries.
+  expect(await run(alone, { ...filtered, filter: { status: ["ACTIVE"] } })).toEqual(["$queryRaw"]);
+  expect(await run(ONE_STATEMENT, { ...filtered, filter: {} })).toEqual(["$queryRaw"]);
+  // An empty page has no row to carry them: the counts are read apart.
+  expect(await run(ONE_STATEMENT, { ...filtered, filter: {}, offset: 500 })).toEqual(["$queryRaw", "$queryRaw"]);
   // The Prisma path: the rows, their count, the relation and each loader's read.
   expect((await run(PRISMA_PATH, filtered)).length).toBeGreaterThanOrEqual(5);
+});
+
+// A page statement reads only the columns its rows' fields need (ADR 0051): each leaf field of Deployment asked alone
+// (the narrowest selection) must read what the deployment itself answers.
+test("every leaf field of a deployment, asked alone in a list, is what the deployment answers", async () => {
+  const type = await query(t.db, `{ __type(name: "Deployment") { fields { name args { type { kind } } type { kind ofType { kind ofType { kind ofType { kind } } } } } } }`);
+  type TypeRef = { kind: string; ofType?: TypeRef | null };
+  const leaf = (ref: TypeRef | null | undefined): boolean =>
+    !!ref && (ref.kind === "SCALAR" || ref.kind === "ENUM" || ((ref.kind === "NON_NULL" || ref.kind === "LIST") && leaf(ref.ofType)));
+  const fields = (type.__type.fields as Array<{ name: string; args: Array<{ type: { kind: string } }>; type: TypeRef }>)
+    .filter((f) => leaf(f.type) && f.args.every((a) => a.type.kind !== "NON_NULL"))
+    .map((f) => f.name);
+  expect(fields).toEqual(expect.arrayContaining(["version", "status", "gatewayUrl", "simulated", "isProduction", "trainer", "lastProbeError"]));
+  for (const field of fields) {
+    for (const sort of [{ field: "DEPLOYED" }, { field: "P95_LATENCY", direction: "DESC" }]) {
+      const nodes = (await query(t.db, `query ($sort: DeploymentSort) { deployments(first: 12, sort: $sort) { nodes { id ${field} } } }`, { sort })).deployments.nodes;
+      expect(nodes.length).toBeGreaterThan(5);
+      for (const node of nodes) {
+        const one = (await query(t.db, `query ($id: ID!) { deployment(id: $id) { id ${field} } }`, { id: node.id })).deployment;
+        expect({ field, ...node }).toEqual({ field, ...one });
+      }
+    }
+  }
 });
