@@ -1,7 +1,8 @@
-import { execute, type DocumentNode, type ExecutionResult } from "graphql";
+import type { DocumentNode, ExecutionResult } from "graphql";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { processConfig, type Config } from "./config.ts";
 import { consoleActor, createContext, type Actor } from "./context.ts";
+import { executeOperation as executeCompiled } from "./execute.ts";
 import type { Database } from "./db.ts";
 import { schema } from "./schema.ts";
 import { createTrainyardYoga, type TrainyardYoga } from "./yoga.ts";
@@ -34,7 +35,7 @@ export function createRuntime(
   const { actor = consoleActor, config = processConfig() } = options;
   const executeOperation: OperationExecutor = async (document, variables, request) => {
     const contextValue = await createContext({ db, request, via: "console", actor, config });
-    return (await execute({
+    return (await executeCompiled({
       schema,
       document,
       variableValues: (variables ?? undefined) as Record<string, unknown> | undefined,

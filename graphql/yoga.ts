@@ -2,13 +2,14 @@ import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
-import { GraphQLError, Kind, OperationTypeNode, type DocumentNode, type OperationDefinitionNode } from "graphql";
+import { GraphQLError, Kind, OperationTypeNode, type DocumentNode, type ExecutionArgs, type OperationDefinitionNode } from "graphql";
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { authorize } from "./audit.ts";
 import { processConfig, type Config } from "./config.ts";
 import { createContext, type Context } from "./context.ts";
 import type { Database } from "./db.ts";
 import { BaseError } from "./errors.ts";
+import { executeOperation } from "./execute.ts";
 import { getGraphiqlAssets } from "./graphiql.ts";
 import { schema } from "./schema.ts";
 import { useOperationMetrics } from "./observability/registry.ts";
@@ -79,6 +80,7 @@ export function createTrainyardYoga(db: Database, options: YogaOptions = {}): Tr
       costLimitPlugin({ maxCost: LIMITS.maxCost, ignoreIntrospection: true, onReject: [withCode("QUERY_TOO_COSTLY")] }),
       useReadAuthorization(requireReadToken),
       useOperationMetrics() as Plugin,
+      useCompiledExecution(),
     ],
     logging: {
       debug: () => {},
@@ -90,6 +92,15 @@ export function createTrainyardYoga(db: Database, options: YogaOptions = {}): Tr
       },
     },
   }) as unknown as TrainyardYoga;
+}
+
+/** Operations run through graphql/execute.ts: compiled by graphql-jit from their second run on (ADR 0052). */
+function useCompiledExecution(): Plugin {
+  return {
+    onExecute({ setExecuteFn }) {
+      setExecuteFn(((args: ExecutionArgs) => executeOperation(args)) as Parameters<typeof setExecuteFn>[0]);
+    },
+  };
 }
 
 /** A database fault is the server's problem but a retryable one: 503 with Retry-After and a stable code. */

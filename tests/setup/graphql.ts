@@ -1,9 +1,17 @@
-import { execute, parse, type ExecutionResult } from "graphql";
+import { parse, type DocumentNode, type ExecutionResult } from "graphql";
 import { consoleActor, contextFor, type Actor } from "../../graphql/context.ts";
 import type { Database } from "../../graphql/db.ts";
+import { executeOperation } from "../../graphql/execute.ts";
 import { schema } from "../../graphql/schema.ts";
 
-/** Runs an operation against the real schema and database, as a given actor (the console user by default). */
+/** Parsed once per text, as yoga's parser cache does: the compiled operation is kept per document. */
+const documents = new Map<string, DocumentNode>();
+
+/**
+ * Runs an operation against the real schema and database, as a given actor (the console user by default), through
+ * the API's executor compiled from the first run (graphql/execute.ts): every operation of the schema's tests runs
+ * the way a repeated one runs in the server.
+ */
 export async function run<T = any>(
   db: Database,
   source: string,
@@ -11,7 +19,9 @@ export async function run<T = any>(
   actor: Actor = consoleActor,
 ): Promise<ExecutionResult<T>> {
   const contextValue = contextFor(db, actor);
-  return (await execute({ schema, document: parse(source), variableValues: variables, contextValue })) as ExecutionResult<T>;
+  let document = documents.get(source);
+  if (!document) documents.set(source, (document = parse(source)));
+  return (await executeOperation({ schema, document, variableValues: variables, contextValue }, 0)) as ExecutionResult<T>;
 }
 
 /** Like run(), but fails the test on any GraphQL error and returns data. */
