@@ -3,9 +3,8 @@ import { TrainerKind } from "./Trainer.ts";
 import { trainerWhere } from "../services/training-queries.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from "graphql";
-import type { Context } from "../context.ts";
 import { direction, pageArgs, pageWindow, SortDirection, pageOf, sharedTotalFor, type PageQuery } from "./common.ts";
-import { metricsLoader, productionLoader, provenanceLoader } from "./deployment-loaders.ts";
+import { pageRowExtras } from "./deployment-loaders.ts";
 import { loadDeploymentPage, type DeploymentColumn, type DeploymentListSpec, type DeploymentOrder, type DeploymentPageWants } from "../services/deployment-page.ts";
 import { isUuid } from "../ids.ts";
 import { likeLiteral } from "../services/like.ts";
@@ -190,10 +189,14 @@ const DeploymentPage = pageOf<DeploymentPageQuery>({
     if (!onlyColumns(query)) return null;
     const wants = { ...rowWants(info), count: withTotal, statusCounts: withCounts };
     return loadDeploymentPage(ctx.prisma, page.spec, wants).then((loaded) => {
-      const c = ctx as Context;
-      for (const [id, p] of loaded.provenance) provenanceLoader(c).prime(id, p);
-      for (const [name, id] of loaded.production) productionLoader(c).prime(name, id);
-      if (wants.metricsWindow) for (const [id, m] of loaded.metrics) metricsLoader(c, c.prisma, false).prime(`${wants.metricsWindow}|${id}`, m);
+      for (const row of loaded.rows) {
+        pageRowExtras.set(row, {
+          provenance: wants.provenance ? loaded.provenance.get(row.id) : undefined,
+          production: wants.production ? (loaded.production.get(row.modelName) ?? null) : undefined,
+          window: wants.metricsWindow ?? undefined,
+          metrics: wants.metricsWindow ? loaded.metrics.get(row.id) : undefined,
+        });
+      }
       return { nodes: loaded.rows, total: loaded.total, counts: loaded.statusCounts };
     });
   },

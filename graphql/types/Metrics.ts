@@ -1,7 +1,7 @@
 import { builder } from "../builder.ts";
 import { runMutation } from "../audit.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
-import { metricsLoader, selects } from "./deployment-loaders.ts";
+import { metricsLoader, pageRowExtras, selects } from "./deployment-loaders.ts";
 import {
   scheduleStatsRefresh,
   WINDOWS,
@@ -96,8 +96,14 @@ builder.prismaObjectField("Deployment", "metrics", (t) =>
     type: DeploymentMetricsRef,
     description: "Inference metrics for a window, computed from stored events whatever the status (the console shows them only for active deployments).",
     args: { window: t.arg({ type: MetricsWindow, required: true }) },
-    resolve: async (deployment, args, ctx, info) =>
-      (await metricsLoader(ctx, ctx.prisma, selects(info, "series")).load(`${args.window}|${deployment.id}`))!,
+    resolve: (deployment, args, ctx, info) => {
+      // The deployments page's statement read the window's figures (without series: asking for them fetches them).
+      const read = pageRowExtras.get(deployment);
+      if (read?.metrics && read.window === args.window) return read.metrics;
+      return metricsLoader(ctx, ctx.prisma, selects(info, "series"))
+        .load(`${args.window}|${deployment.id}`)
+        .then((m) => m!);
+    },
   }),
 );
 

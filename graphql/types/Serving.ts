@@ -3,7 +3,7 @@ import { runMutation } from "../audit.ts";
 import { ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from "../errors.ts";
 import { modelRoute, promoteDeployment, setDeploymentUpstream, setTrafficSplit } from "../services/serving.ts";
 import { DeploymentRef } from "./Deployment.ts";
-import { productionLoader } from "./deployment-loaders.ts";
+import { pageRowExtras, productionLoader } from "./deployment-loaders.ts";
 
 export function gatewayPath(modelName: string, version?: string): string {
   const model = `/v1/models/${encodeURIComponent(modelName)}`;
@@ -35,7 +35,10 @@ builder.prismaObjectFields("Deployment", (t) => ({
   isProduction: t.boolean({
     description: "Whether `/v1/models/{modelName}/…` serves this version (the production alias; the newest ACTIVE version unless promoted).",
     // Batched per request: a page of 50 rows costs one query, not two per row (issue 12).
-    resolve: async (d, _args, ctx) => (await productionLoader(ctx).load(d.modelName)) === d.id,
+    resolve: (d, _args, ctx) => {
+      const read = pageRowExtras.get(d)?.production;
+      return read !== undefined ? read === d.id : productionLoader(ctx).load(d.modelName).then((id) => id === d.id);
+    },
   }),
 }));
 

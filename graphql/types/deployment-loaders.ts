@@ -7,9 +7,23 @@ import { loadDeploymentMetrics, loadDeploymentMetricsSummaries, type MetricsWind
 
 /**
  * The per-request loaders of what a deployment row shows beside its own columns. Every row of a page asks in the
- * same tick and each loader turns that into one query; the deployments page's own statement fills them instead
- * (ADR 0046), so their rows ask nothing more.
+ * same tick and each loader turns that into one query; the rows of the deployments page's own statement carry the
+ * same (ADR 0046, `pageRowExtras`), so they ask nothing more.
  */
+
+/**
+ * What the deployments page's statement read beside a row (ADR 0051): the row's fields take it from here, at once,
+ * instead of asking a loader for what the statement already brought (a promise and a lookup per row and field).
+ */
+export interface PageRowExtras {
+  provenance?: DeploymentProvenance;
+  /** The production deployment of the row's model name (null: none), when read. */
+  production?: string | null;
+  /** The figures of `window`, when read. */
+  window?: MetricsWindowName;
+  metrics?: WindowMetrics;
+}
+export const pageRowExtras = new WeakMap<object, PageRowExtras>();
 
 export const provenanceLoader = (ctx: Context) =>
   loaderFor<DeploymentProvenance>(ctx, "deploymentProvenance", (ids) => deploymentProvenance(ctx.prisma, ids));

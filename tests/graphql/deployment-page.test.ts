@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { execute, parse } from "graphql";
 import { consoleActor, contextFor } from "../../graphql/context.ts";
+import { executeOperation } from "../../graphql/execute.ts";
 import { schema } from "../../graphql/schema.ts";
 import { recordInferenceEvents, refreshDeploymentStats } from "../../graphql/services/metrics.ts";
 import { promoteDeployment } from "../../graphql/services/serving.ts";
@@ -147,11 +148,17 @@ test("a page with its totals, trainers, production flags and figures is one stat
       },
     },
   });
+  // Interpreted by graphql-js and compiled by graphql-jit (ADR 0052): the same statements either way.
   const run = async (source: string, variables: Record<string, unknown>) => {
-    statements.length = 0;
-    const result = await execute({ schema, document: parse(source), variableValues: variables, contextValue: { ...contextFor(t.db, consoleActor), prisma } });
-    expect(result.errors).toBeUndefined();
-    return [...statements];
+    const counted: string[][] = [];
+    for (const executor of [execute, (args: Parameters<typeof execute>[0]) => executeOperation(args, 0)]) {
+      statements.length = 0;
+      const result = await executor({ schema, document: parse(source), variableValues: variables, contextValue: { ...contextFor(t.db, consoleActor), prisma } });
+      expect(result.errors).toBeUndefined();
+      counted.push([...statements]);
+    }
+    expect(counted[1]).toEqual(counted[0]);
+    return counted[0]!;
   };
   const filtered = { filter: { modelName: "page" }, sort: { field: "P95_LATENCY", direction: "DESC" }, first: 10, window: "LAST_HOUR" };
   // The page statement carries the kept status counts for `everything` (ADR 0051).
