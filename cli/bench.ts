@@ -537,7 +537,7 @@ async function run(dbUrl: string, servers: Server[], smallFleetUrl: string) {
     const dashSame = dash.activeDeployments === dashF.active && dash.requests24h === dashF.requests && dash.alertsFiring === dashF.alerts;
     // Row by row: the ids in their order, the figures, the flags and both totals.
     type FloorRow = Awaited<ReturnType<typeof listFloor>>[number];
-    const sameIds = async (body: { query: string; variables: unknown }, floor: (c: pg.PoolClient) => Promise<FloorRow[]>) => {
+    const sameRows = async (body: { query: string; variables: unknown }, floor: (c: pg.PoolClient) => Promise<FloorRow[]>) => {
       const list = (await postJson(gql, body)) as {
         deployments: { totalCount: number; nodes: Array<{ id: string; trainer: string | null; simulatedTraffic: boolean; isProduction: boolean; metrics: { requestsPerSecond: number; p95LatencyMs: number | null; errorRate: number | null } }> };
         everything: { totalCount: number };
@@ -558,8 +558,8 @@ async function run(dbUrl: string, servers: Server[], smallFleetUrl: string) {
     };
     // The maintenance pass may refresh a row between the two reads: look up to three times.
     let p95Same = false;
-    for (let i = 0; i < 3 && !p95Same; i++) p95Same = await sameIds(byP95, p95Floor);
-    const nameSame = await sameIds(byName, nameFloor);
+    for (let i = 0; i < 3 && !p95Same; i++) p95Same = await sameRows(byP95, p95Floor);
+    const nameSame = await sameRows(byName, nameFloor);
     log(`floors return the product's rows: dashboard ${dashSame ? "yes" : "NO"}, list by P95 ${p95Same ? "yes" : "NO"}, name filter ${nameSame ? "yes" : "NO"}`);
 
     const jsonHeaders = { "Content-Type": "application/json", Accept: "application/json" };
