@@ -34,7 +34,7 @@ interface Entry {
 const entries = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, Entry>>>();
 
 /** Executions of a document before it is compiled. */
-export const COMPILE_AFTER_RUNS = 1;
+const COMPILE_AFTER_RUNS = 1;
 
 /** `compileAfterRuns`: 0 compiles a document at its first run (the schema's tests run every operation compiled). */
 export function executeOperation(args: ExecutionArgs, compileAfterRuns = COMPILE_AFTER_RUNS): Promise<ExecutionResult> | ExecutionResult {
@@ -69,7 +69,7 @@ export function executeOperation(args: ExecutionArgs, compileAfterRuns = COMPILE
  * a string literal in a query could run code in the server (0.8.9; ADR 0052). A document with such a marker
  * anywhere in a string or a name is never compiled: graphql-js executes it, and it is only text there.
  */
-export function holdsJitMarker(document: DocumentNode): boolean {
+function holdsJitMarker(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
     StringValue(node) {
