@@ -98,7 +98,9 @@ export async function serve(configured: Config): Promise<RunningServer> {
     }
   });
   app.use("/build", express.static(path.join(root, "public", "build"), { immutable: true, maxAge: "1y" }));
-  app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
+  // public/ holds build/ (above) and the favicon, nothing else: a static handler at / would look every page's path
+  // up on disk first (a failed stat, an error object and a trip through libuv's thread pool for each page).
+  app.get("/favicon.svg", (_req, res, next) => res.sendFile(path.join(root, "public", "favicon.svg"), { maxAge: "1h" }, (err) => err && next(err)));
   app.get(`${GRAPHIQL_ASSET_PREFIX}:name`, (req, res) => {
     const asset = graphiql.file(req.params.name);
     if (!asset) return void res.status(404).type("text/plain").send("Not found");
