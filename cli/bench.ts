@@ -24,6 +24,7 @@ import { openDatabase } from "../graphql/db.ts";
 import { refreshDeploymentStats, windowBounds } from "../graphql/services/metrics.ts";
 import { LatencySketch } from "../graphql/services/sketch.ts";
 import { createApiToken } from "../graphql/services/tokens.ts";
+import { trainerKind } from "../graphql/services/training-queries.ts";
 import { logNormal, seededRandom } from "../graphql/services/random.ts";
 import { applyMigrations } from "../prisma/migrate.ts";
 import { writeFleet, writeRollupDataset } from "./bench-dataset.ts";
@@ -495,7 +496,7 @@ async function run(dbUrl: string, servers: Server[], smallFleetUrl: string) {
         const requests = r.requests ?? 0;
         return {
           id: r.id,
-          trainer: r.claimedBy === null ? null : r.claimedBy.startsWith("builtin:") ? "SIMULATED" : "REAL",
+          trainer: trainerKind(r.claimedBy),
           simulatedTraffic: r.simulatedTraffic,
           isProduction: r.isProduction === true,
           requestsPerSecond: requests / 3600,

@@ -132,7 +132,7 @@ const ROW_FIELD_COLUMNS: Readonly<Record<string, readonly DeploymentColumn[]>> =
   lastProbeAt: ["lastProbeAt"],
   lastProbeError: ["lastProbeError"],
   gatewayUrl: ["version"],
-  // Read from the page statement's own columns (the loaders it fills), keyed by id and model name.
+  // From what the page statement read beside each row (`pageRowExtras`), not from the row's columns.
   trainer: [],
   simulatedTraffic: [],
   isProduction: [],
